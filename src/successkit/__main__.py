@@ -1,0 +1,3 @@
+from successkit.cli import main
+
+main()

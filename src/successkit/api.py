@@ -1,0 +1,97 @@
+"""The HTTP API v1 (shared/API.md): one NinjaAPI, bearer-token auth, one error renderer."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.utils import translation
+from ninja import NinjaAPI
+from ninja.errors import AuthenticationError, HttpError
+from ninja.errors import ValidationError as NinjaValidationError
+from ninja.security import HttpBearer
+
+from successkit.accounts.actors import Actor
+from successkit.accounts.services import user_for_token
+from successkit.core.errors import (
+    InvalidFields,
+    MalformedBody,
+    NotAuthenticated,
+    NotFound,
+    SuccessKitError,
+)
+from successkit.core.http import error_response
+
+
+class BearerToken(HttpBearer):
+    """``Authorization: Bearer <token>``; sets ``request.actor`` and the caller's language."""
+
+    def authenticate(self, request: HttpRequest, token: str) -> Actor | None:
+        user = user_for_token(token)
+        if user is None:
+            return None
+        actor = Actor.of(user)
+        request.actor = actor  # type: ignore[attr-defined]
+        translation.activate(user.language)
+        request.LANGUAGE_CODE = user.language
+        return actor
+
+
+api = NinjaAPI(
+    title="successkit API",
+    version="1",
+    description="Customer Success program for Oura for Business: contracts, entitlements, "
+    "sessions, health checks, support and billing. Errors are "
+    '`{"error": {"code", "message"}}` with the codes of SPEC.md §7.',
+    auth=BearerToken(),
+    urls_namespace="api-v1",
+    openapi_url="/openapi.json",
+    docs_url="/docs",
+)
+
+
+@api.exception_handler(SuccessKitError)
+def _refusal(request: HttpRequest, error: SuccessKitError) -> HttpResponse:
+    return error_response(error)
+
+
+@api.exception_handler(AuthenticationError)
+def _unauthenticated(request: HttpRequest, error: AuthenticationError) -> HttpResponse:
+    return error_response(NotAuthenticated())
+
+
+@api.exception_handler(Http404)
+def _not_found(request: HttpRequest, error: Http404) -> HttpResponse:
+    return error_response(NotFound())
+
+
+@api.exception_handler(HttpError)
+def _http_error(request: HttpRequest, error: HttpError) -> HttpResponse:
+    if error.status_code == 400:
+        return error_response(MalformedBody())
+    return JsonResponse(
+        {"error": {"code": "invalid_request", "message": str(error)}}, status=error.status_code
+    )
+
+
+@api.exception_handler(NinjaValidationError)
+def _invalid(request: HttpRequest, error: NinjaValidationError) -> HttpResponse:
+    return error_response(InvalidFields([_describe(problem) for problem in error.errors]))
+
+
+def _describe(problem: dict[str, Any]) -> dict[str, str]:
+    location = [str(part) for part in problem.get("loc", ()) if part not in ("body", "payload")]
+    # The first element names where the value came from (body, query, path).
+    field = ".".join(location[1:] if location and location[0] in ("query", "path") else location)
+    return {"field": field, "message": str(problem.get("msg", ""))}
+
+
+def _register_routers() -> None:
+    from successkit.accounts.api import router as accounts_router
+    from successkit.contracts.api import router as contracts_router
+
+    api.add_router("/", accounts_router)
+    api.add_router("/", contracts_router)
+
+
+_register_routers()

@@ -1,0 +1,150 @@
+"""The one family of refusals (SPEC.md §7).
+
+Every refusal a user can meet is a ``SuccessKitError`` subclass carrying a stable
+``code`` and its HTTP status. The API renders them once (``successkit.api``), the pages
+once (``successkit.portal``). Messages are lazy translations, rendered in the caller's
+language at the moment the error is shown.
+"""
+
+from __future__ import annotations
+
+from typing import Any, ClassVar
+
+from django.utils.functional import Promise
+from django.utils.translation import gettext_lazy as _
+
+
+class SuccessKitError(Exception):
+    code: ClassVar[str] = "invalid_request"
+    status: ClassVar[int] = 400
+    default_message: ClassVar[str | Promise] = _("The request is not valid.")
+
+    def __init__(
+        self,
+        message: str | Promise | None = None,
+        *,
+        details: dict[str, Any] | None = None,
+        **params: Any,
+    ) -> None:
+        self.message = message if message is not None else self.default_message
+        self.params = params
+        self.details = details or {}
+        super().__init__(self.code)
+
+    def render_message(self) -> str:
+        text = str(self.message)
+        return text % self.params if self.params else text
+
+    def as_dict(self) -> dict[str, Any]:
+        body: dict[str, Any] = {"code": self.code, "message": self.render_message()}
+        body.update(self.details)
+        return body
+
+
+class ValidationFailed(SuccessKitError):
+    code = "validation_error"
+    status = 422
+    default_message = _("The request is not valid.")
+
+
+class MalformedBody(ValidationFailed):
+    default_message = _("The request body is not valid JSON.")
+
+
+class InvalidFields(ValidationFailed):
+    """Fields that do not parse; ``details["fields"]`` says which and why."""
+
+    def __init__(self, fields: list[dict[str, str]]) -> None:
+        names = ", ".join(sorted({field["field"] for field in fields if field["field"]}))
+        message = (
+            _("The request is not valid: check %(fields)s.")
+            if names
+            else _("The request is not valid.")
+        )
+        super().__init__(message, details={"fields": fields}, fields=names)
+
+
+class NotAuthenticated(SuccessKitError):
+    code = "not_authenticated"
+    status = 401
+    default_message = _("Sign in first: send a valid bearer token.")
+
+
+class PermissionDenied(SuccessKitError):
+    code = "permission_denied"
+    status = 403
+    default_message = _("Your role does not allow this action.")
+
+
+class NotFound(SuccessKitError):
+    code = "not_found"
+    status = 404
+    default_message = _("Not found.")
+
+
+class InvalidState(SuccessKitError):
+    code = "invalid_state"
+    status = 409
+    default_message = _("This action is not possible in the current state.")
+
+
+class IdempotencyKeyReused(SuccessKitError):
+    code = "idempotency_key_reused"
+    status = 422
+    default_message = _(
+        "This Idempotency-Key was already used for a different request; use a new key."
+    )
+
+
+class ContractNotActive(SuccessKitError):
+    code = "contract_not_active"
+    status = 409
+    default_message = _("The contract is not active on that date.")
+
+
+class DurationExceedsLimit(SuccessKitError):
+    code = "duration_exceeds_limit"
+    status = 422
+    default_message = _("The duration exceeds the limit for this session type.")
+
+
+class SessionTypeAlreadyUsed(SuccessKitError):
+    code = "session_type_already_used"
+    status = 409
+    default_message = _("This session type can be held only once per contract.")
+
+
+class BillableNotAccepted(SuccessKitError):
+    code = "billable_not_accepted"
+    status = 409
+    default_message = _(
+        "Part of this session is billable; repeat the request with accept_billable to accept "
+        "the quote."
+    )
+
+
+class RoleNotAllowed(SuccessKitError):
+    code = "role_not_allowed"
+    status = 422
+    default_message = _("That staff member does not hold a role the package allows for this.")
+
+
+class ReturnWindowExpired(SuccessKitError):
+    code = "return_window_expired"
+    status = 409
+    default_message = _(
+        "Returns and exchanges are accepted only within the returns window after the order was "
+        "received."
+    )
+
+
+class OrderNotReceived(SuccessKitError):
+    code = "order_not_received"
+    status = 409
+    default_message = _("The order has not been received yet.")
+
+
+class NoRateInForce(SuccessKitError):
+    code = "no_rate_in_force"
+    status = 409
+    default_message = _("No hourly rate is in force on that day for this currency.")

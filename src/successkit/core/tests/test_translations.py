@@ -1,0 +1,33 @@
+"""Every user-facing text has a Spanish translation, compiled, with the same placeholders."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import polib
+import pytest
+
+PACKAGE = Path(__file__).resolve().parents[2]
+CATALOGS = sorted(PACKAGE.glob("*/locale/es/LC_MESSAGES/django.po"))
+PLACEHOLDER = re.compile(r"%\(\w+\)[sd]")
+
+
+def test_every_app_has_a_spanish_catalog() -> None:
+    apps = {path.parent.name for path in PACKAGE.glob("*/apps.py")}
+    assert {path.parts[-5] for path in CATALOGS} == apps
+
+
+@pytest.mark.parametrize("path", CATALOGS, ids=lambda p: p.parts[-5])
+def test_catalog_is_complete_and_compiled(path: Path) -> None:
+    catalog = polib.pofile(str(path))
+    assert [e.msgid for e in catalog.untranslated_entries()] == []
+    assert [e.msgid for e in catalog.fuzzy_entries()] == []
+    for entry in catalog.translated_entries():
+        assert set(PLACEHOLDER.findall(entry.msgid)) == set(PLACEHOLDER.findall(entry.msgstr)), (
+            entry.msgid
+        )
+    compiled = polib.mofile(str(path.with_suffix(".mo")))
+    assert {e.msgid: e.msgstr for e in compiled} == {
+        e.msgid: e.msgstr for e in catalog.translated_entries()
+    }, "run scripts/messages to compile the catalog"

@@ -1,0 +1,14 @@
+from django.contrib import admin
+from django.urls import include, path
+
+from successkit.api import api
+
+admin.site.site_header = "successkit"
+admin.site.site_title = "successkit"
+
+urlpatterns = [
+    path("api/v1/", api.urls),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("admin/", admin.site.urls),
+    path("", include("successkit.portal.urls")),
+]
