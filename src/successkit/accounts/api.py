@@ -1,0 +1,241 @@
+"""API v1: tokens, staff, organizations and buyer contacts."""
+
+from __future__ import annotations
+
+from django.http import HttpRequest
+from ninja import Router, Schema, Status
+from pydantic import Field
+
+from successkit.accounts import services
+from successkit.accounts.actors import Actor
+from successkit.accounts.models import Contact, Organization, User
+from successkit.accounts.roles import ACCOUNT_ROLES
+from successkit.core.pagination import page
+from successkit.core.schemas import errors, object_id
+
+router = Router(tags=["accounts"])
+
+
+def actor_of(request: HttpRequest) -> Actor:
+    return request.auth  # type: ignore[attr-defined]
+
+
+class TokenIn(Schema):
+    email: str
+    password: str
+
+
+class TokenOut(Schema):
+    token: str
+
+
+class StaffIn(Schema):
+    email: str
+    name: str
+    roles: list[str]
+    password: str
+    language: str = "en"
+
+
+class StaffOut(Schema):
+    id: str
+    email: str
+    name: str
+    roles: list[str]
+    language: str
+
+
+class OrganizationIn(Schema):
+    name: str
+    country: str = Field(description="ISO 3166-1 alpha-2 code, e.g. ES")
+    timezone: str = Field(description="IANA time zone, e.g. Europe/Madrid")
+    language: str = Field(description="en or es")
+
+
+class OrganizationOut(Schema):
+    id: str
+    name: str
+    country: str
+    timezone: str
+    language: str
+
+
+class ContactIn(Schema):
+    name: str
+    email: str
+    language: str
+    password: str
+
+
+class ContactOut(Schema):
+    id: str
+    organization_id: str
+    name: str
+    email: str
+    language: str
+
+
+class Page(Schema):
+    next: str | None
+
+
+class StaffPage(Page):
+    items: list[StaffOut]
+
+
+class OrganizationPage(Page):
+    items: list[OrganizationOut]
+
+
+class ContactPage(Page):
+    items: list[ContactOut]
+
+
+class MeOut(Schema):
+    id: str
+    email: str
+    name: str
+    language: str
+    kind: str = Field(description="staff or contact")
+    roles: list[str]
+    organization_id: str | None
+
+
+def staff_out(user: User) -> dict[str, object]:
+    return {
+        "id": str(user.pk),
+        "email": user.email,
+        "name": user.name,
+        "roles": sorted(user.role_codes),
+        "language": user.language,
+    }
+
+
+def organization_out(organization: Organization) -> dict[str, object]:
+    return {
+        "id": str(organization.pk),
+        "name": organization.name,
+        "country": organization.country,
+        "timezone": organization.timezone,
+        "language": organization.language,
+    }
+
+
+def contact_out(contact: Contact) -> dict[str, object]:
+    return {
+        "id": str(contact.pk),
+        "organization_id": str(contact.organization_id),
+        "name": contact.user.name,
+        "email": contact.user.email,
+        "language": contact.user.language,
+    }
+
+
+@router.post("/auth/token", auth=None, response=errors(r200=TokenOut), summary="Sign in")
+def create_token(request: HttpRequest, payload: TokenIn) -> dict[str, str]:
+    return {"token": services.sign_in(payload.email, payload.password)}
+
+
+@router.delete("/auth/token", response=errors(r204=None), summary="Revoke the calling token")
+def revoke_token(request: HttpRequest) -> Status[None]:
+    raw = request.headers.get("Authorization", "").partition(" ")[2]
+    services.revoke_token(raw)
+    return Status(204, None)
+
+
+@router.get("/me", response=errors(r200=MeOut), summary="Who am I")
+def me(request: HttpRequest) -> dict[str, object]:
+    actor = actor_of(request)
+    return {
+        "id": str(actor.user.pk),
+        "email": actor.user.email,
+        "name": actor.user.name,
+        "language": actor.user.language,
+        "kind": "staff" if actor.is_staff else "contact",
+        "roles": sorted(actor.roles),
+        "organization_id": str(actor.organization_id) if actor.organization_id else None,
+    }
+
+
+@router.post("/staff", response=errors(r201=StaffOut), summary="Create a staff member")
+def create_staff(request: HttpRequest, payload: StaffIn) -> Status[dict[str, object]]:
+    user = services.create_staff(
+        actor_of(request),
+        email=payload.email,
+        name=payload.name,
+        roles=payload.roles,
+        password=payload.password,
+        language=payload.language,
+    )
+    return Status(201, staff_out(user))
+
+
+@router.get("/staff", response=errors(r200=StaffPage), summary="List staff")
+def list_staff(request: HttpRequest) -> dict[str, object]:
+    actor_of(request).require_staff()
+    staff = User.objects.filter(is_staff=True).prefetch_related("staff_roles").order_by("id")
+    return page(request, staff, staff_out)
+
+
+@router.post(
+    "/organizations", response=errors(r201=OrganizationOut), summary="Create a buyer organization"
+)
+def create_organization(request: HttpRequest, payload: OrganizationIn) -> Status[dict[str, object]]:
+    organization = services.create_organization(
+        actor_of(request),
+        name=payload.name,
+        country=payload.country,
+        timezone=payload.timezone,
+        language=payload.language,
+    )
+    return Status(201, organization_out(organization))
+
+
+@router.get("/organizations", response=errors(r200=OrganizationPage), summary="List organizations")
+def list_organizations(request: HttpRequest) -> dict[str, object]:
+    organizations = actor_of(request).scope(Organization.objects.order_by("id"), "")
+    return page(request, organizations, organization_out)
+
+
+@router.get(
+    "/organizations/{organization_id}",
+    response=errors(r200=OrganizationOut),
+    summary="Get an organization",
+)
+def get_organization(request: HttpRequest, organization_id: str) -> dict[str, object]:
+    organization = actor_of(request).get(Organization.objects.all(), object_id(organization_id), "")
+    return organization_out(organization)
+
+
+@router.post(
+    "/organizations/{organization_id}/contacts",
+    response=errors(r201=ContactOut),
+    summary="Create a buyer contact who can sign in",
+)
+def create_contact(
+    request: HttpRequest, organization_id: str, payload: ContactIn
+) -> Status[dict[str, object]]:
+    actor = actor_of(request)
+    actor.require_role(*ACCOUNT_ROLES)
+    organization = actor.get(Organization.objects.all(), object_id(organization_id), "")
+    contact = services.create_contact(
+        actor,
+        organization,
+        name=payload.name,
+        email=payload.email,
+        language=payload.language,
+        password=payload.password,
+    )
+    return Status(201, contact_out(contact))
+
+
+@router.get(
+    "/organizations/{organization_id}/contacts",
+    response=errors(r200=ContactPage),
+    summary="List an organization's contacts",
+)
+def list_contacts(request: HttpRequest, organization_id: str) -> dict[str, object]:
+    actor = actor_of(request)
+    organization = actor.get(Organization.objects.all(), object_id(organization_id), "")
+    contacts = organization.contacts.select_related("user").order_by("id")
+    return page(request, contacts, contact_out)
