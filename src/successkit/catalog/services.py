@@ -1,0 +1,108 @@
+"""Reading the catalog (current packages, texts in a language) and making new versions."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.db import transaction
+from django.db.models import Max
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from successkit.catalog.models import (
+    CatalogVersion,
+    Package,
+    PackageTranslation,
+    SessionType,
+    SessionTypeTranslation,
+)
+from successkit.core.errors import InvalidState, ValidationFailed
+
+
+@dataclass(frozen=True)
+class LocalizedText:
+    name: str
+    description: str
+    language: str
+    # A translation exists but was made from an older English text: English is shown.
+    stale_translation: bool
+
+
+def current_version() -> CatalogVersion:
+    version = CatalogVersion.objects.filter(published_at__isnull=False).order_by("-number").first()
+    if version is None:
+        raise InvalidState(_("No catalog version is published."))
+    return version
+
+
+def package_for_sale(code: str) -> Package:
+    """The package ``code`` of the current catalog, the one a new contract is sold under."""
+    try:
+        return Package.objects.get(version=current_version(), code=code)
+    except Package.DoesNotExist:
+        codes = ", ".join(
+            Package.objects.filter(version=current_version()).values_list("code", flat=True)
+        )
+        raise ValidationFailed(
+            _("Unknown package %(code)s; the catalog offers: %(codes)s."),
+            details={"field": "package"},
+            code=code,
+            codes=codes,
+        ) from None
+
+
+def session_type(version: CatalogVersion, code: str) -> SessionType:
+    try:
+        return SessionType.objects.get(version=version, code=code)
+    except SessionType.DoesNotExist:
+        raise ValidationFailed(
+            _("Unknown session type %(code)s."), details={"field": "type"}, code=code
+        ) from None
+
+
+def localized(item: Package | SessionType, language: str) -> LocalizedText:
+    """``item``'s name and description in ``language``, falling back to English when there
+    is no translation or the translation is older than the English text (SPEC.md §6)."""
+    translations = item.translations.all()
+    translation: PackageTranslation | SessionTypeTranslation | None = next(
+        (t for t in translations if t.language == language), None
+    )
+    if translation is not None and translation.source_digest == item.source_digest:
+        return LocalizedText(translation.name, translation.description, language, False)
+    return LocalizedText(item.name, item.description, "en", translation is not None)
+
+
+@transaction.atomic
+def draft_version(source: CatalogVersion) -> CatalogVersion:
+    """A new unpublished version copied from ``source``, to be edited then published."""
+    number = (CatalogVersion.objects.aggregate(top=Max("number"))["top"] or 0) + 1
+    draft = CatalogVersion.objects.create(number=number, source=f"draft from v{source.number}")
+    for package in source.packages.all():
+        translations = list(package.translations.all())
+        package.pk = None
+        package.version = draft
+        package.save()
+        for translation in translations:
+            translation.pk = None
+            translation.package = package
+            translation.save()
+    for kind in source.session_types.all():
+        kind_translations = list(kind.translations.all())
+        kind.pk = None
+        kind.version = draft
+        kind.save()
+        for kind_translation in kind_translations:
+            kind_translation.pk = None
+            kind_translation.session_type = kind
+            kind_translation.save()
+    return draft
+
+
+def publish_version(version: CatalogVersion) -> CatalogVersion:
+    if version.is_published:
+        raise InvalidState(
+            _("Catalog version %(number)s is already published."), number=version.number
+        )
+    version.published_at = timezone.now()
+    version.save(update_fields=["published_at"])
+    return version
