@@ -1,0 +1,92 @@
+"""API v1: contracts."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from django.http import HttpRequest
+from ninja import Router, Schema, Status
+from pydantic import Field
+
+from successkit.accounts.api import actor_of
+from successkit.contracts import services
+from successkit.contracts.models import Contract
+from successkit.core.pagination import page
+from successkit.core.schemas import errors, object_id
+
+router = Router(tags=["contracts"])
+
+
+class ContractIn(Schema):
+    organization_id: str | int
+    package: str = Field(description="launch_kit, pro_lite or premium")
+    start_date: date
+    end_date: date
+    representative_id: str | int
+    buyer_contact_id: str | int
+    currency: str = Field(description="ISO 4217, e.g. EUR")
+
+
+class ContractOut(Schema):
+    id: str
+    organization_id: str
+    package: str
+    catalog_version: int
+    start_date: date
+    end_date: date
+    representative_id: str
+    buyer_contact_id: str
+    currency: str
+    phase: str = Field(description="upcoming, active or ended, today in the buyer's time zone")
+
+
+class ContractPage(Schema):
+    items: list[ContractOut]
+    next: str | None
+
+
+def contract_out(contract: Contract) -> dict[str, object]:
+    return {
+        "id": str(contract.pk),
+        "organization_id": str(contract.organization_id),
+        "package": contract.package.code,
+        "catalog_version": contract.package.version.number,
+        "start_date": contract.start_date,
+        "end_date": contract.end_date,
+        "representative_id": str(contract.representative_id),
+        "buyer_contact_id": str(contract.buyer_contact_id),
+        "currency": contract.currency,
+        "phase": contract.phase().value,
+    }
+
+
+def contract_for(request: HttpRequest, contract_id: str | int) -> Contract:
+    """A contract the caller may see, or ``not_found``."""
+    actor = actor_of(request)
+    return actor.get(services.visible_contracts(actor), object_id(contract_id))
+
+
+@router.post("/contracts", response=errors(r201=ContractOut), summary="Sell a contract")
+def create_contract(request: HttpRequest, payload: ContractIn) -> Status[dict[str, object]]:
+    contract = services.create_contract(
+        actor_of(request),
+        organization_id=object_id(payload.organization_id, "organization_id"),
+        package=payload.package,
+        start_date=payload.start_date,
+        end_date=payload.end_date,
+        representative_id=object_id(payload.representative_id, "representative_id"),
+        buyer_contact_id=object_id(payload.buyer_contact_id, "buyer_contact_id"),
+        currency=payload.currency,
+    )
+    return Status(201, contract_out(contract))
+
+
+@router.get("/contracts", response=errors(r200=ContractPage), summary="List visible contracts")
+def list_contracts(request: HttpRequest) -> dict[str, object]:
+    contracts = services.visible_contracts(actor_of(request)).order_by("id")
+    return page(request, contracts, contract_out)
+
+
+@router.get("/contracts/{contract_id}", response=errors(r200=ContractOut), summary="Get a contract")
+def get_contract(request: HttpRequest, contract_id: str) -> dict[str, object]:
+    return contract_out(contract_for(request, contract_id))

@@ -1,0 +1,101 @@
+"""Selling a contract: validation of its terms and parties."""
+
+from __future__ import annotations
+
+from datetime import date
+from functools import cache
+
+from babel.numbers import list_currencies
+from django.db import transaction
+from django.db.models import QuerySet
+from django.utils.translation import gettext_lazy as _
+
+from successkit.accounts.actors import Actor
+from successkit.accounts.models import Contact, Organization, User
+from successkit.accounts.roles import ACCOUNT_ROLES
+from successkit.catalog.services import package_for_sale
+from successkit.contracts import rules
+from successkit.contracts.models import Contract
+from successkit.core.errors import RoleNotAllowed, ValidationFailed
+
+
+@cache
+def _currencies() -> frozenset[str]:
+    return frozenset(list_currencies())
+
+
+def clean_currency(value: str) -> str:
+    code = value.strip().upper()
+    if code not in _currencies():
+        raise ValidationFailed(
+            _("%(value)s is not an ISO 4217 currency code."),
+            details={"field": "currency"},
+            value=value,
+        )
+    return code
+
+
+def visible_contracts(actor: Actor) -> QuerySet[Contract]:
+    return actor.scope(
+        Contract.objects.select_related(
+            "organization", "package__version", "representative", "buyer_contact__user"
+        )
+    )
+
+
+@transaction.atomic
+def create_contract(
+    actor: Actor,
+    *,
+    organization_id: int,
+    package: str,
+    start_date: date,
+    end_date: date,
+    representative_id: int,
+    buyer_contact_id: int,
+    currency: str,
+) -> Contract:
+    actor.require_role(*ACCOUNT_ROLES)
+    organization = Organization.objects.filter(pk=organization_id).first()
+    if organization is None:
+        raise ValidationFailed(
+            _("Organization %(id)s does not exist."),
+            details={"field": "organization_id"},
+            id=organization_id,
+        )
+    sold = package_for_sale(package)
+    if not rules.term_is_valid(start_date, end_date):
+        raise ValidationFailed(
+            _("The end date must be after the start date."), details={"field": "end_date"}
+        )
+    representative = User.objects.filter(
+        pk=representative_id, is_staff=True, is_active=True
+    ).first()
+    if representative is None:
+        raise ValidationFailed(
+            _("Staff member %(id)s does not exist."),
+            details={"field": "representative_id"},
+            id=representative_id,
+        )
+    if sold.contact_role not in representative.role_codes:
+        raise RoleNotAllowed(
+            _("The representative of a %(package)s contract must hold the role %(role)s."),
+            details={"field": "representative_id"},
+            package=sold.code,
+            role=sold.contact_role,
+        )
+    contact = Contact.objects.filter(pk=buyer_contact_id, organization=organization).first()
+    if contact is None:
+        raise ValidationFailed(
+            _("The buyer contact must belong to the contract's organization."),
+            details={"field": "buyer_contact_id"},
+        )
+    return Contract.objects.create(
+        organization=organization,
+        package=sold,
+        start_date=start_date,
+        end_date=end_date,
+        representative=representative,
+        buyer_contact=contact,
+        currency=clean_currency(currency),
+    )
