@@ -1,0 +1,140 @@
+"""Demo data: staff of every role, an English and a Spanish buyer, one contract of each
+package at a different point of its life. Built through the services, so the demo obeys
+the same rules as real use. Running it again changes nothing."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+
+from django.db import transaction
+
+from successkit.accounts import services as accounts
+from successkit.accounts.actors import Actor
+from successkit.accounts.models import Contact, Organization, User
+from successkit.accounts.roles import Role
+from successkit.contracts import services as contracts
+from successkit.contracts.models import Contract
+
+ADMIN_EMAIL = "admin@demo.successkit.test"
+ADMIN_PASSWORD = "demo-admin-2026"
+STAFF_PASSWORD = "demo-staff-2026"
+CONTACT_PASSWORD = "demo-buyer-2026"
+
+STAFF = [
+    ("am@demo.successkit.test", "Alex Morgan", [Role.ACCOUNT_MANAGER], "en"),
+    ("csm@demo.successkit.test", "Lucía Ortega", [Role.CSM], "es"),
+    ("engineer@demo.successkit.test", "Sam Patel", [Role.CS_ENGINEER], "en"),
+    ("trainer@demo.successkit.test", "Marta Ruiz", [Role.LD_SPECIALIST], "es"),
+    ("support@demo.successkit.test", "Jordan Lee", [Role.SUPPORT], "en"),
+    ("finance@demo.successkit.test", "Carmen Vidal", [Role.FINANCE], "es"),
+]
+
+CONTACTS = [("elena@clinica-horizonte.test", "es"), ("chris@northwind.test", "en")]
+
+
+@dataclass
+class Demo:
+    admin: User
+    staff: dict[str, User] = field(default_factory=dict)
+    organizations: list[Organization] = field(default_factory=list)
+    contracts: list[Contract] = field(default_factory=list)
+    created: bool = True
+
+
+@transaction.atomic
+def build_demo(today: date | None = None) -> Demo:
+    today = today or date.today()
+    existing = User.objects.filter(email=ADMIN_EMAIL).first()
+    if existing is not None:
+        return Demo(admin=existing, created=False)
+    admin = accounts.create_staff(
+        None, email=ADMIN_EMAIL, name="Demo Admin", roles=[Role.ADMIN], password=ADMIN_PASSWORD
+    )
+    demo = Demo(admin=admin)
+    actor = Actor.of(admin)
+    for email, name, roles, language in STAFF:
+        demo.staff[roles[0]] = accounts.create_staff(
+            None, email=email, name=name, roles=roles, password=STAFF_PASSWORD, language=language
+        )
+
+    clinic = accounts.create_organization(
+        actor, name="Clínica Horizonte", country="ES", timezone="Europe/Madrid", language="es"
+    )
+    logistics = accounts.create_organization(
+        actor, name="Northwind Logistics", country="US", timezone="America/New_York", language="en"
+    )
+    demo.organizations = [clinic, logistics]
+    clinic_contact = accounts.create_contact(
+        actor,
+        clinic,
+        name="Elena García",
+        email=CONTACTS[0][0],
+        language="es",
+        password=CONTACT_PASSWORD,
+    )
+    logistics_contact = accounts.create_contact(
+        actor,
+        logistics,
+        name="Chris Walker",
+        email=CONTACTS[1][0],
+        language="en",
+        password=CONTACT_PASSWORD,
+    )
+
+    def sell(
+        organization: Organization,
+        contact: Contact,
+        package: str,
+        start: date,
+        end: date,
+        rep: User,
+    ) -> Contract:
+        return contracts.create_contract(
+            actor,
+            organization_id=organization.pk,
+            package=package,
+            start_date=start,
+            end_date=end,
+            representative_id=rep.pk,
+            buyer_contact_id=contact.pk,
+            currency="EUR" if organization.country == "ES" else "USD",
+        )
+
+    # A Launch Kit three weeks in: the 90-day pool window is open.
+    start = today - timedelta(days=20)
+    demo.contracts.append(
+        sell(
+            clinic,
+            clinic_contact,
+            "launch_kit",
+            start,
+            start + timedelta(days=364),
+            demo.staff[Role.ACCOUNT_MANAGER],
+        )
+    )
+    # A Pro Lite seven months in: two quarterly checks behind it.
+    start = today - timedelta(days=213)
+    demo.contracts.append(
+        sell(
+            logistics,
+            logistics_contact,
+            "pro_lite",
+            start,
+            start + timedelta(days=364),
+            demo.staff[Role.CSM],
+        )
+    )
+    # A Premium that ended last month: its whole history is there to report on.
+    start = today - timedelta(days=400)
+    demo.contracts.append(
+        sell(
+            clinic,
+            clinic_contact,
+            "premium",
+            start,
+            start + timedelta(days=364),
+            demo.staff[Role.CSM],
+        )
+    )
+    return demo
