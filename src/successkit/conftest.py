@@ -1,0 +1,73 @@
+"""Fixtures shared by every app's tests."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any, cast
+
+import pytest
+from django.test import Client
+
+from successkit.accounts.models import User
+from successkit.accounts.roles import Role
+from successkit.accounts.services import issue_token
+from successkit.factories import ContactFactory, StaffFactory
+
+
+class ApiClient:
+    """A JSON client for /api/v1 that signs its calls with a bearer token."""
+
+    def __init__(self, user: User | None = None, language: str | None = None) -> None:
+        self.client = Client()
+        self.user = user
+        self.headers: dict[str, str] = {}
+        if user is not None:
+            self.headers["Authorization"] = f"Bearer {issue_token(user)}"
+        if language:
+            self.headers["Accept-Language"] = language
+
+    def _call(self, method: str, path: str, body: Any = None, **headers: str) -> Any:
+        url = path if path.startswith("/") else f"/api/v1/{path}"
+        # ``headers`` are WSGI names (HTTP_IDEMPOTENCY_KEY=...), as Django's test client takes.
+        kwargs: dict[str, Any] = {"headers": self.headers, **headers}
+        if body is not None:
+            kwargs["data"] = body
+            kwargs["content_type"] = "application/json"
+        return getattr(self.client, method)(url, **kwargs)
+
+    def get(self, path: str, **headers: str) -> Any:
+        return self._call("get", path, **headers)
+
+    def post(self, path: str, body: Any = None, **headers: str) -> Any:
+        return self._call("post", path, body if body is not None else {}, **headers)
+
+    def patch(self, path: str, body: Any = None, **headers: str) -> Any:
+        return self._call("patch", path, body if body is not None else {}, **headers)
+
+    def delete(self, path: str, **headers: str) -> Any:
+        return self._call("delete", path, **headers)
+
+
+@pytest.fixture
+def api_as(db: None) -> Callable[..., ApiClient]:
+    """``api_as(user)``: an API client signed in as ``user`` (None: anonymous)."""
+    return ApiClient
+
+
+@pytest.fixture
+def admin_user(db: None) -> User:
+    return cast(User, StaffFactory(roles=[Role.ADMIN]))
+
+
+@pytest.fixture
+def admin_api(admin_user: User) -> ApiClient:
+    return ApiClient(admin_user)
+
+
+@pytest.fixture
+def contact_api(db: None) -> Callable[..., ApiClient]:
+    def make(contact: Any = None, **kwargs: Any) -> ApiClient:
+        contact = contact or ContactFactory(**kwargs)
+        return ApiClient(contact.user)
+
+    return make
