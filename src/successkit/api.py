@@ -88,10 +88,14 @@ def _describe(problem: dict[str, Any]) -> dict[str, str]:
 
 def _register_routers() -> None:
     from successkit.accounts.api import router as accounts_router
+    from successkit.billing.api import router as billing_router
     from successkit.contracts.api import router as contracts_router
+    from successkit.engagements.api import router as engagements_router
 
     api.add_router("/", accounts_router)
     api.add_router("/", contracts_router)
+    api.add_router("/", engagements_router)
+    api.add_router("/", billing_router)
 
 
 _register_routers()

@@ -1,0 +1,231 @@
+"""API v1: training entitlements and sessions."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Literal
+
+from django.http import HttpRequest
+from ninja import Query, Router, Schema, Status
+from pydantic import Field
+
+from successkit.accounts.api import actor_of
+from successkit.contracts.api import contract_for
+from successkit.core.pagination import page
+from successkit.core.schemas import errors, object_id
+from successkit.engagements import services
+from successkit.engagements.models import TrainingSession
+
+router = Router(tags=["training"])
+
+
+class TrainingOut(Schema):
+    included_minutes: int
+    reserved_minutes: int
+    used_minutes: int
+    remaining_minutes: int
+    window_start: date
+    window_end: date
+
+
+class HealthChecksOut(Schema):
+    included: int
+    completed: int
+    missed: int
+    upcoming: int
+
+
+class EntitlementsOut(Schema):
+    as_of: date
+    training: TrainingOut
+    health_checks: HealthChecksOut
+
+
+class AsOf(Schema):
+    as_of: date | None = Field(None, description="Default: today in the buyer's time zone")
+
+
+class SessionIn(Schema):
+    type: str = Field(
+        description="kickoff, implementation, software_training or additional_training"
+    )
+    starts_at: datetime = Field(description="ISO 8601 with offset")
+    duration_minutes: int
+    staff_id: str | int | None = Field(None, description="Default: the contract's representative")
+    platforms: list[str] = Field(default_factory=list, description="teams and/or hrm")
+    accept_billable: bool = False
+
+
+class MoveIn(Schema):
+    starts_at: datetime
+    accept_billable: bool = False
+
+
+class CompleteIn(Schema):
+    actual_minutes: int
+    accept_billable: bool = False
+
+
+class CancelIn(Schema):
+    by: Literal["vendor", "buyer"]
+
+
+class SessionOut(Schema):
+    id: str
+    contract_id: str
+    type: str
+    status: str
+    starts_at: datetime
+    duration_minutes: int
+    actual_minutes: int | None
+    staff_id: str
+    platforms: list[str]
+    covered_minutes: int
+    billable_minutes: int
+    billable_amount: str
+    hourly_rate: str | None
+    currency: str
+    cancelled_by: str | None
+
+
+class SessionPage(Schema):
+    items: list[SessionOut]
+    next: str | None
+
+
+def session_out(session: TrainingSession) -> dict[str, object]:
+    return {
+        "id": str(session.pk),
+        "contract_id": str(session.contract_id),
+        "type": session.session_type.code,
+        "status": session.status,
+        "starts_at": session.starts_at,
+        "duration_minutes": session.duration_minutes,
+        "actual_minutes": session.actual_minutes,
+        "staff_id": str(session.staff_id),
+        "platforms": session.platforms,
+        "covered_minutes": session.covered_minutes,
+        "billable_minutes": session.billable_minutes,
+        "billable_amount": f"{session.billable_amount or 0:.2f}",
+        "hourly_rate": f"{session.hourly_rate:.2f}" if session.hourly_rate is not None else None,
+        "currency": session.contract.currency,
+        "cancelled_by": session.cancelled_by or None,
+    }
+
+
+def session_for(request: HttpRequest, session_id: str) -> TrainingSession:
+    actor = actor_of(request)
+    return actor.get(
+        services.visible_sessions(actor), object_id(session_id), "contract__organization"
+    )
+
+
+@router.get(
+    "/contracts/{contract_id}/entitlements",
+    response=errors(r200=EntitlementsOut),
+    summary="What the contract includes, has used and has left",
+)
+def entitlements(request: HttpRequest, contract_id: str, query: Query[AsOf]) -> dict[str, object]:
+    contract = contract_for(request, contract_id)
+    as_of = query.as_of or contract.today()
+    training = services.training_entitlement(contract, as_of)
+    return {
+        "as_of": as_of,
+        "training": {
+            "included_minutes": training.included_minutes,
+            "reserved_minutes": training.reserved_minutes,
+            "used_minutes": training.used_minutes,
+            "remaining_minutes": training.remaining_minutes,
+            "window_start": training.window.start,
+            "window_end": training.window.end,
+        },
+        "health_checks": services.health_check_summary(contract, as_of),
+    }
+
+
+@router.post(
+    "/contracts/{contract_id}/sessions", response=errors(r201=SessionOut), summary="Book a session"
+)
+def book(request: HttpRequest, contract_id: str, payload: SessionIn) -> Status[dict[str, object]]:
+    contract = contract_for(request, contract_id)
+    session = services.book_session(
+        actor_of(request),
+        contract,
+        type_code=payload.type,
+        starts_at=payload.starts_at,
+        duration_minutes=payload.duration_minutes,
+        staff_id=object_id(payload.staff_id, "staff_id") if payload.staff_id is not None else None,
+        platforms=payload.platforms,
+        accept_billable=payload.accept_billable,
+    )
+    return Status(201, session_out(session))
+
+
+@router.get(
+    "/contracts/{contract_id}/sessions",
+    response=errors(r200=SessionPage),
+    summary="A contract's sessions",
+)
+def list_sessions(request: HttpRequest, contract_id: str) -> dict[str, object]:
+    contract = contract_for(request, contract_id)
+    sessions = (
+        TrainingSession.objects.filter(contract=contract)
+        .select_related("session_type", "contract")
+        .order_by("starts_at", "id")
+    )
+    return page(request, sessions, session_out)
+
+
+@router.get("/sessions/{session_id}", response=errors(r200=SessionOut), summary="A session")
+def get_session(request: HttpRequest, session_id: str) -> dict[str, object]:
+    return session_out(session_for(request, session_id))
+
+
+@router.patch(
+    "/sessions/{session_id}",
+    response=errors(r200=SessionOut),
+    summary="Move a booked session (coverage worked out again)",
+)
+def move(request: HttpRequest, session_id: str, payload: MoveIn) -> dict[str, object]:
+    session = services.move_session(
+        actor_of(request),
+        session_for(request, session_id),
+        starts_at=payload.starts_at,
+        accept_billable=payload.accept_billable,
+    )
+    return session_out(session)
+
+
+@router.post(
+    "/sessions/{session_id}/complete",
+    response=errors(r200=SessionOut),
+    summary="Record the actual minutes of a held session",
+)
+def complete(request: HttpRequest, session_id: str, payload: CompleteIn) -> dict[str, object]:
+    session = services.complete_session(
+        actor_of(request),
+        session_for(request, session_id),
+        actual_minutes=payload.actual_minutes,
+        accept_billable=payload.accept_billable,
+    )
+    return session_out(session)
+
+
+@router.post(
+    "/sessions/{session_id}/cancel", response=errors(r200=SessionOut), summary="Cancel a session"
+)
+def cancel(request: HttpRequest, session_id: str, payload: CancelIn) -> dict[str, object]:
+    session = services.cancel_session(
+        actor_of(request), session_for(request, session_id), by=payload.by
+    )
+    return session_out(session)
+
+
+@router.post(
+    "/sessions/{session_id}/no-show",
+    response=errors(r200=SessionOut),
+    summary="The buyer did not attend",
+)
+def no_show(request: HttpRequest, session_id: str) -> dict[str, object]:
+    session = services.record_no_show(actor_of(request), session_for(request, session_id))
+    return session_out(session)

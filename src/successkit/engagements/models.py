@@ -1,0 +1,147 @@
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from successkit.catalog.models import SessionType
+from successkit.contracts.models import Contract
+from successkit.engagements.rules import HOLDS_SINGLE_USE, Balance, CancelledBy, SessionStatus
+
+
+class TrainingPool(models.Model):
+    """A contract's training-and-consulting pool with its running balance (covered minutes).
+
+    The balance is kept in step with ``PoolEntry`` rows in the same transaction; the rows
+    are the truth and ``successkit check_ledger`` rebuilds the balance from them. The row
+    is also the lock that serializes every booking of its contract.
+    """
+
+    contract = models.OneToOneField(
+        Contract, on_delete=models.PROTECT, related_name="training_pool", verbose_name=_("contract")
+    )
+    reserved_minutes = models.IntegerField(_("reserved minutes"), default=0)
+    used_minutes = models.IntegerField(_("used minutes"), default=0)
+
+    class Meta:
+        verbose_name = _("training pool")
+        verbose_name_plural = _("training pools")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(reserved_minutes__gte=0) & Q(used_minutes__gte=0),
+                name="pool_balances_not_negative",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return str(self.contract)
+
+    def balance(self, included: int) -> Balance:
+        return Balance(included=included, reserved=self.reserved_minutes, used=self.used_minutes)
+
+
+class TrainingSession(models.Model):
+    contract = models.ForeignKey(
+        Contract, on_delete=models.PROTECT, related_name="sessions", verbose_name=_("contract")
+    )
+    session_type = models.ForeignKey(
+        SessionType, on_delete=models.PROTECT, related_name="+", verbose_name=_("type")
+    )
+    status = models.CharField(
+        _("status"),
+        max_length=16,
+        choices=[
+            (SessionStatus.BOOKED.value, _("booked")),
+            (SessionStatus.COMPLETED.value, _("completed")),
+            (SessionStatus.CANCELLED.value, _("cancelled")),
+            (SessionStatus.NO_SHOW.value, _("no-show")),
+        ],
+        default=SessionStatus.BOOKED.value,
+    )
+    starts_at = models.DateTimeField(_("starts at"))
+    duration_minutes = models.PositiveIntegerField(_("booked minutes"))
+    actual_minutes = models.PositiveIntegerField(_("actual minutes"), null=True, blank=True)
+    staff = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="delivered_sessions",
+        verbose_name=_("delivered by"),
+    )
+    platforms = models.JSONField(_("platforms"), default=list, blank=True)
+    covered_minutes = models.PositiveIntegerField(_("covered minutes"), default=0)
+    billable_minutes = models.PositiveIntegerField(_("billable minutes"), default=0)
+    # The caller accepted this many billable minutes (a later change may bill up to this
+    # many without asking again).
+    accepted_billable_minutes = models.PositiveIntegerField(
+        _("accepted billable minutes"), default=0
+    )
+    hourly_rate = models.DecimalField(
+        _("hourly rate"), max_digits=12, decimal_places=2, null=True, blank=True
+    )
+    billable_amount = models.DecimalField(
+        _("billable amount"), max_digits=14, decimal_places=2, null=True, blank=True
+    )
+    # Copy of the session type's single-use term, so the database itself refuses a second
+    # live session of a single-use type (the partial unique constraint below).
+    single_use = models.BooleanField(_("once per contract"), default=False)
+    cancelled_by = models.CharField(
+        _("cancelled by"),
+        max_length=8,
+        blank=True,
+        choices=[(CancelledBy.VENDOR.value, _("vendor")), (CancelledBy.BUYER.value, _("buyer"))],
+    )
+    booked_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("booked by"),
+    )
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("training session")
+        verbose_name_plural = _("training sessions")
+        ordering = ["starts_at", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["contract", "session_type"],
+                condition=Q(single_use=True, status__in=[s.value for s in HOLDS_SINGLE_USE]),
+                name="single_use_session_once_per_contract",
+            ),
+        ]
+        indexes = [models.Index(fields=["contract", "status"])]
+
+    def __str__(self) -> str:
+        return f"{self.session_type.code} {self.starts_at:%Y-%m-%d %H:%M} ({self.status})"
+
+
+class PoolEntry(models.Model):
+    """One append-only move of a training pool, in covered minutes: a booking reserves,
+    a completion or no-show posts (reserved → used), a cancellation or move releases."""
+
+    class Kind(models.TextChoices):
+        RESERVE = "reserve", _("reserve")
+        RELEASE = "release", _("release")
+        POST = "post", _("post")
+
+    pool = models.ForeignKey(TrainingPool, on_delete=models.PROTECT, related_name="entries")
+    session = models.ForeignKey(
+        TrainingSession, on_delete=models.PROTECT, related_name="pool_entries"
+    )
+    kind = models.CharField(_("kind"), max_length=8, choices=Kind.choices)
+    reserved_delta = models.IntegerField(_("reserved change"))
+    used_delta = models.IntegerField(_("used change"))
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    recorded_at = models.DateTimeField(_("recorded"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("pool entry")
+        verbose_name_plural = _("pool ledger")
+        ordering = ["id"]
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.reserved_delta:+d}/{self.used_delta:+d}"

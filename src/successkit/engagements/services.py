@@ -1,0 +1,519 @@
+"""Training sessions and the pool they draw on: book, move, complete, cancel, no-show.
+
+Every operation runs in one transaction that first locks the contract's pool row
+(``SELECT … FOR UPDATE`` on PostgreSQL; SQLite transactions are IMMEDIATE, so the whole
+database is the lock). Under that lock it reads the balance, asks ``rules`` for the
+decision, then writes the session, one ledger entry per move and the new balance — so two
+concurrent bookings can never together take more than the pool holds, nor both take a
+single-use session type.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime
+from decimal import Decimal
+
+from django.db import IntegrityError, transaction
+from django.db.models import F, QuerySet, Sum
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from successkit.accounts.actors import Actor
+from successkit.accounts.models import User
+from successkit.accounts.roles import ACCOUNT_ROLES, Role
+from successkit.billing import services as billing
+from successkit.billing.rules import Quote
+from successkit.catalog.models import SessionType
+from successkit.catalog.services import session_type as catalog_session_type
+from successkit.contracts.models import Contract
+from successkit.contracts.rules import DateRange, local_date
+from successkit.core.errors import (
+    BillableNotAccepted,
+    ContractNotActive,
+    DurationExceedsLimit,
+    InvalidState,
+    PermissionDenied,
+    RoleNotAllowed,
+    SessionTypeAlreadyUsed,
+    SuccessKitError,
+    ValidationFailed,
+)
+from successkit.engagements import rules
+from successkit.engagements.models import PoolEntry, TrainingPool, TrainingSession
+from successkit.engagements.rules import CancelledBy, Coverage, Refusal, SessionStatus
+
+# Staff who may book and record sessions (a buyer contact books for their own contracts).
+SESSION_ROLES = (*ACCOUNT_ROLES, Role.CS_ENGINEER, Role.LD_SPECIALIST)
+
+
+@dataclass(frozen=True)
+class TrainingEntitlement:
+    included_minutes: int
+    reserved_minutes: int
+    used_minutes: int
+    remaining_minutes: int
+    window: DateRange
+
+
+def visible_sessions(actor: Actor) -> QuerySet[TrainingSession]:
+    return actor.scope(
+        TrainingSession.objects.select_related(
+            "contract__organization", "contract__package", "session_type"
+        ),
+        "contract__organization",
+    )
+
+
+def pool_window(contract: Contract) -> DateRange:
+    return rules.pool_window(contract.package.terms(), contract.start_date, contract.end_date)
+
+
+def training_entitlement(contract: Contract, as_of: date) -> TrainingEntitlement:
+    """The pool on ``as_of``: read from the running balance (one row, whatever the size of
+    the ledger)."""
+    included = contract.package.training_minutes
+    pool = TrainingPool.objects.filter(contract=contract).first()
+    balance = rules.Balance(
+        included=included,
+        reserved=pool.reserved_minutes if pool else 0,
+        used=pool.used_minutes if pool else 0,
+    )
+    window = pool_window(contract)
+    return TrainingEntitlement(
+        included_minutes=included,
+        reserved_minutes=balance.reserved,
+        used_minutes=balance.used,
+        remaining_minutes=rules.remaining_on(balance, window, as_of),
+        window=window,
+    )
+
+
+def health_check_summary(contract: Contract, as_of: date) -> dict[str, int]:
+    """Health checks owed by the package (completed/missed/upcoming come with the
+    health-check schedule)."""
+    included = contract.package.health_check_count
+    return {"included": included, "completed": 0, "missed": 0, "upcoming": included}
+
+
+# --- operations -------------------------------------------------------------------------
+
+
+@transaction.atomic
+def book_session(
+    actor: Actor,
+    contract: Contract,
+    *,
+    type_code: str,
+    starts_at: datetime,
+    duration_minutes: int,
+    staff_id: int | None = None,
+    platforms: list[str] | None = None,
+    accept_billable: bool = False,
+) -> TrainingSession:
+    _require_booker(actor, contract)
+    kind = catalog_session_type(contract.package.version, type_code)
+    staff = _staff(contract, staff_id)
+    wanted_platforms = frozenset(platforms or ())
+    day = _check_booking(
+        actor, contract, kind, starts_at, duration_minutes, staff, wanted_platforms
+    )
+
+    pool = _locked_pool(contract)
+    if kind.single_use and _single_use_taken(contract, kind):
+        raise SessionTypeAlreadyUsed(
+            _("A %(type)s session is already booked or held for this contract."), type=kind.code
+        )
+    coverage = _coverage(contract, pool, kind, day, duration_minutes, own_reservation=0)
+    quote = _priced(contract, coverage, day, accepted_before=0, accept_now=accept_billable)
+    try:
+        with transaction.atomic():
+            session = TrainingSession.objects.create(
+                contract=contract,
+                session_type=kind,
+                starts_at=starts_at,
+                duration_minutes=duration_minutes,
+                staff=staff,
+                platforms=sorted(wanted_platforms),
+                single_use=kind.single_use,
+                booked_by=actor.user,
+                **_coverage_fields(coverage, quote),
+            )
+    except IntegrityError:
+        # The database's own single-use constraint: a concurrent booking won the race.
+        raise SessionTypeAlreadyUsed() from None
+    _post(pool, session, actor, PoolEntry.Kind.RESERVE, reserved=coverage.covered)
+    return session
+
+
+@transaction.atomic
+def move_session(
+    actor: Actor, session: TrainingSession, *, starts_at: datetime, accept_billable: bool = False
+) -> TrainingSession:
+    """Another time for a booked session: it keeps its reservation, and its coverage is
+    worked out again for the new day."""
+    contract = session.contract
+    _require_booker(actor, contract)
+    pool = _locked_pool(contract)
+    session = _reloaded(session, SessionStatus.BOOKED)
+    day = _check_booking(
+        actor,
+        contract,
+        session.session_type,
+        starts_at,
+        session.duration_minutes,
+        session.staff,
+        frozenset(session.platforms),
+    )
+    coverage = _coverage(
+        contract,
+        pool,
+        session.session_type,
+        day,
+        session.duration_minutes,
+        own_reservation=session.covered_minutes,
+    )
+    quote = _priced(
+        contract,
+        coverage,
+        day,
+        accepted_before=session.accepted_billable_minutes,
+        accept_now=accept_billable,
+    )
+    delta = coverage.covered - session.covered_minutes
+    session.starts_at = starts_at
+    _apply_coverage(session, coverage, quote)
+    session.save()
+    if delta:
+        kind = PoolEntry.Kind.RESERVE if delta > 0 else PoolEntry.Kind.RELEASE
+        _post(pool, session, actor, kind, reserved=delta)
+    return session
+
+
+@transaction.atomic
+def complete_session(
+    actor: Actor, session: TrainingSession, *, actual_minutes: int, accept_billable: bool = False
+) -> TrainingSession:
+    """Post the actual minutes: fewer than booked release the rest; more are covered by
+    what is left of the pool, the remainder billable only with acceptance."""
+    actor.require_role(*SESSION_ROLES)
+    contract = session.contract
+    pool = _locked_pool(contract)
+    session = _reloaded(session, SessionStatus.BOOKED)
+    kind = session.session_type
+    if actual_minutes < 1:
+        raise ValidationFailed(
+            _("Actual minutes must be at least 1; record a no-show or cancel instead."),
+            details={"field": "actual_minutes"},
+        )
+    _check_cap(kind, actual_minutes)
+    day = local_date(session.starts_at, contract.organization.timezone)
+    coverage = _coverage(
+        contract, pool, kind, day, actual_minutes, own_reservation=session.covered_minutes
+    )
+    quote = _priced(
+        contract,
+        coverage,
+        day,
+        accepted_before=session.accepted_billable_minutes,
+        accept_now=accept_billable,
+    )
+    reserved = session.covered_minutes
+    session.status = SessionStatus.COMPLETED
+    session.actual_minutes = actual_minutes
+    _apply_coverage(session, coverage, quote)
+    session.save()
+    _post(pool, session, actor, PoolEntry.Kind.POST, reserved=-reserved, used=coverage.covered)
+    return session
+
+
+@transaction.atomic
+def cancel_session(actor: Actor, session: TrainingSession, *, by: str) -> TrainingSession:
+    """Release the reservation. Before the start either side may cancel at no cost; a
+    vendor cancellation never costs the buyer anything."""
+    contract = session.contract
+    _require_booker(actor, contract)
+    try:
+        cancelled_by = CancelledBy(by)
+    except ValueError:
+        raise ValidationFailed(_("by must be vendor or buyer."), details={"field": "by"}) from None
+    if actor.is_contact and cancelled_by is not CancelledBy.BUYER:
+        raise PermissionDenied(_("A buyer contact cancels on the buyer's behalf: use by=buyer."))
+    pool = _locked_pool(contract)
+    session = _reloaded(session, SessionStatus.BOOKED)
+    if cancelled_by is CancelledBy.BUYER and session.starts_at <= timezone.now():
+        raise InvalidState(
+            _("The session has started: it can no longer be cancelled by the buyer.")
+        )
+    released = session.covered_minutes
+    session.status = SessionStatus.CANCELLED
+    session.cancelled_by = cancelled_by
+    _apply_coverage(session, Coverage(0, 0), None)
+    session.save()
+    _post(pool, session, actor, PoolEntry.Kind.RELEASE, reserved=-released)
+    return session
+
+
+@transaction.atomic
+def record_no_show(actor: Actor, session: TrainingSession) -> TrainingSession:
+    """The buyer did not attend: the booked minutes are consumed as booked."""
+    actor.require_role(*SESSION_ROLES)
+    contract = session.contract
+    pool = _locked_pool(contract)
+    session = _reloaded(session, SessionStatus.BOOKED)
+    session.status = SessionStatus.NO_SHOW
+    session.save()
+    reserved = session.covered_minutes
+    _post(pool, session, actor, PoolEntry.Kind.POST, reserved=-reserved, used=reserved)
+    return session
+
+
+# --- the ledger -------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class LedgerMismatch:
+    contract_id: int
+    balance: tuple[int, int]
+    ledger: tuple[int, int]
+
+
+def ledger_mismatches() -> list[LedgerMismatch]:
+    """Every pool whose running balance differs from the sum of its ledger entries."""
+    mismatches = []
+    sums = {
+        row["pool"]: (row["reserved"] or 0, row["used"] or 0)
+        for row in PoolEntry.objects.values("pool").annotate(
+            reserved=Sum("reserved_delta"), used=Sum("used_delta")
+        )
+    }
+    for pool in TrainingPool.objects.order_by("id"):
+        balance = (pool.reserved_minutes, pool.used_minutes)
+        ledger = sums.get(pool.pk, (0, 0))
+        if balance != ledger:
+            mismatches.append(LedgerMismatch(pool.contract_id, balance, ledger))
+    return mismatches
+
+
+# --- helpers ----------------------------------------------------------------------------
+
+
+def _require_booker(actor: Actor, contract: Contract) -> None:
+    if actor.is_contact and actor.organization_id == contract.organization_id:
+        return
+    actor.require_role(*SESSION_ROLES)
+
+
+def _staff(contract: Contract, staff_id: int | None) -> User:
+    if staff_id is None:
+        return contract.representative
+    staff = User.objects.filter(pk=staff_id, is_staff=True, is_active=True).first()
+    if staff is None:
+        raise ValidationFailed(
+            _("Staff member %(id)s does not exist."), details={"field": "staff_id"}, id=staff_id
+        )
+    return staff
+
+
+def _over_cap(kind: SessionType) -> DurationExceedsLimit:
+    return DurationExceedsLimit(
+        _("A %(type)s session lasts at most %(limit)s minutes."),
+        details={"limit_minutes": kind.max_minutes},
+        type=kind.code,
+        limit=kind.max_minutes,
+    )
+
+
+def _check_cap(kind: SessionType, minutes: int) -> None:
+    if kind.max_minutes is not None and minutes > kind.max_minutes:
+        raise _over_cap(kind)
+
+
+def _check_booking(
+    actor: Actor,
+    contract: Contract,
+    kind: SessionType,
+    starts_at: datetime,
+    minutes: int,
+    staff: User,
+    platforms: frozenset[str],
+) -> date:
+    if timezone.is_naive(starts_at):
+        raise ValidationFailed(
+            _("starts_at needs a time zone offset."), details={"field": "starts_at"}
+        )
+    day = local_date(starts_at, contract.organization.timezone)
+    refusals = rules.booking_refusals(
+        package=contract.package.terms(),
+        session_type=kind.terms(),
+        term=contract.term,
+        day=day,
+        minutes=minutes,
+        platforms=platforms,
+        staff_roles=staff.role_codes,
+        in_the_past=starts_at <= timezone.now(),
+        past_allowed=actor.is_staff,
+    )
+    if refusals:
+        raise _refusal(refusals[0], contract, kind)
+    return day
+
+
+def _refusal(refusal: Refusal, contract: Contract, kind: SessionType) -> SuccessKitError:
+    if refusal is Refusal.DURATION_EXCEEDS_LIMIT:
+        return _over_cap(kind)
+    if refusal is Refusal.CONTRACT_NOT_ACTIVE:
+        return ContractNotActive(
+            _("The contract runs from %(start)s to %(end)s; nothing is booked outside it."),
+            start=contract.start_date.isoformat(),
+            end=contract.end_date.isoformat(),
+        )
+    if refusal is Refusal.ROLE_NOT_ALLOWED:
+        return RoleNotAllowed(
+            _("Sessions of this package are delivered by: %(roles)s."),
+            details={"field": "staff_id"},
+            roles=", ".join(sorted(contract.package.terms().training_roles)),
+        )
+    if refusal is Refusal.STARTS_IN_THE_PAST:
+        return ValidationFailed(
+            _("Buyer contacts book only future times."), details={"field": "starts_at"}
+        )
+    if refusal is Refusal.PLATFORMS_REQUIRED:
+        return ValidationFailed(
+            _("Name the platforms of this training: %(platforms)s."),
+            details={"field": "platforms"},
+            platforms=", ".join(sorted(kind.platforms)),
+        )
+    if refusal is Refusal.PLATFORMS_NOT_OFFERED:
+        return ValidationFailed(
+            _("This session type covers only the platforms: %(platforms)s."),
+            details={"field": "platforms"},
+            platforms=", ".join(sorted(kind.platforms)) or "-",
+        )
+    return ValidationFailed(
+        _("The duration must be at least one minute."), details={"field": "duration_minutes"}
+    )
+
+
+def _locked_pool(contract: Contract) -> TrainingPool:
+    TrainingPool.objects.get_or_create(contract=contract)
+    return TrainingPool.objects.select_for_update().get(contract=contract)
+
+
+def _reloaded(session: TrainingSession, expected: SessionStatus) -> TrainingSession:
+    """The session as committed now (under the pool lock), in the ``expected`` status."""
+    fresh = TrainingSession.objects.select_related("session_type", "staff").get(pk=session.pk)
+    if fresh.status != expected:
+        raise InvalidState(
+            _("The session is %(status)s; this needs a %(expected)s session."),
+            status=fresh.status,
+            expected=expected.value,
+        )
+    return fresh
+
+
+def _single_use_taken(contract: Contract, kind: SessionType) -> bool:
+    return TrainingSession.objects.filter(
+        contract=contract,
+        session_type__code=kind.code,
+        status__in=[s.value for s in rules.HOLDS_SINGLE_USE],
+    ).exists()
+
+
+def _coverage(
+    contract: Contract,
+    pool: TrainingPool,
+    kind: SessionType,
+    day: date,
+    minutes: int,
+    *,
+    own_reservation: int,
+) -> Coverage:
+    balance = pool.balance(contract.package.training_minutes)
+    return rules.split_coverage(
+        minutes,
+        session_type=kind.terms(),
+        day=day,
+        window=pool_window(contract),
+        available=balance.available + own_reservation,
+    )
+
+
+def _priced(
+    contract: Contract, coverage: Coverage, day: date, *, accepted_before: int, accept_now: bool
+) -> Quote | None:
+    """The price of the billable minutes, refusing when there is no rate or nobody
+    accepted them."""
+    if coverage.billable == 0:
+        return None
+    quote = billing.price(coverage.billable, contract.currency, day)
+    if rules.billable_needs_acceptance(
+        coverage.billable, accepted_before=accepted_before, accept_now=accept_now
+    ):
+        raise BillableNotAccepted(
+            _(
+                "%(billable)s of these minutes are billable at %(rate)s %(currency)s an hour "
+                "(%(amount)s %(currency)s); repeat with accept_billable to accept."
+            ),
+            details={"quote": _quote_body(coverage, quote)},
+            billable=coverage.billable,
+            rate=quote.hourly_rate,
+            amount=quote.amount,
+            currency=quote.currency,
+        )
+    return quote
+
+
+def _quote_body(coverage: Coverage, quote: Quote) -> dict[str, object]:
+    return {
+        "covered_minutes": coverage.covered,
+        "billable_minutes": coverage.billable,
+        "hourly_rate": f"{quote.hourly_rate:.2f}",
+        "amount": f"{quote.amount:.2f}",
+        "currency": quote.currency,
+        "priced_on": quote.priced_on.isoformat(),
+    }
+
+
+def _coverage_fields(coverage: Coverage, quote: Quote | None) -> dict[str, object]:
+    return {
+        "covered_minutes": coverage.covered,
+        "billable_minutes": coverage.billable,
+        "accepted_billable_minutes": coverage.billable,
+        "hourly_rate": quote.hourly_rate if quote else None,
+        "billable_amount": quote.amount if quote else Decimal("0.00"),
+    }
+
+
+def _apply_coverage(session: TrainingSession, coverage: Coverage, quote: Quote | None) -> None:
+    session.covered_minutes = coverage.covered
+    session.billable_minutes = coverage.billable
+    session.accepted_billable_minutes = max(session.accepted_billable_minutes, coverage.billable)
+    session.hourly_rate = quote.hourly_rate if quote else None
+    session.billable_amount = quote.amount if quote else Decimal("0.00")
+
+
+def _post(
+    pool: TrainingPool,
+    session: TrainingSession,
+    actor: Actor,
+    kind: str,
+    *,
+    reserved: int = 0,
+    used: int = 0,
+) -> None:
+    """Append one ledger entry and move the running balance by the same amounts."""
+    if not reserved and not used and kind != PoolEntry.Kind.POST:
+        return
+    PoolEntry.objects.create(
+        pool=pool,
+        session=session,
+        kind=kind,
+        reserved_delta=reserved,
+        used_delta=used,
+        recorded_by=actor.user,
+    )
+    TrainingPool.objects.filter(pk=pool.pk).update(
+        reserved_minutes=F("reserved_minutes") + reserved, used_minutes=F("used_minutes") + used
+    )
+    pool.refresh_from_db(fields=["reserved_minutes", "used_minutes"])

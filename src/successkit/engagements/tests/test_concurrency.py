@@ -1,0 +1,107 @@
+"""Bookings that really race: threads, each with its own database connection, released
+together by a barrier, against the real transactions (SQLite and PostgreSQL)."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable
+from datetime import timedelta
+
+import pytest
+from django.db import connection
+from django.utils import timezone
+
+from successkit.conftest import ApiClient
+from successkit.engagements.models import TrainingPool, TrainingSession
+from successkit.engagements.services import ledger_mismatches
+from successkit.engagements.tests.helpers import contract_starting, on_day, rate
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+ROUNDS = 3
+
+
+def race(calls: list[Callable[[], object]]) -> list[object]:
+    barrier = threading.Barrier(len(calls))
+    results: list[object] = [None] * len(calls)
+
+    def run(index: int) -> None:
+        try:
+            barrier.wait()
+            results[index] = calls[index]()
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=run, args=(i,)) for i in range(len(calls))]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    return results
+
+
+def booking(api: ApiClient, contract, session_type: str, **fields) -> Callable[[], tuple[int, str]]:
+    body = {
+        "type": session_type,
+        "starts_at": on_day(contract, 20).isoformat(),
+        "duration_minutes": 60,
+        "platforms": ["teams"] if session_type == "software_training" else [],
+        **fields,
+    }
+
+    def call() -> tuple[int, str]:
+        response = api.post(f"contracts/{contract.pk}/sessions", body)
+        payload = response.json()
+        return response.status_code, payload.get("error", {}).get("code", payload.get("status"))
+
+    return call
+
+
+@pytest.mark.parametrize("round_", range(ROUNDS))
+def test_parallel_bookings_never_overdraw_the_pool(round_: int) -> None:
+    rate()
+    contract = contract_starting(timezone.localdate() - timedelta(days=5))  # 120-minute pool
+    api = ApiClient(contract.representative)
+    results = race(
+        [
+            booking(api, contract, kind)
+            for kind in ("kickoff", "implementation", "software_training")
+        ]
+    )
+    assert sorted(results) == [(201, "booked"), (201, "booked"), (409, "billable_not_accepted")]
+    pool = TrainingPool.objects.get(contract=contract)
+    assert (pool.reserved_minutes, pool.used_minutes) == (120, 0)
+    assert TrainingSession.objects.filter(contract=contract).count() == 2
+    assert ledger_mismatches() == []
+
+
+@pytest.mark.parametrize("round_", range(ROUNDS))
+def test_parallel_bookings_of_a_single_use_type_book_it_once(round_: int) -> None:
+    contract = contract_starting(timezone.localdate() - timedelta(days=5), "launch_kit")
+    api = ApiClient(contract.representative)
+    results = race([booking(api, contract, "kickoff") for _ in range(4)])
+    assert sorted(results) == [(201, "booked")] + [(409, "session_type_already_used")] * 3
+    assert TrainingSession.objects.filter(contract=contract).count() == 1
+    assert TrainingPool.objects.get(contract=contract).reserved_minutes == 60
+
+
+def test_parallel_completion_and_cancellation_of_one_session_apply_once() -> None:
+    contract = contract_starting(timezone.localdate() - timedelta(days=5))
+    api = ApiClient(contract.representative)
+    status, _ = booking(api, contract, "kickoff")()
+    assert status == 201
+    session = TrainingSession.objects.get(contract=contract)
+
+    def complete() -> int:
+        return api.post(f"sessions/{session.pk}/complete", {"actual_minutes": 50}).status_code
+
+    def cancel() -> int:
+        return api.post(f"sessions/{session.pk}/cancel", {"by": "vendor"}).status_code
+
+    results = race([complete, cancel, complete, cancel])
+    assert sorted(results) == [200, 409, 409, 409]
+    pool = TrainingPool.objects.get(contract=contract)
+    session.refresh_from_db()
+    expected = (0, 50) if session.status == "completed" else (0, 0)
+    assert (pool.reserved_minutes, pool.used_minutes) == expected
+    assert ledger_mismatches() == []
