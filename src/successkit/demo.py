@@ -5,7 +5,8 @@ the same rules as real use. Running it again changes nothing."""
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
 
 from django.db import transaction
 
@@ -13,8 +14,10 @@ from successkit.accounts import services as accounts
 from successkit.accounts.actors import Actor
 from successkit.accounts.models import Contact, Organization, User
 from successkit.accounts.roles import Role
+from successkit.billing import services as billing
 from successkit.contracts import services as contracts
 from successkit.contracts.models import Contract
+from successkit.engagements import services as engagements
 
 ADMIN_EMAIL = "admin@demo.successkit.test"
 ADMIN_PASSWORD = "demo-admin-2026"
@@ -137,4 +140,51 @@ def build_demo(today: date | None = None) -> Demo:
             demo.staff[Role.CSM],
         )
     )
+    _add_rates_and_sessions(demo, today)
     return demo
+
+
+def _at(contract: Contract, day: int, hour: int = 10) -> datetime:
+    """Contract day ``day`` (the start is day 1) at ``hour`` in the buyer's time zone."""
+    local = datetime.combine(contract.start_date + timedelta(days=day - 1), time(hour))
+    return local.replace(tzinfo=ZoneInfo(contract.organization.timezone))
+
+
+def _add_rates_and_sessions(demo: Demo, today: date) -> None:
+    """Hourly rates, and training sessions in every state on each contract."""
+    actor = Actor.of(demo.admin)
+    since = today - timedelta(days=730)
+    billing.set_rate(actor, currency="EUR", hourly_rate="150.00", effective_from=since)
+    billing.set_rate(actor, currency="USD", hourly_rate="165.00", effective_from=since)
+    launch, pro_lite, premium = demo.contracts
+
+    def session(contract: Contract, kind: str, day: int, minutes: int, **options: object):
+        return engagements.book_session(
+            Actor.of(contract.representative),
+            contract,
+            type_code=kind,
+            starts_at=_at(contract, day),
+            duration_minutes=minutes,
+            platforms=["teams", "hrm"] if kind == "software_training" else [],
+            accept_billable=bool(options.get("accept_billable")),
+        )
+
+    rep = Actor.of(launch.representative)
+    engagements.complete_session(rep, session(launch, "kickoff", 3, 60), actual_minutes=55)
+    session(launch, "implementation", 30, 60)
+
+    rep = Actor.of(pro_lite.representative)
+    engagements.complete_session(rep, session(pro_lite, "kickoff", 5, 60), actual_minutes=60)
+    engagements.record_no_show(rep, session(pro_lite, "implementation", 40, 45))
+    engagements.complete_session(
+        rep,
+        session(pro_lite, "additional_training", 120, 90, accept_billable=True),
+        actual_minutes=90,
+    )
+    session(pro_lite, "software_training", 240, 60, accept_billable=True)
+
+    rep = Actor.of(premium.representative)
+    for kind, day in (("kickoff", 2), ("implementation", 20), ("software_training", 45)):
+        engagements.complete_session(
+            rep, session(premium, kind, day, 60, accept_billable=True), actual_minutes=60
+        )

@@ -121,6 +121,10 @@ USE_TZ = True
 STATIC_URL = "static/"
 STATIC_ROOT = config.data_dir() / "static"
 STATIC_ROOT.mkdir(exist_ok=True)
+# Uploaded files (presentation materials) are served only through views that check access.
+MEDIA_ROOT = config.data_dir() / "media"
+MEDIA_URL = "/media/"
+DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 WHITENOISE_USE_FINDERS = True
 WHITENOISE_AUTOREFRESH = DEBUG
 

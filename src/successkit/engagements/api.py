@@ -3,18 +3,21 @@
 from __future__ import annotations
 
 from datetime import date, datetime
+from pathlib import PurePath
 from typing import Literal
 
-from django.http import HttpRequest
-from ninja import Query, Router, Schema, Status
+from django.http import FileResponse, HttpRequest
+from ninja import File, Form, Query, Router, Schema, Status
+from ninja.files import UploadedFile
 from pydantic import Field
 
 from successkit.accounts.api import actor_of
 from successkit.contracts.api import contract_for
+from successkit.core.errors import NotFound
 from successkit.core.pagination import page
 from successkit.core.schemas import errors, object_id
 from successkit.engagements import services
-from successkit.engagements.models import TrainingSession
+from successkit.engagements.models import SessionMaterial, TrainingSession
 
 router = Router(tags=["training"])
 
@@ -110,6 +113,36 @@ def session_out(session: TrainingSession) -> dict[str, object]:
         "hourly_rate": f"{session.hourly_rate:.2f}" if session.hourly_rate is not None else None,
         "currency": session.contract.currency,
         "cancelled_by": session.cancelled_by or None,
+    }
+
+
+class MaterialIn(Schema):
+    title: str
+    url: str
+
+
+class MaterialOut(Schema):
+    id: str
+    session_id: str
+    title: str
+    url: str | None = Field(description="The link, or where to download the file")
+    kind: str = Field(description="link or file")
+    added_at: datetime
+
+
+class MaterialPage(Schema):
+    items: list[MaterialOut]
+    next: str | None
+
+
+def material_out(material: SessionMaterial) -> dict[str, object]:
+    return {
+        "id": str(material.pk),
+        "session_id": str(material.session_id),
+        "title": material.title,
+        "url": material.url or f"/api/v1/materials/{material.pk}/file",
+        "kind": "link" if material.url else "file",
+        "added_at": material.added_at,
     }
 
 
@@ -229,3 +262,55 @@ def cancel(request: HttpRequest, session_id: str, payload: CancelIn) -> dict[str
 def no_show(request: HttpRequest, session_id: str) -> dict[str, object]:
     session = services.record_no_show(actor_of(request), session_for(request, session_id))
     return session_out(session)
+
+
+@router.post(
+    "/sessions/{session_id}/materials",
+    response=errors(r201=MaterialOut),
+    summary="Hand a presentation material (link) to the buyer",
+)
+def add_link(
+    request: HttpRequest, session_id: str, payload: MaterialIn
+) -> Status[dict[str, object]]:
+    material = services.add_material(
+        actor_of(request), session_for(request, session_id), title=payload.title, url=payload.url
+    )
+    return Status(201, material_out(material))
+
+
+@router.post(
+    "/sessions/{session_id}/materials/file",
+    response=errors(r201=MaterialOut),
+    summary="Hand a presentation material (file upload, multipart) to the buyer",
+)
+def add_file(
+    request: HttpRequest, session_id: str, title: Form[str], file: File[UploadedFile]
+) -> Status[dict[str, object]]:
+    material = services.add_material(
+        actor_of(request), session_for(request, session_id), title=title, upload=file
+    )
+    return Status(201, material_out(material))
+
+
+@router.get(
+    "/sessions/{session_id}/materials",
+    response=errors(r200=MaterialPage),
+    summary="A session's presentation materials",
+)
+def list_materials(request: HttpRequest, session_id: str) -> dict[str, object]:
+    session = session_for(request, session_id)
+    return page(request, session.materials.order_by("added_at", "id"), material_out)
+
+
+@router.get("/materials/{material_id}/file", summary="Download a presentation material file")
+def download_material(request: HttpRequest, material_id: str) -> FileResponse:
+    actor = actor_of(request)
+    material = actor.get(
+        SessionMaterial.objects.select_related("session__contract"),
+        object_id(material_id),
+        "session__contract__organization",
+    )
+    if not material.file:
+        raise NotFound()
+    filename = PurePath(material.file.name or "material").name
+    return FileResponse(material.file.open("rb"), as_attachment=True, filename=filename)

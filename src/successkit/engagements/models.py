@@ -145,3 +145,34 @@ class PoolEntry(models.Model):
 
     def __str__(self) -> str:
         return f"{self.kind} {self.reserved_delta:+d}/{self.used_delta:+d}"
+
+
+def material_path(material: SessionMaterial, filename: str) -> str:
+    return f"materials/contract-{material.session.contract_id}/{filename}"
+
+
+class SessionMaterial(models.Model):
+    """Presentation material handed to the buyer with a session (a link or a file), for
+    session types that carry materials (the implementation meeting)."""
+
+    session = models.ForeignKey(TrainingSession, on_delete=models.CASCADE, related_name="materials")
+    title = models.CharField(_("title"), max_length=200)
+    url = models.URLField(_("link"), blank=True)
+    file = models.FileField(_("file"), upload_to=material_path, blank=True)
+    added_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    added_at = models.DateTimeField(_("added"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("presentation material")
+        verbose_name_plural = _("presentation materials")
+        ordering = ["added_at", "id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=~Q(url="") | ~Q(file=""), name="material_is_a_link_or_a_file"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.title

@@ -14,6 +14,9 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
 
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.core.files.uploadedfile import UploadedFile
+from django.core.validators import URLValidator
 from django.db import IntegrityError, transaction
 from django.db.models import F, QuerySet, Sum
 from django.utils import timezone
@@ -40,7 +43,12 @@ from successkit.core.errors import (
     ValidationFailed,
 )
 from successkit.engagements import rules
-from successkit.engagements.models import PoolEntry, TrainingPool, TrainingSession
+from successkit.engagements.models import (
+    PoolEntry,
+    SessionMaterial,
+    TrainingPool,
+    TrainingSession,
+)
 from successkit.engagements.rules import CancelledBy, Coverage, Refusal, SessionStatus
 
 # Staff who may book and record sessions (a buyer contact books for their own contracts).
@@ -266,6 +274,48 @@ def record_no_show(actor: Actor, session: TrainingSession) -> TrainingSession:
     reserved = session.covered_minutes
     _post(pool, session, actor, PoolEntry.Kind.POST, reserved=-reserved, used=reserved)
     return session
+
+
+# --- presentation materials -----------------------------------------------------------
+
+MAX_MATERIAL_BYTES = 20 * 1024 * 1024
+
+
+@transaction.atomic
+def add_material(
+    actor: Actor,
+    session: TrainingSession,
+    *,
+    title: str,
+    url: str = "",
+    upload: UploadedFile | None = None,
+) -> SessionMaterial:
+    """Hand a presentation material (a link or a file) to the buyer with a session."""
+    actor.require_role(*SESSION_ROLES)
+    if not session.session_type.carries_materials:
+        raise InvalidState(_("This session type carries no presentation materials."))
+    if not title.strip():
+        raise ValidationFailed(_("The material needs a title."), details={"field": "title"})
+    if bool(url) == (upload is not None):
+        raise ValidationFailed(_("Give either a link or a file."), details={"field": "url"})
+    if url:
+        try:
+            URLValidator(schemes=["http", "https"])(url)
+        except DjangoValidationError:
+            raise ValidationFailed(
+                _("The link must be an http or https address."), details={"field": "url"}
+            ) from None
+    if upload is not None and (upload.size or 0) > MAX_MATERIAL_BYTES:
+        raise ValidationFailed(
+            _("Files of up to %(mb)s MB are accepted."),
+            details={"field": "file"},
+            mb=MAX_MATERIAL_BYTES // (1024 * 1024),
+        )
+    material = SessionMaterial(session=session, title=title.strip(), url=url, added_by=actor.user)
+    if upload is not None:
+        material.file.save(upload.name or "material", upload, save=False)
+    material.save()
+    return material
 
 
 # --- the ledger -------------------------------------------------------------------------

@@ -1,0 +1,79 @@
+"""Back office for sessions. Sessions and the pool move only through the services (the
+API and pages), so every change lands in the ledger: here they are read-only, except the
+presentation materials handed to the buyer."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import admin
+from django.http import HttpRequest
+
+from successkit.engagements.models import PoolEntry, SessionMaterial, TrainingPool, TrainingSession
+
+
+class ReadOnlyAdmin(admin.ModelAdmin):
+    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+
+class MaterialInline(admin.TabularInline):
+    model = SessionMaterial
+    extra = 0
+    fields = ["title", "url", "file", "added_by", "added_at"]
+    readonly_fields = ["added_by", "added_at"]
+
+
+class PoolEntryInline(admin.TabularInline):
+    model = PoolEntry
+    extra = 0
+    can_delete = False
+    fields = ("recorded_at", "session", "kind", "reserved_delta", "used_delta", "recorded_by")
+    readonly_fields = fields
+
+    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+
+@admin.register(TrainingSession)
+class TrainingSessionAdmin(ReadOnlyAdmin):
+    list_display = [
+        "contract",
+        "session_type",
+        "status",
+        "starts_at",
+        "duration_minutes",
+        "covered_minutes",
+        "billable_minutes",
+        "staff",
+    ]
+    list_filter = ["status", "session_type__code", "cancelled_by"]
+    list_select_related = ["contract__organization", "contract__package", "session_type", "staff"]
+    search_fields = ["contract__organization__name", "staff__email"]
+    date_hierarchy = "starts_at"
+
+
+@admin.register(TrainingPool)
+class TrainingPoolAdmin(ReadOnlyAdmin):
+    list_display = ["contract", "reserved_minutes", "used_minutes"]
+    inlines = [PoolEntryInline]
+
+
+@admin.register(SessionMaterial)
+class SessionMaterialAdmin(admin.ModelAdmin):
+    list_display = ["title", "session", "added_by", "added_at"]
+    readonly_fields = ["added_by", "added_at"]
+    raw_id_fields = ["session"]
+
+    def save_model(
+        self, request: HttpRequest, obj: SessionMaterial, form: Any, change: bool
+    ) -> None:
+        if not change:
+            obj.added_by = request.user  # type: ignore[assignment]
+        super().save_model(request, obj, form, change)
