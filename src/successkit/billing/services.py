@@ -1,22 +1,52 @@
-"""The rate card: setting effective-dated hourly rates and pricing billable minutes."""
+"""Billing: the rate card, billable lines, and statements that bill each minute once.
+
+Billable lines are not stored until they are billed. A completed or no-show session with
+billable minutes is an *unbilled* line for as long as no statement line points at it; it
+is priced on demand at the rate in force on the day it was delivered. Issuing a statement
+materializes its lines (frozen: minutes, rate, amount) in the same transaction that takes
+the next statement number, under the counter's row lock. Two guards keep a minute from
+being billed twice: that lock serializes every issue, and the database's unique
+constraint allows one statement line per session whatever the code does.
+"""
 
 from __future__ import annotations
 
-from datetime import date
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import date, datetime, time, timedelta
 from decimal import Decimal, InvalidOperation
+from zoneinfo import ZoneInfo
 
 from django.db import IntegrityError, transaction
+from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from successkit.accounts.actors import Actor
 from successkit.accounts.roles import Role
 from successkit.billing import rules
-from successkit.billing.models import HourlyRate
+from successkit.billing.models import (
+    Adjustment,
+    HourlyRate,
+    Statement,
+    StatementCounter,
+    StatementLine,
+)
+from successkit.contracts.models import Contract
+from successkit.contracts.rules import local_date
 from successkit.contracts.services import clean_currency
 from successkit.core.errors import NoRateInForce, SuccessKitError, ValidationFailed
+from successkit.engagements.models import TrainingSession
+from successkit.engagements.rules import SessionStatus
 
 RATE_ROLES = (Role.ADMIN, Role.FINANCE)
+# Who issues statements and records corrections.
+BILLING_ROLES = (Role.ADMIN, Role.FINANCE)
 MAX_RATE = Decimal("9999999999.99")
+MAX_ADJUSTMENT = Decimal("999999999999.99")
+MAX_REASON = 500
+# Sessions whose billable minutes are delivered (a no-show consumes what was booked).
+BILLED_STATUSES = (SessionStatus.COMPLETED.value, SessionStatus.NO_SHOW.value)
+COUNTER = "statements"
 
 
 class RateAlreadySet(SuccessKitError):
@@ -84,3 +114,392 @@ def rate_on(currency: str, day: date) -> Decimal:
 def price(minutes: int, currency: str, day: date) -> rules.Quote:
     """A quote for ``minutes`` billable minutes delivered on ``day``."""
     return rules.quote(minutes, rate_on(currency, day), currency, day)
+
+
+# --- refusals ---------------------------------------------------------------------------
+
+
+class NothingToBill(SuccessKitError):
+    code = "nothing_to_bill"
+    status = 409
+    default_message = _("There is nothing to bill for this contract in that period.")
+
+
+class AlreadyBilled(SuccessKitError):
+    code = "already_billed"
+    status = 409
+    default_message = _(
+        "Some of these minutes were billed by another statement issued at the same time; "
+        "nothing was issued."
+    )
+
+
+# --- billable lines ---------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class BillableLine:
+    """A session's billable minutes: billed (frozen on a statement) or not yet.
+
+    An unbilled line on a day without a rate in force has no rate nor amount: it cannot
+    be billed until a rate is set (never priced at zero)."""
+
+    session: TrainingSession
+    delivered_on: date
+    minutes: int
+    hourly_rate: Decimal | None
+    amount: Decimal | None
+    statement: Statement | None = None
+
+    @property
+    def billed(self) -> bool:
+        return self.statement is not None
+
+    @property
+    def priced(self) -> bool:
+        return self.amount is not None
+
+
+@dataclass(frozen=True)
+class ContractBilling:
+    """Every billable line of a contract, billed or not, with the pending corrections."""
+
+    contract: Contract
+    lines: list[BillableLine]
+    pending_adjustments: list[Adjustment] = field(default_factory=list)
+
+    @property
+    def currency(self) -> str:
+        return self.contract.currency
+
+    @property
+    def unbilled(self) -> list[BillableLine]:
+        return [line for line in self.lines if not line.billed]
+
+    @property
+    def unpriced(self) -> list[BillableLine]:
+        return [line for line in self.lines if not line.priced]
+
+    @property
+    def billed_total(self) -> Decimal:
+        return rules.total(
+            line.amount for line in self.lines if line.billed and line.amount is not None
+        )
+
+    @property
+    def unbilled_total(self) -> Decimal:
+        return rules.total(line.amount for line in self.unbilled if line.amount is not None)
+
+    @property
+    def total(self) -> Decimal:
+        return self.billed_total + self.unbilled_total
+
+    @property
+    def pending_adjustments_total(self) -> Decimal:
+        return rules.total(adjustment.amount for adjustment in self.pending_adjustments)
+
+
+def delivered_on(session: TrainingSession) -> date:
+    """The day the session was delivered, in the buyer organization's time zone."""
+    return local_date(session.starts_at, session.contract.organization.timezone)
+
+
+def _unbilled_sessions() -> QuerySet[TrainingSession]:
+    return TrainingSession.objects.filter(
+        status__in=BILLED_STATUSES, billable_minutes__gt=0, statement_lines__isnull=True
+    )
+
+
+def _in_period(
+    sessions: QuerySet[TrainingSession], timezone_name: str, start: date, end: date
+) -> QuerySet[TrainingSession]:
+    """Sessions delivered from ``start`` through ``end`` in the given time zone."""
+    zone = ZoneInfo(timezone_name)
+    since = datetime.combine(start, time.min, tzinfo=zone)
+    until = datetime.combine(end + timedelta(days=1), time.min, tzinfo=zone)
+    return sessions.filter(starts_at__gte=since, starts_at__lt=until)
+
+
+def _unbilled_line(session: TrainingSession) -> BillableLine:
+    day = delivered_on(session)
+    try:
+        hourly_rate: Decimal | None = rate_on(session.contract.currency, day)
+    except NoRateInForce:
+        hourly_rate = None
+    amount = rules.amount_for(session.billable_minutes, hourly_rate) if hourly_rate else None
+    return BillableLine(session, day, session.billable_minutes, hourly_rate, amount)
+
+
+def _billed_line(line: StatementLine) -> BillableLine:
+    assert line.session is not None and line.minutes is not None and line.delivered_on
+    return BillableLine(
+        line.session, line.delivered_on, line.minutes, line.hourly_rate, line.amount, line.statement
+    )
+
+
+def _pending_adjustments(contract: Contract) -> QuerySet[Adjustment]:
+    return contract.adjustments.filter(statement_lines__isnull=True).order_by("id")
+
+
+def contract_billing(contract: Contract) -> ContractBilling:
+    """The contract's billable lines: those on statements as billed, the others priced now
+    at the rate in force on their day."""
+    billed = [
+        _billed_line(line)
+        for line in StatementLine.objects.filter(
+            statement__contract=contract, kind=StatementLine.Kind.SESSION
+        ).select_related("statement", "session__contract__organization", "session__session_type")
+    ]
+    unbilled = [
+        _unbilled_line(session)
+        for session in _unbilled_sessions()
+        .filter(contract=contract)
+        .select_related("contract__organization", "session_type")
+    ]
+    lines = sorted(billed + unbilled, key=lambda line: (line.delivered_on, line.session.pk))
+    return ContractBilling(contract, lines, list(_pending_adjustments(contract)))
+
+
+def contracts_with_unbilled(period: tuple[date, date] | None = None) -> QuerySet[Contract]:
+    """Contracts with an unbilled line (delivered in ``period``, if given, by UTC day
+    approximately; ``unbilled`` filters exactly) or a pending correction."""
+    sessions = _unbilled_sessions().filter(contract=OuterRef("pk"))
+    if period is not None:
+        # Widened by a day each side: the exact filter is in each organization's time zone.
+        sessions = sessions.filter(
+            starts_at__date__gte=period[0] - timedelta(days=1),
+            starts_at__date__lte=period[1] + timedelta(days=1),
+        )
+    pending = Adjustment.objects.filter(contract=OuterRef("pk"), statement_lines__isnull=True)
+    return (
+        Contract.objects.filter(Q(Exists(sessions)) | Q(Exists(pending)))
+        .select_related("organization", "package")
+        .order_by("organization__name", "id")
+    )
+
+
+def unbilled(contract: Contract, period: tuple[date, date] | None = None) -> ContractBilling:
+    """What the contract would be billed now (in ``period``, if given): unbilled lines
+    priced at their day's rate, and the corrections the next statement carries."""
+    sessions = _unbilled_sessions().filter(contract=contract)
+    if period is not None:
+        sessions = _in_period(sessions, contract.organization.timezone, *period)
+    lines = [
+        _unbilled_line(session)
+        for session in sessions.select_related("contract__organization", "session_type").order_by(
+            "starts_at", "id"
+        )
+    ]
+    return ContractBilling(contract, lines, list(_pending_adjustments(contract)))
+
+
+# --- statements -------------------------------------------------------------------------
+
+
+def visible_statements(actor: Actor) -> QuerySet[Statement]:
+    return actor.scope(
+        Statement.objects.select_related("contract__organization", "contract__package"),
+        "contract__organization",
+    )
+
+
+def statement_lines(statement: Statement) -> list[StatementLine]:
+    return list(
+        statement.lines.select_related(
+            "session__session_type",
+            "adjustment__corrects_statement",
+            "adjustment__corrects_line",
+        ).order_by("position")
+    )
+
+
+def clean_period(period_start: date, period_end: date) -> tuple[date, date]:
+    if not rules.period_is_valid(period_start, period_end):
+        raise ValidationFailed(
+            _("The period must not end before it starts."), details={"field": "period_end"}
+        )
+    return period_start, period_end
+
+
+def _locked_counter() -> StatementCounter:
+    """The statement counter row, locked until the issuing transaction ends (SQLite's
+    IMMEDIATE transactions already hold the database's write lock)."""
+    StatementCounter.objects.get_or_create(name=COUNTER)
+    return StatementCounter.objects.select_for_update().get(name=COUNTER)
+
+
+@transaction.atomic
+def issue_statement(
+    actor: Actor | None, contract: Contract, *, period_start: date, period_end: date
+) -> Statement:
+    """Bill the contract's unbilled lines delivered from ``period_start`` through
+    ``period_end`` (inclusive), plus its pending corrections, on a new statement.
+
+    ``actor`` None is the command line (trusted). Refused, writing nothing, when a line
+    has no rate in force (``no_rate_in_force``) or there is nothing to bill
+    (``nothing_to_bill``)."""
+    if actor is not None:
+        actor.require_role(*BILLING_ROLES)
+    clean_period(period_start, period_end)
+    counter = _locked_counter()
+    # Read under the lock: a statement issued concurrently has committed its lines by now.
+    sessions = list(
+        _in_period(
+            _unbilled_sessions().filter(contract=contract),
+            contract.organization.timezone,
+            period_start,
+            period_end,
+        )
+        .select_related("contract__organization")
+        .order_by("starts_at", "id")
+    )
+    priced = []
+    for session in sessions:
+        day = delivered_on(session)
+        hourly_rate = rate_on(contract.currency, day)  # no_rate_in_force: nothing written
+        priced.append((session, day, hourly_rate))
+    adjustments = list(_pending_adjustments(contract))
+    if not priced and not adjustments:
+        raise NothingToBill(
+            _("There is nothing to bill for this contract from %(start)s to %(end)s."),
+            start=period_start.isoformat(),
+            end=period_end.isoformat(),
+        )
+    counter.last_number += 1
+    counter.save(update_fields=["last_number"])
+    lines = [
+        StatementLine(
+            kind=StatementLine.Kind.SESSION,
+            session=session,
+            delivered_on=day,
+            minutes=session.billable_minutes,
+            hourly_rate=hourly_rate,
+            amount=rules.amount_for(session.billable_minutes, hourly_rate),
+        )
+        for session, day, hourly_rate in priced
+    ] + [
+        StatementLine(
+            kind=StatementLine.Kind.ADJUSTMENT, adjustment=adjustment, amount=adjustment.amount
+        )
+        for adjustment in adjustments
+    ]
+    try:
+        with transaction.atomic():
+            statement = Statement.objects.create(
+                number=counter.last_number,
+                contract=contract,
+                billed_to=contract.organization.name,
+                period_start=period_start,
+                period_end=period_end,
+                currency=contract.currency,
+                total=rules.total(line.amount for line in lines),
+                issued_by=actor.user if actor is not None else None,
+            )
+            for position, line in enumerate(lines, start=1):
+                line.statement = statement
+                line.position = position
+            StatementLine.objects.bulk_create(lines)
+    except IntegrityError:
+        # The database's one-line-per-session guard: never reached while every issue goes
+        # through the counter lock above, kept as the last line of defence.
+        raise AlreadyBilled() from None
+    return statement
+
+
+def issue_statements_for_month(
+    actor: Actor | None, month: str
+) -> Iterable[tuple[Contract, Statement | SuccessKitError]]:
+    """Issue one statement per contract with something to bill in ``month`` (YYYY-MM):
+    lines delivered in that month, or pending corrections. Each in its own transaction;
+    yields each contract with its statement, or with the refusal that stopped it."""
+    try:
+        period = rules.month_period(month)
+    except ValueError:
+        raise ValidationFailed(
+            _("%(value)s is not a month written YYYY-MM."),
+            details={"field": "period"},
+            value=month,
+        ) from None
+    if actor is not None:
+        actor.require_role(*BILLING_ROLES)
+    for contract in contracts_with_unbilled(period):
+        try:
+            yield (
+                contract,
+                issue_statement(actor, contract, period_start=period[0], period_end=period[1]),
+            )
+        except NothingToBill:
+            continue  # its unbilled lines fall just outside the month in its time zone
+        except SuccessKitError as refusal:
+            yield contract, refusal
+
+
+# --- corrections ------------------------------------------------------------------------
+
+
+def clean_adjustment_amount(value: Decimal | str) -> Decimal:
+    try:
+        amount = Decimal(str(value))
+    except InvalidOperation:
+        amount = Decimal("NaN")
+    if (
+        not amount.is_finite()
+        or amount == 0
+        or abs(amount) > MAX_ADJUSTMENT
+        or amount != amount.quantize(rules.CENT)
+    ):
+        raise ValidationFailed(
+            _(
+                "The amount must be a non-zero amount with at most two decimals: negative for "
+                "a credit, positive for a debit."
+            ),
+            details={"field": "amount"},
+        )
+    return amount
+
+
+@transaction.atomic
+def record_adjustment(
+    actor: Actor | None,
+    statement: Statement,
+    *,
+    amount: Decimal | str,
+    reason: str,
+    line_id: int | None = None,
+) -> Adjustment:
+    """A correction of ``statement`` (or of one of its lines), billed on the contract's
+    next statement. The issued statement itself never changes."""
+    if actor is not None:
+        actor.require_role(*BILLING_ROLES)
+    value = clean_adjustment_amount(amount)
+    text = " ".join(reason.split())
+    if not text or len(text) > MAX_REASON:
+        raise ValidationFailed(
+            _("Give the reason for the correction (at most %(max)s characters)."),
+            details={"field": "reason"},
+            max=MAX_REASON,
+        )
+    line = None
+    if line_id is not None:
+        line = StatementLine.objects.filter(pk=line_id, statement=statement).first()
+        if line is None:
+            raise ValidationFailed(
+                _("Line %(id)s is not a line of statement %(number)s."),
+                details={"field": "line_id"},
+                id=line_id,
+                number=statement.code,
+            )
+    return Adjustment.objects.create(
+        contract=statement.contract,
+        corrects_statement=statement,
+        corrects_line=line,
+        amount=value,
+        reason=text,
+        created_by=actor.user if actor is not None else None,
+    )
+
+
+def adjustment_statement(adjustment: Adjustment) -> Statement | None:
+    """The statement that billed ``adjustment``, if any yet."""
+    line = adjustment.statement_lines.select_related("statement").first()
+    return line.statement if line is not None else None
