@@ -1,19 +1,24 @@
-"""API v1: the rate card."""
+"""API v1: the rate card, billable lines, statements and corrections."""
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 from decimal import Decimal
+from typing import Literal
 
-from django.http import HttpRequest
-from ninja import Router, Schema, Status
+from django.http import HttpRequest, HttpResponse
+from django.utils.translation import gettext_lazy as _
+from ninja import Query, Router, Schema, Status
 from pydantic import Field
 
 from successkit.accounts.api import actor_of
-from successkit.billing import services
-from successkit.billing.models import HourlyRate
+from successkit.billing import exports, services
+from successkit.billing.models import Adjustment, HourlyRate, Statement, StatementLine
+from successkit.contracts.api import contract_for
+from successkit.contracts.models import Contract
+from successkit.core.errors import NoRateInForce, ValidationFailed
 from successkit.core.pagination import page
-from successkit.core.schemas import errors
+from successkit.core.schemas import errors, object_id
 
 router = Router(tags=["billing"])
 
@@ -60,3 +65,418 @@ def create_rate(request: HttpRequest, payload: RateIn) -> Status[dict[str, objec
 def list_rates(request: HttpRequest) -> dict[str, object]:
     actor_of(request).require_staff()
     return page(request, HourlyRate.objects.order_by("currency", "effective_from", "id"), rate_out)
+
+
+# --- shapes -----------------------------------------------------------------------------
+
+
+def money(amount: Decimal | None) -> str | None:
+    return f"{amount:.2f}" if amount is not None else None
+
+
+class BillingLineOut(Schema):
+    session_id: str
+    type: str = Field(description="The session type, e.g. additional_training")
+    delivered_on: date = Field(description="The session's day in the buyer's time zone")
+    minutes: int = Field(description="Billable minutes")
+    hourly_rate: str = Field(description="The rate in force on delivered_on")
+    amount: str = Field(description="minutes at hourly_rate, rounded half-up to the cent")
+    status: str = Field(description="billed (on a statement, frozen) or unbilled")
+    statement_id: str | None
+    statement_number: str | None
+
+
+class BillingOut(Schema):
+    contract_id: str
+    currency: str
+    lines: list[BillingLineOut]
+    total: str = Field(description="Every line, billed and unbilled")
+    billed_total: str
+    unbilled_total: str
+    pending_adjustments_total: str = Field(
+        description="Corrections that the contract's next statement will carry"
+    )
+
+
+class StatementIn(Schema):
+    period_start: date
+    period_end: date = Field(description="Included; lines are chosen by their delivery day")
+
+
+class StatementLineOut(Schema):
+    id: str
+    position: int
+    kind: str = Field(description="session or adjustment")
+    session_id: str | None
+    type: str | None = Field(description="The session type of a session line")
+    delivered_on: date | None
+    minutes: int | None
+    hourly_rate: str | None
+    amount: str
+    adjustment_id: str | None
+    reason: str | None = Field(description="Why an adjustment line corrects an earlier one")
+    corrects_statement_id: str | None
+    corrects_line_id: str | None
+
+
+class StatementOut(Schema):
+    id: str
+    number: str = Field(description="Gapless, e.g. ST-000001")
+    contract_id: str
+    organization_id: str
+    billed_to: str
+    period_start: date
+    period_end: date
+    currency: str
+    issued_at: datetime
+    issued_by_id: str | None = Field(description="None when issued from the command line")
+    lines: list[StatementLineOut]
+    total: str
+    csv_url: str
+    pdf_url: str
+
+
+class StatementPage(Schema):
+    items: list[StatementOut]
+    next: str | None
+
+
+class AdjustmentIn(Schema):
+    amount: Decimal | str = Field(description='Negative: a credit ("-50.00"); positive: a debit')
+    reason: str
+    line_id: str | int | None = Field(None, description="The corrected line of this statement")
+
+
+class AdjustmentOut(Schema):
+    id: str
+    contract_id: str
+    corrects_statement_id: str
+    corrects_statement_number: str
+    corrects_line_id: str | None
+    amount: str
+    currency: str
+    reason: str
+    created_at: datetime
+    status: str = Field(description="pending (for the next statement) or billed")
+    statement_id: str | None = Field(description="The statement that billed it")
+
+
+class AdjustmentPage(Schema):
+    items: list[AdjustmentOut]
+    next: str | None
+
+
+class UnbilledLineOut(Schema):
+    session_id: str
+    delivered_on: date
+    minutes: int
+    hourly_rate: str | None = Field(description="None: no rate is in force on that day")
+    amount: str | None
+
+
+class UnbilledOut(Schema):
+    contract_id: str
+    organization_id: str
+    organization_name: str
+    currency: str
+    lines: list[UnbilledLineOut]
+    total: str = Field(description="The priced lines")
+    unpriced_lines: int = Field(description="Lines on days without a rate: cannot be issued")
+    pending_adjustments_total: str
+
+
+class UnbilledPage(Schema):
+    items: list[UnbilledOut]
+    next: str | None
+
+
+class ExportQuery(Schema):
+    language: Literal["en", "es"] | None = Field(
+        None, description="Default: the buyer organization's language"
+    )
+
+
+class PeriodQuery(Schema):
+    period_start: date | None = None
+    period_end: date | None = None
+
+
+def billing_line_out(line: services.BillableLine) -> dict[str, object]:
+    if line.amount is None:
+        raise NoRateInForce(
+            _("No hourly rate in %(currency)s is in force on %(day)s."),
+            details={
+                "currency": line.session.contract.currency,
+                "day": line.delivered_on.isoformat(),
+            },
+            currency=line.session.contract.currency,
+            day=line.delivered_on.isoformat(),
+        )
+    return {
+        "session_id": str(line.session.pk),
+        "type": line.session.session_type.code,
+        "delivered_on": line.delivered_on,
+        "minutes": line.minutes,
+        "hourly_rate": money(line.hourly_rate),
+        "amount": money(line.amount),
+        "status": "billed" if line.statement else "unbilled",
+        "statement_id": str(line.statement.pk) if line.statement else None,
+        "statement_number": line.statement.code if line.statement else None,
+    }
+
+
+def statement_line_out(line: StatementLine) -> dict[str, object]:
+    adjustment = line.adjustment
+    return {
+        "id": str(line.pk),
+        "position": line.position,
+        "kind": line.kind,
+        "session_id": str(line.session_id) if line.session_id else None,
+        "type": line.session.session_type.code if line.session else None,
+        "delivered_on": line.delivered_on,
+        "minutes": line.minutes,
+        "hourly_rate": money(line.hourly_rate),
+        "amount": money(line.amount),
+        "adjustment_id": str(adjustment.pk) if adjustment else None,
+        "reason": adjustment.reason if adjustment else None,
+        "corrects_statement_id": str(adjustment.corrects_statement_id) if adjustment else None,
+        "corrects_line_id": (
+            str(adjustment.corrects_line_id) if adjustment and adjustment.corrects_line_id else None
+        ),
+    }
+
+
+def statement_out(request: HttpRequest, statement: Statement) -> dict[str, object]:
+    base = request.build_absolute_uri(f"/api/v1/statements/{statement.pk}")
+    return {
+        "id": str(statement.pk),
+        "number": statement.code,
+        "contract_id": str(statement.contract_id),
+        "organization_id": str(statement.contract.organization_id),
+        "billed_to": statement.billed_to,
+        "period_start": statement.period_start,
+        "period_end": statement.period_end,
+        "currency": statement.currency,
+        "issued_at": statement.issued_at,
+        "issued_by_id": str(statement.issued_by_id) if statement.issued_by_id else None,
+        "lines": [statement_line_out(line) for line in services.statement_lines(statement)],
+        "total": money(statement.total),
+        "csv_url": f"{base}/csv",
+        "pdf_url": f"{base}/pdf",
+    }
+
+
+def adjustment_out(adjustment: Adjustment) -> dict[str, object]:
+    billed_on = services.adjustment_statement(adjustment)
+    return {
+        "id": str(adjustment.pk),
+        "contract_id": str(adjustment.contract_id),
+        "corrects_statement_id": str(adjustment.corrects_statement_id),
+        "corrects_statement_number": adjustment.corrects_statement.code,
+        "corrects_line_id": str(adjustment.corrects_line_id)
+        if adjustment.corrects_line_id
+        else None,
+        "amount": money(adjustment.amount),
+        "currency": adjustment.contract.currency,
+        "reason": adjustment.reason,
+        "created_at": adjustment.created_at,
+        "status": "billed" if billed_on else "pending",
+        "statement_id": str(billed_on.pk) if billed_on else None,
+    }
+
+
+def statement_for(request: HttpRequest, statement_id: str) -> Statement:
+    """A statement the caller may see (staff, or a contact of its organization), or
+    ``not_found``."""
+    actor = actor_of(request)
+    return actor.get(
+        services.visible_statements(actor), object_id(statement_id), "contract__organization"
+    )
+
+
+def period_of(query: PeriodQuery) -> tuple[date, date] | None:
+    if query.period_start is None and query.period_end is None:
+        return None
+    if query.period_start is None or query.period_end is None:
+        raise ValidationFailed(
+            _("Give both period_start and period_end, or neither."),
+            details={"field": "period_start" if query.period_start is None else "period_end"},
+        )
+    return services.clean_period(query.period_start, query.period_end)
+
+
+# --- endpoints --------------------------------------------------------------------------
+
+
+@router.get(
+    "/contracts/{contract_id}/billing",
+    response=errors(r200=BillingOut),
+    summary="A contract's billable lines, billed and unbilled, at then-current rates",
+    description="Unbilled lines are priced now at the rate in force on their delivery day; "
+    "when a day has none, the answer is 409 no_rate_in_force (never a price of zero).",
+)
+def contract_billing(request: HttpRequest, contract_id: str) -> dict[str, object]:
+    billing = services.contract_billing(contract_for(request, contract_id))
+    return {
+        "contract_id": str(billing.contract.pk),
+        "currency": billing.currency,
+        "lines": [billing_line_out(line) for line in billing.lines],
+        "total": money(billing.total),
+        "billed_total": money(billing.billed_total),
+        "unbilled_total": money(billing.unbilled_total),
+        "pending_adjustments_total": money(billing.pending_adjustments_total),
+    }
+
+
+@router.post(
+    "/contracts/{contract_id}/statements",
+    response=errors(r201=StatementOut),
+    summary="Issue a statement of the period's unbilled lines (finance)",
+    description="Bills the contract's unbilled lines delivered from period_start through "
+    "period_end, and its pending adjustments. Refusals: nothing_to_bill, no_rate_in_force.",
+)
+def issue_statement(
+    request: HttpRequest, contract_id: str, payload: StatementIn
+) -> Status[dict[str, object]]:
+    statement = services.issue_statement(
+        actor_of(request),
+        contract_for(request, contract_id),
+        period_start=payload.period_start,
+        period_end=payload.period_end,
+    )
+    return Status(201, statement_out(request, statement))
+
+
+@router.get(
+    "/contracts/{contract_id}/statements",
+    response=errors(r200=StatementPage),
+    summary="A contract's statements, newest first",
+)
+def list_statements(request: HttpRequest, contract_id: str) -> dict[str, object]:
+    contract = contract_for(request, contract_id)
+    statements = Statement.objects.filter(contract=contract).select_related(
+        "contract__organization"
+    )
+    return page(request, statements.order_by("-number"), lambda item: statement_out(request, item))
+
+
+@router.get("/statements/{statement_id}", response=errors(r200=StatementOut), summary="A statement")
+def get_statement(request: HttpRequest, statement_id: str) -> dict[str, object]:
+    return statement_out(request, statement_for(request, statement_id))
+
+
+def _download(content: str | bytes, content_type: str, filename: str) -> HttpResponse:
+    response = HttpResponse(content, content_type=content_type)
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
+
+
+def _document_responses(content_type: str) -> dict[str, object]:
+    return {
+        "responses": {
+            200: {
+                "description": "The statement document",
+                "content": {content_type: {"schema": {"type": "string", "format": "binary"}}},
+            }
+        }
+    }
+
+
+@router.get(
+    "/statements/{statement_id}/csv",
+    response=errors(),
+    summary="A statement as CSV, in the buyer's language (or ?language=)",
+    openapi_extra=_document_responses("text/csv"),
+)
+def statement_csv(
+    request: HttpRequest, statement_id: str, query: Query[ExportQuery]
+) -> HttpResponse:
+    statement = statement_for(request, statement_id)
+    language = exports.export_language(statement, query.language)
+    return _download(
+        exports.statement_csv(statement, language),
+        "text/csv; charset=utf-8",
+        f"{statement.code}-{language}.csv",
+    )
+
+
+@router.get(
+    "/statements/{statement_id}/pdf",
+    response=errors(),
+    summary="A statement as PDF, in the buyer's language (or ?language=)",
+    openapi_extra=_document_responses("application/pdf"),
+)
+def statement_pdf(
+    request: HttpRequest, statement_id: str, query: Query[ExportQuery]
+) -> HttpResponse:
+    statement = statement_for(request, statement_id)
+    language = exports.export_language(statement, query.language)
+    return _download(
+        exports.statement_pdf(statement, language),
+        "application/pdf",
+        f"{statement.code}-{language}.pdf",
+    )
+
+
+@router.post(
+    "/statements/{statement_id}/adjustments",
+    response=errors(r201=AdjustmentOut),
+    summary="Correct a statement (finance): a line of the contract's next statement",
+)
+def create_adjustment(
+    request: HttpRequest, statement_id: str, payload: AdjustmentIn
+) -> Status[dict[str, object]]:
+    adjustment = services.record_adjustment(
+        actor_of(request),
+        statement_for(request, statement_id),
+        amount=payload.amount,
+        reason=payload.reason,
+        line_id=object_id(payload.line_id, "line_id") if payload.line_id is not None else None,
+    )
+    return Status(201, adjustment_out(adjustment))
+
+
+@router.get(
+    "/contracts/{contract_id}/adjustments",
+    response=errors(r200=AdjustmentPage),
+    summary="A contract's corrections, pending and billed",
+)
+def list_adjustments(request: HttpRequest, contract_id: str) -> dict[str, object]:
+    contract = contract_for(request, contract_id)
+    adjustments = contract.adjustments.select_related("contract", "corrects_statement")
+    return page(request, adjustments.order_by("id"), adjustment_out)
+
+
+@router.get(
+    "/billing/unbilled",
+    response=errors(r200=UnbilledPage),
+    summary="What is billable but not yet on a statement, by contract (staff)",
+    description="Optionally only lines delivered from period_start through period_end.",
+)
+def list_unbilled(request: HttpRequest, query: Query[PeriodQuery]) -> dict[str, object]:
+    actor_of(request).require_staff()
+    period = period_of(query)
+
+    def unbilled_out(contract: Contract) -> dict[str, object]:
+        billing = services.unbilled(contract, period)
+        return {
+            "contract_id": str(contract.pk),
+            "organization_id": str(contract.organization_id),
+            "organization_name": contract.organization.name,
+            "currency": contract.currency,
+            "lines": [
+                {
+                    "session_id": str(line.session.pk),
+                    "delivered_on": line.delivered_on,
+                    "minutes": line.minutes,
+                    "hourly_rate": money(line.hourly_rate),
+                    "amount": money(line.amount),
+                }
+                for line in billing.lines
+            ],
+            "total": money(billing.unbilled_total),
+            "unpriced_lines": len(billing.unpriced),
+            "pending_adjustments_total": money(billing.pending_adjustments_total),
+        }
+
+    return page(request, services.contracts_with_unbilled(period), unbilled_out)

@@ -18,7 +18,7 @@ from decimal import Decimal, InvalidOperation
 from zoneinfo import ZoneInfo
 
 from django.db import IntegrityError, transaction
-from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from successkit.accounts.actors import Actor
@@ -261,18 +261,25 @@ def contract_billing(contract: Contract) -> ContractBilling:
 
 
 def contracts_with_unbilled(period: tuple[date, date] | None = None) -> QuerySet[Contract]:
-    """Contracts with an unbilled line (delivered in ``period``, if given, by UTC day
-    approximately; ``unbilled`` filters exactly) or a pending correction."""
-    sessions = _unbilled_sessions().filter(contract=OuterRef("pk"))
+    """Contracts with something for their next statement: an unbilled line (delivered in
+    ``period``, if given, in the buyer's time zone) or a pending correction."""
+    ids = set(
+        Adjustment.objects.filter(statement_lines__isnull=True).values_list(
+            "contract_id", flat=True
+        )
+    )
+    sessions = _unbilled_sessions().select_related("contract__organization")
     if period is not None:
-        # Widened by a day each side: the exact filter is in each organization's time zone.
+        # A day's margin each side in UTC, then the exact day in each time zone.
         sessions = sessions.filter(
             starts_at__date__gte=period[0] - timedelta(days=1),
             starts_at__date__lte=period[1] + timedelta(days=1),
         )
-    pending = Adjustment.objects.filter(contract=OuterRef("pk"), statement_lines__isnull=True)
+    for session in sessions:
+        if period is None or period[0] <= delivered_on(session) <= period[1]:
+            ids.add(session.contract_id)
     return (
-        Contract.objects.filter(Q(Exists(sessions)) | Q(Exists(pending)))
+        Contract.objects.filter(pk__in=ids)
         .select_related("organization", "package")
         .order_by("organization__name", "id")
     )
