@@ -129,8 +129,8 @@ class AlreadyBilled(SuccessKitError):
     code = "already_billed"
     status = 409
     default_message = _(
-        "Some of these minutes were billed by another statement issued at the same time; "
-        "nothing was issued."
+        "Another statement was issued for these minutes at the same time; nothing was "
+        "issued. Look at the contract's billing and try again."
     )
 
 
