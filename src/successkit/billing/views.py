@@ -1,0 +1,156 @@
+"""Pages: what finance can bill, issuing statements, and statements for staff and buyers.
+Thin views over the same services as the API; refusals render as the refusal page."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from successkit.accounts.actors import Actor
+from successkit.billing import exports, services
+from successkit.billing.forms import AdjustmentForm, IssueForm, cleaned
+from successkit.billing.models import Statement
+from successkit.catalog.services import localized
+from successkit.contracts.services import visible_contracts
+
+STATEMENTS_PER_PAGE = 50
+
+
+def actor_of(request: HttpRequest) -> Actor:
+    return Actor.of(request.user)  # type: ignore[arg-type]
+
+
+def _statement(actor: Actor, statement_id: int) -> Statement:
+    return actor.get(services.visible_statements(actor), statement_id, "contract__organization")
+
+
+@login_required
+def unbilled(request: HttpRequest) -> HttpResponse:
+    """Every contract with something billable not yet on a statement (staff)."""
+    actor = actor_of(request)
+    actor.require_staff()
+    rows = []
+    for contract in services.contracts_with_unbilled():
+        billing = services.unbilled(contract)
+        days = [line.delivered_on for line in billing.lines] or [contract.today()]
+        form = IssueForm(
+            initial={"contract": contract.pk, "period_start": min(days), "period_end": max(days)}
+        )
+        rows.append(
+            {
+                "contract": contract,
+                "package": localized(contract.package, request.LANGUAGE_CODE).name,
+                "billing": billing,
+                "form": form,
+            }
+        )
+    context: dict[str, Any] = {
+        "rows": rows,
+        "statements": services.visible_statements(actor).order_by("-number")[:10],
+        "can_issue": actor.has_role(*services.BILLING_ROLES),
+        "actor": actor,
+    }
+    return render(request, "billing/unbilled.html", context)
+
+
+@login_required
+@require_POST
+def issue(request: HttpRequest) -> HttpResponse:
+    actor = actor_of(request)
+    values = cleaned(IssueForm(request.POST))
+    contract = actor.get(visible_contracts(actor), values["contract"])
+    statement = services.issue_statement(
+        actor,
+        contract,
+        period_start=values["period_start"],  # type: ignore[arg-type]
+        period_end=values["period_end"],  # type: ignore[arg-type]
+    )
+    messages.success(request, _("Statement %(number)s issued.") % {"number": statement.code})
+    return redirect("billing:statement", statement_id=statement.pk)
+
+
+@login_required
+def statements(request: HttpRequest) -> HttpResponse:
+    """The statements the signed-in user may read: all for staff, their own for buyers."""
+    actor = actor_of(request)
+    listed = services.visible_statements(actor).order_by("-number")
+    page = Paginator(listed, STATEMENTS_PER_PAGE).get_page(request.GET.get("page"))
+    return render(request, "billing/statements.html", {"page": page, "actor": actor})
+
+
+@login_required
+def statement(request: HttpRequest, statement_id: int) -> HttpResponse:
+    actor = actor_of(request)
+    shown = _statement(actor, statement_id)
+    document = exports.statement_document(shown, request.LANGUAGE_CODE)
+    corrections = [
+        (adjustment, services.adjustment_statement(adjustment))
+        for adjustment in shown.corrections.select_related("corrects_line").order_by("id")
+    ]
+    can_correct = actor.has_role(*services.BILLING_ROLES)
+    form = AdjustmentForm()
+    form.fields["line"].widget.choices = [("", "—")] + [
+        (line.pk, f"{line.position}") for line in shown.lines.order_by("position")
+    ]
+    context = {
+        "statement": shown,
+        "document": document,
+        "corrections": corrections,
+        "can_correct": can_correct,
+        "form": form,
+        "actor": actor,
+    }
+    return render(request, "billing/statement.html", context)
+
+
+@login_required
+@require_POST
+def adjust(request: HttpRequest, statement_id: int) -> HttpResponse:
+    actor = actor_of(request)
+    corrected = _statement(actor, statement_id)
+    values = cleaned(AdjustmentForm(request.POST))
+    services.record_adjustment(
+        actor,
+        corrected,
+        amount=str(values["amount"]),
+        reason=str(values["reason"]),
+        line_id=values["line"],  # type: ignore[arg-type]
+    )
+    messages.success(
+        request,
+        _("Correction recorded: the next statement of this contract will carry it."),
+    )
+    return redirect("billing:statement", statement_id=corrected.pk)
+
+
+def _download(content: str | bytes, content_type: str, filename: str) -> HttpResponse:
+    response = HttpResponse(content, content_type=content_type)
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
+
+
+@login_required
+def statement_csv(request: HttpRequest, statement_id: int) -> HttpResponse:
+    shown = _statement(actor_of(request), statement_id)
+    language = exports.export_language(shown, request.GET.get("language"))
+    return _download(
+        exports.statement_csv(shown, language),
+        "text/csv; charset=utf-8",
+        f"{shown.code}-{language}.csv",
+    )
+
+
+@login_required
+def statement_pdf(request: HttpRequest, statement_id: int) -> HttpResponse:
+    shown = _statement(actor_of(request), statement_id)
+    language = exports.export_language(shown, request.GET.get("language"))
+    return _download(
+        exports.statement_pdf(shown, language), "application/pdf", f"{shown.code}-{language}.pdf"
+    )
