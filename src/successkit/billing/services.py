@@ -47,6 +47,7 @@ MAX_REASON = 500
 # Sessions whose billable minutes are delivered (a no-show consumes what was booked).
 BILLED_STATUSES = (SessionStatus.COMPLETED.value, SessionStatus.NO_SHOW.value)
 COUNTER = "statements"
+EARLIEST, LATEST = date(1900, 1, 1), date(9000, 12, 31)
 
 
 class RateAlreadySet(SuccessKitError):
@@ -215,9 +216,16 @@ def _in_period(
 ) -> QuerySet[TrainingSession]:
     """Sessions delivered from ``start`` through ``end`` in the given time zone."""
     zone = ZoneInfo(timezone_name)
-    since = datetime.combine(start, time.min, tzinfo=zone)
-    until = datetime.combine(end + timedelta(days=1), time.min, tzinfo=zone)
+    first, last = _bounded(start, end)
+    since = datetime.combine(first, time.min, tzinfo=zone)
+    until = datetime.combine(last + timedelta(days=1), time.min, tzinfo=zone)
     return sessions.filter(starts_at__gte=since, starts_at__lt=until)
+
+
+def _bounded(start: date, end: date) -> tuple[date, date]:
+    """The period clipped to days an instant can be computed for (a period may be as wide
+    as the calendar: nothing is delivered before EARLIEST or after LATEST)."""
+    return max(start, EARLIEST), min(end, LATEST)
 
 
 def _unbilled_line(session: TrainingSession) -> BillableLine:
@@ -271,9 +279,10 @@ def contracts_with_unbilled(period: tuple[date, date] | None = None) -> QuerySet
     sessions = _unbilled_sessions().select_related("contract__organization")
     if period is not None:
         # A day's margin each side in UTC, then the exact day in each time zone.
+        first, last = _bounded(*period)
         sessions = sessions.filter(
-            starts_at__date__gte=period[0] - timedelta(days=1),
-            starts_at__date__lte=period[1] + timedelta(days=1),
+            starts_at__date__gte=first - timedelta(days=1),
+            starts_at__date__lte=last + timedelta(days=1),
         )
     for session in sessions:
         if period is None or period[0] <= delivered_on(session) <= period[1]:

@@ -366,3 +366,31 @@ def test_every_billing_endpoint_hides_another_organization(
     for path in ("statements/0", "statements/abc", "statements/999999"):
         assert finance_api.get(path).status_code == 404
     assert ApiClient().get(reads[0]).status_code == 401
+
+
+def test_the_openapi_document_describes_the_billing_endpoints(admin_api) -> None:
+    paths = admin_api.get("openapi.json").json()["paths"]
+    assert set(paths["/api/v1/contracts/{contract_id}/statements"]) == {"get", "post"}
+    for path in (
+        "/api/v1/contracts/{contract_id}/billing",
+        "/api/v1/contracts/{contract_id}/adjustments",
+        "/api/v1/statements/{statement_id}",
+        "/api/v1/billing/unbilled",
+    ):
+        assert "get" in paths[path], path
+    assert "post" in paths["/api/v1/statements/{statement_id}/adjustments"]
+    csv = paths["/api/v1/statements/{statement_id}/csv"]["get"]["responses"]["200"]
+    pdf = paths["/api/v1/statements/{statement_id}/pdf"]["get"]["responses"]["200"]
+    assert list(csv["content"]) == ["text/csv"]
+    assert list(pdf["content"]) == ["application/pdf"]
+
+
+def test_a_period_as_wide_as_the_calendar_is_no_error(contract, finance_api) -> None:
+    session = billable_session(contract, date(2026, 10, 5), 60)
+    everything = {"period_start": "0001-01-01", "period_end": "9999-12-31"}
+    wide = "billing/unbilled?period_start=0001-01-01&period_end=9999-12-31"
+    [item] = finance_api.get(wide).json()["items"]
+    assert [line["session_id"] for line in item["lines"]] == [str(session.pk)]
+    assert issued(finance_api, contract, everything)["total"] == "150.00"
+    response = finance_api.post(f"contracts/{contract.pk}/statements", everything)
+    assert response.json()["error"]["code"] == "nothing_to_bill"

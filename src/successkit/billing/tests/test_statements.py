@@ -375,3 +375,18 @@ def test_the_back_office_shows_statements_read_only(contract) -> None:
     deleted = client.post(f"/admin/billing/statement/{statement.pk}/delete/", {"post": "yes"})
     assert deleted.status_code == 403
     assert Statement.objects.filter(pk=statement.pk).exists()
+
+
+def test_the_demo_can_be_billed_without_a_refusal() -> None:
+    from successkit.demo import build_demo
+
+    build_demo(date(2026, 11, 25))
+    contracts = list(services.contracts_with_unbilled())
+    assert contracts, "the demo has billable minutes delivered"
+    for contract in contracts:
+        days = [line.delivered_on for line in services.unbilled(contract).lines]
+        statement = services.issue_statement(
+            None, contract, period_start=min(days), period_end=max(days)
+        )
+        assert statement.total > 0
+    assert list(services.contracts_with_unbilled()) == []
