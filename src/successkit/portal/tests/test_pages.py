@@ -167,3 +167,9 @@ def test_contract_pages_of_another_organization_are_not_found() -> None:
     assert client.post(f"/sessions/{session.pk}/cancel/").status_code == 404
     session.refresh_from_db()
     assert session.status == "booked"
+
+
+def test_the_stylesheet_is_served() -> None:
+    response = Client().get("/static/successkit/site.css")
+    assert response.status_code == 200
+    assert b"--accent" in b"".join(response.streaming_content)
