@@ -13,6 +13,7 @@ from django.utils.translation import gettext_lazy as _
 from successkit.accounts.actors import Actor
 from successkit.accounts.models import Contact, Organization, User
 from successkit.accounts.roles import ACCOUNT_ROLES
+from successkit.catalog.models import Package
 from successkit.catalog.services import package_for_sale
 from successkit.contracts import rules
 from successkit.contracts.models import Contract
@@ -43,6 +44,33 @@ def visible_contracts(actor: Actor) -> QuerySet[Contract]:
     )
 
 
+def check_sale(
+    package: Package,
+    start_date: date,
+    end_date: date,
+    representative: User,
+    organization: Organization,
+    contact: Contact | None,
+) -> None:
+    """Refuse a sale whose terms or parties break the rules (used by every door in)."""
+    if not rules.term_is_valid(start_date, end_date):
+        raise ValidationFailed(
+            _("The end date must be after the start date."), details={"field": "end_date"}
+        )
+    if package.contact_role not in representative.role_codes:
+        raise RoleNotAllowed(
+            _("The representative of a %(package)s contract must hold the role %(role)s."),
+            details={"field": "representative_id"},
+            package=package.code,
+            role=package.contact_role,
+        )
+    if contact is None or contact.organization_id != organization.pk:
+        raise ValidationFailed(
+            _("The buyer contact must belong to the contract's organization."),
+            details={"field": "buyer_contact_id"},
+        )
+
+
 @transaction.atomic
 def create_contract(
     actor: Actor,
@@ -64,10 +92,6 @@ def create_contract(
             id=organization_id,
         )
     sold = package_for_sale(package)
-    if not rules.term_is_valid(start_date, end_date):
-        raise ValidationFailed(
-            _("The end date must be after the start date."), details={"field": "end_date"}
-        )
     representative = User.objects.filter(
         pk=representative_id, is_staff=True, is_active=True
     ).first()
@@ -77,19 +101,9 @@ def create_contract(
             details={"field": "representative_id"},
             id=representative_id,
         )
-    if sold.contact_role not in representative.role_codes:
-        raise RoleNotAllowed(
-            _("The representative of a %(package)s contract must hold the role %(role)s."),
-            details={"field": "representative_id"},
-            package=sold.code,
-            role=sold.contact_role,
-        )
-    contact = Contact.objects.filter(pk=buyer_contact_id, organization=organization).first()
-    if contact is None:
-        raise ValidationFailed(
-            _("The buyer contact must belong to the contract's organization."),
-            details={"field": "buyer_contact_id"},
-        )
+    contact = Contact.objects.filter(pk=buyer_contact_id).first()
+    check_sale(sold, start_date, end_date, representative, organization, contact)
+    assert contact is not None
     return Contract.objects.create(
         organization=organization,
         package=sold,
