@@ -17,6 +17,7 @@ from successkit.catalog.services import package_for_sale
 from successkit.contracts import rules
 from successkit.contracts.models import Contract
 from successkit.core.errors import RoleNotAllowed, ValidationFailed
+from successkit.healthchecks.services import sync_health_checks
 
 
 @cache
@@ -90,7 +91,7 @@ def create_contract(
             _("The buyer contact must belong to the contract's organization."),
             details={"field": "buyer_contact_id"},
         )
-    return Contract.objects.create(
+    contract = Contract.objects.create(
         organization=organization,
         package=sold,
         start_date=start_date,
@@ -99,3 +100,29 @@ def create_contract(
         buyer_contact=contact,
         currency=clean_currency(currency),
     )
+    sync_health_checks(contract)
+    return contract
+
+
+# --- changing the term (health checks follow it) ------------------------------------------
+
+
+@transaction.atomic
+def change_end_date(actor: Actor, contract: Contract, *, end_date: date) -> Contract:
+    """Move the contract's end date. The health-check periods are worked out again; a
+    change that would lose a scheduled or completed check, or a period that has already
+    started, is refused and nothing is written."""
+    actor.require_role(*ACCOUNT_ROLES)
+    contract = (
+        Contract.objects.select_for_update()
+        .select_related("organization", "package")
+        .get(pk=contract.pk)
+    )
+    if not rules.term_is_valid(contract.start_date, end_date):
+        raise ValidationFailed(
+            _("The end date must be after the start date."), details={"field": "end_date"}
+        )
+    contract.end_date = end_date
+    contract.save(update_fields=["end_date"])
+    sync_health_checks(contract)
+    return contract

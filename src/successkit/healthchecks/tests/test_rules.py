@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from datetime import date, timedelta
+from itertools import pairwise
 
 import pytest
 from hypothesis import given
@@ -256,7 +257,7 @@ def test_periods_are_contiguous_non_overlapping_inside_the_term_and_at_most_the_
     for period in periods:
         assert start <= period.start <= period.end <= end
         assert period.start == add_months(start, period.index * interval)
-    for earlier, later in zip(periods, periods[1:], strict=False):
+    for earlier, later in pairwise(periods):
         assert later.start == earlier.end + timedelta(days=1)
     if periods and len(periods) < count:
         # Stopped early only because the next period would start after the term.
