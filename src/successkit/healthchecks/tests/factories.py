@@ -6,6 +6,8 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
+from django.db import transaction
+
 from successkit.accounts.actors import Actor
 from successkit.accounts.roles import Role
 from successkit.contracts.models import Contract
@@ -25,7 +27,8 @@ def contract_with_checks(
     contract = ContractFactory(
         package_code=package_code, start_date=start_date, end_date=end_date, **kwargs
     )
-    services.sync_health_checks(contract)
+    with transaction.atomic():
+        services.sync_health_checks(contract)
     return contract
 
 
