@@ -33,10 +33,10 @@ from reportlab.platypus import (
 from successkit.catalog.services import localized
 from successkit.healthchecks.models import HealthCheck, OverallStatus
 
-STATUS_COLOURS = {
-    OverallStatus.GREEN: "#1f6b36",
-    OverallStatus.AMBER: "#a06000",
-    OverallStatus.RED: "#a3262a",
+STATUS_COLOURS: dict[str, str] = {
+    OverallStatus.GREEN.value: "#1f6b36",
+    OverallStatus.AMBER.value: "#a06000",
+    OverallStatus.RED.value: "#a3262a",
 }
 
 
@@ -58,7 +58,7 @@ class HealthCheckReport:
 
     @property
     def status_colour(self) -> str:
-        return STATUS_COLOURS.get(self.overall_status, "#5b6573")  # type: ignore[call-overload]
+        return STATUS_COLOURS.get(self.overall_status, "#5b6573")
 
 
 def _day(day: date) -> str:

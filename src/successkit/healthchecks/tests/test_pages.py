@@ -6,6 +6,7 @@ from datetime import UTC, date, datetime
 import pytest
 from django.test import Client
 
+from successkit.accounts.actors import Actor
 from successkit.accounts.roles import Role
 from successkit.factories import PASSWORD, ContactFactory, StaffFactory
 from successkit.healthchecks import services
@@ -133,3 +134,17 @@ def test_the_compliance_page_is_for_staff(spanish, english, clock) -> None:
     refused = signed_in(spanish.buyer_contact.user).get("/health-checks/compliance/")
     assert refused.status_code == 403
     assert b"permission_denied" in refused.content
+
+
+def test_a_scheduled_time_shows_in_the_organizations_time_zone(english) -> None:
+    check = english.health_checks.get(period_index=0)
+    services.schedule_health_check(
+        Actor.of(StaffFactory(roles=[Role.ADMIN])),
+        check,
+        scheduled_for=datetime(2026, 3, 2, 15, 0, tzinfo=UTC),
+        staff_id=StaffFactory(roles=[Role.CSM]).pk,
+    )
+    html = signed_in(StaffFactory()).get(f"/health-checks/contracts/{english.pk}/")
+    text = html.content.decode()
+    assert "(America/New_York)" in text
+    assert "03/02/2026 10 a.m." in text
