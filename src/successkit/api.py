@@ -91,10 +91,12 @@ def _register_routers() -> None:
     from successkit.billing.api import router as billing_router
     from successkit.contracts.api import router as contracts_router
     from successkit.engagements.api import router as engagements_router
+    from successkit.healthchecks.api import router as healthchecks_router
 
     api.add_router("/", accounts_router)
     api.add_router("/", contracts_router)
     api.add_router("/", engagements_router)
+    api.add_router("/", healthchecks_router)
     api.add_router("/", billing_router)
 
 

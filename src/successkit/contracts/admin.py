@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy as _
 from successkit.contracts.models import Contract
 from successkit.contracts.services import check_sale, clean_currency
 from successkit.core.errors import SuccessKitError
+from successkit.healthchecks.services import sync_health_checks
 
 
 class ContractForm(forms.ModelForm):
@@ -68,6 +69,11 @@ class ContractAdmin(admin.ModelAdmin):
         # A signed contract changes only through its services (end date via the API, so
         # that what depends on the term is worked out again).
         return self.form.Meta.fields if obj is not None else []
+
+    def save_model(self, request: HttpRequest, obj: Contract, form: Any, change: bool) -> None:
+        super().save_model(request, obj, form, change)
+        if not change:
+            sync_health_checks(obj)
 
     @admin.display(description=_("catalog version"))
     def catalog_version(self, contract: Contract) -> int:

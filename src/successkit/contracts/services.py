@@ -17,7 +17,10 @@ from successkit.catalog.models import Package
 from successkit.catalog.services import package_for_sale
 from successkit.contracts import rules
 from successkit.contracts.models import Contract
-from successkit.core.errors import RoleNotAllowed, ValidationFailed
+from successkit.core.errors import InvalidState, RoleNotAllowed, ValidationFailed
+from successkit.engagements.models import TrainingSession
+from successkit.engagements.rules import SessionStatus
+from successkit.healthchecks.services import sync_health_checks
 
 
 @cache
@@ -104,7 +107,7 @@ def create_contract(
     contact = Contact.objects.filter(pk=buyer_contact_id).first()
     check_sale(sold, start_date, end_date, representative, organization, contact)
     assert contact is not None
-    return Contract.objects.create(
+    contract = Contract.objects.create(
         organization=organization,
         package=sold,
         start_date=start_date,
@@ -113,3 +116,41 @@ def create_contract(
         buyer_contact=contact,
         currency=clean_currency(currency),
     )
+    sync_health_checks(contract)
+    return contract
+
+
+# --- changing the term (health checks follow it) ------------------------------------------
+
+
+@transaction.atomic
+def change_end_date(actor: Actor, contract: Contract, *, end_date: date) -> Contract:
+    """Move the contract's end date. The health-check periods are worked out again; a
+    change that would lose a scheduled or completed check, or a period that has already
+    started, is refused and nothing is written."""
+    actor.require_role(*ACCOUNT_ROLES)
+    contract = (
+        Contract.objects.select_for_update()
+        .select_related("organization", "package")
+        .get(pk=contract.pk)
+    )
+    if not rules.term_is_valid(contract.start_date, end_date):
+        raise ValidationFailed(
+            _("The end date must be after the start date."), details={"field": "end_date"}
+        )
+    late = [
+        session
+        for session in TrainingSession.objects.filter(
+            contract=contract, status=SessionStatus.BOOKED
+        )
+        if rules.local_date(session.starts_at, contract.organization.timezone) > end_date
+    ]
+    if late:
+        raise InvalidState(
+            _("%(count)s booked sessions fall after the new end date; move or cancel them first."),
+            count=len(late),
+        )
+    contract.end_date = end_date
+    contract.save(update_fields=["end_date"])
+    sync_health_checks(contract)
+    return contract
