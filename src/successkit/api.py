@@ -89,9 +89,11 @@ def _describe(problem: dict[str, Any]) -> dict[str, str]:
 def _register_routers() -> None:
     from successkit.accounts.api import router as accounts_router
     from successkit.contracts.api import router as contracts_router
+    from successkit.support.api import router as support_router
 
     api.add_router("/", accounts_router)
     api.add_router("/", contracts_router)
+    api.add_router("/", support_router)
 
 
 _register_routers()
