@@ -7,7 +7,7 @@ to a case (status, assignment, queue, escalation) is recorded in its append-only
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
@@ -61,6 +61,18 @@ class ReferenceTaken(SuccessKitError):
     code = "reference_taken"
     status = 409
     default_message = _("This contract already has an order with that reference.")
+
+
+class OrderImportRejected(ValidationFailed):
+    """A CSV import with bad rows; ``problems`` lists them by line, nothing was imported."""
+
+    def __init__(self, problems: list[RowProblem]) -> None:
+        self.problems = problems
+        super().__init__(
+            _("Rows that are not valid: %(count)s. Nothing was imported."),
+            details={"rows": [{"line": p.line, "message": str(p.message)} for p in problems]},
+            count=len(problems),
+        )
 
 
 # --- what callers may see ---------------------------------------------------------------
@@ -303,6 +315,132 @@ def update_order_dates(
     check_dates(order.dates(), today or order.contract.today())
     order.save(update_fields=[*changes])
     return order
+
+
+# --- bulk import ------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ImportRow:
+    """One CSV row: ``line`` is its line number in the file (the header is line 1)."""
+
+    line: int
+    values: dict[str, str]
+    # Fields beyond the header's columns (a row that does not fit the header).
+    extra_fields: int = 0
+
+
+@dataclass(frozen=True)
+class RowProblem:
+    line: int
+    message: str | Promise
+
+
+IMPORT_REQUIRED = ("reference", "sku", "size", "quantity")
+IMPORT_OPTIONAL = ("colour", "placed_on", "shipped_on", "received_on")
+
+
+def missing_columns(header: Sequence[str]) -> list[str]:
+    present = {name.strip() for name in header}
+    return [name for name in IMPORT_REQUIRED if name not in present]
+
+
+@dataclass
+class _Planned:
+    first_line: int
+    dates: rules.OrderDates
+    lines: list[tuple[rules.Item, int]]
+
+
+def _parse_date(raw: str, column: str) -> date | None:
+    raw = raw.strip()
+    if not raw:
+        return None
+    try:
+        if len(raw) != 10:
+            raise ValueError(raw)
+        return date.fromisoformat(raw)
+    except ValueError:
+        raise ValidationFailed(
+            _("%(column)s must be a date YYYY-MM-DD, not %(value)s."),
+            column=column,
+            value=raw,
+        ) from None
+
+
+def _parse_row(row: ImportRow) -> tuple[str, rules.OrderDates, rules.Item, int]:
+    if row.extra_fields:
+        raise ValidationFailed(
+            _("The row has %(count)s more fields than the header."), count=row.extra_fields
+        )
+    values = {key.strip(): (value or "").strip() for key, value in row.values.items() if key}
+    reference = clean_text(values.get("reference"), "reference", MAX_REFERENCE)
+    item = clean_item(values.get("sku", ""), values.get("size", ""), values.get("colour"))
+    raw_quantity = values.get("quantity", "")
+    quantity = clean_quantity(int(raw_quantity) if raw_quantity.isdecimal() else 0, "quantity")
+    dates = rules.OrderDates(
+        *(_parse_date(values.get(column, ""), column) for column in ORDER_DATE_FIELDS)
+    )
+    return reference, dates, item, quantity
+
+
+@transaction.atomic
+def import_orders(
+    actor: Actor | None,
+    contract: Contract,
+    rows: Sequence[ImportRow],
+    *,
+    today: date | None = None,
+    progress: Callable[[Sequence[ImportRow]], Iterable[ImportRow]] = iter,
+) -> list[Order]:
+    """Orders from CSV rows (one row per order line; rows of one reference make one
+    order and must agree on its dates). All rows are checked first and every bad one is
+    reported with its line number: either the whole file is imported or nothing is.
+    ``actor`` None is the command line (trusted)."""
+    if actor is not None:
+        actor.require_role(*ORDER_ROLES)
+    if not rows:
+        raise ValidationFailed(_("The file has no order lines; nothing was imported."))
+    today = today or contract.today()
+    existing = set(Order.objects.filter(contract=contract).values_list("reference", flat=True))
+    planned: dict[str, _Planned] = {}
+    problems: list[RowProblem] = []
+    for row in progress(rows):
+        try:
+            reference, dates, item, quantity = _parse_row(row)
+            if reference in existing:
+                raise ReferenceTaken(
+                    _("This contract already has an order %(reference)s."), reference=reference
+                )
+            known = planned.get(reference)
+            if known is None:
+                check_dates(dates, today)
+                planned[reference] = _Planned(row.line, dates, [(item, quantity)])
+            elif known.dates != dates:
+                raise ValidationFailed(
+                    _("The dates differ from line %(line)s of the same order %(reference)s."),
+                    line=known.first_line,
+                    reference=reference,
+                )
+            else:
+                known.lines.append((item, quantity))
+        except SuccessKitError as refusal:
+            problems.append(RowProblem(row.line, refusal.render_message()))
+    if problems:
+        raise OrderImportRejected(problems)
+    orders = []
+    for reference, plan in planned.items():
+        order = Order.objects.create(
+            contract=contract,
+            reference=reference,
+            placed_on=plan.dates.placed_on,
+            shipped_on=plan.dates.shipped_on,
+            received_on=plan.dates.received_on,
+            created_by=actor.user if actor is not None else None,
+        )
+        _add_lines(order, plan.lines)
+        orders.append(order)
+    return orders
 
 
 # --- cases ------------------------------------------------------------------------------
