@@ -10,5 +10,6 @@ urlpatterns = [
     path("api/v1/", api.urls),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
+    path("support/", include("successkit.support.urls")),
     path("", include("successkit.portal.urls")),
 ]
