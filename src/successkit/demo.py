@@ -20,6 +20,7 @@ from successkit.contracts.models import Contract
 from successkit.engagements import services as engagements
 from successkit.healthchecks import services as healthchecks
 from successkit.healthchecks.models import HealthCheck
+from successkit.support import services as support
 
 ADMIN_EMAIL = "admin@demo.successkit.test"
 ADMIN_PASSWORD = "demo-admin-2026"
@@ -144,6 +145,7 @@ def build_demo(today: date | None = None) -> Demo:
     )
     _add_rates_and_sessions(demo, today)
     _health_check_history(demo, actor, today)
+    add_support_demo(demo, today)
     return demo
 
 
@@ -271,3 +273,54 @@ _DEMO_ACTIONS = {
         "red": "Lanzar una segunda campaña de invitaciones",
     },
 }
+
+
+# --- support: orders and cases ------------------------------------------------------------
+
+
+def add_support_demo(demo: Demo, today: date) -> None:
+    """An order received twelve days ago with an exchange of a ring size open on it, and a
+    technical case of Northwind waiting on the buyer, with an internal note."""
+    launch, pro_lite = demo.contracts[0], demo.contracts[1]
+    staff = Actor.of(demo.staff[Role.SUPPORT])
+    order = support.record_order(
+        staff,
+        launch,
+        reference="HZ-1001",
+        lines=[
+            support.LineIn(sku="OURA-GEN4-SILVER", size="9", quantity=12, colour="silver"),
+            support.LineIn(sku="OURA-GEN4-BLACK", size="11", quantity=8, colour="black"),
+        ],
+        placed_on=today - timedelta(days=19),
+        shipped_on=today - timedelta(days=16),
+        received_on=today - timedelta(days=12),
+        today=today,
+    )
+    support.open_case(
+        Actor.of(launch.buyer_contact.user),
+        launch,
+        case_type="exchange",
+        subject="Two rings are too small",
+        description="Two nurses need size 10 instead of 9.",
+        order_id=order.pk,
+        exchanges=[support.ExchangeIn(sku="OURA-GEN4-SILVER", size="9", quantity=2, to_size="10")],
+        today=today,
+    )
+    issue = support.open_case(
+        Actor.of(pro_lite.buyer_contact.user),
+        pro_lite,
+        case_type="technical_issue",
+        subject="Members do not appear in Oura Teams",
+        description="Three invited members accepted but are not listed in their group.",
+        today=today,
+    )
+    support.assign_case(staff, issue, demo.staff[Role.CS_ENGINEER].pk)
+    engineer = Actor.of(demo.staff[Role.CS_ENGINEER])
+    support.post_message(
+        engineer,
+        issue,
+        body="Invitations were sent to personal addresses; checking.",
+        internal=True,
+    )
+    support.post_message(engineer, issue, body="Which email addresses did the members use?")
+    support.change_status(engineer, issue, "waiting_on_buyer")

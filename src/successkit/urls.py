@@ -11,5 +11,6 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
     path("health-checks/", include("successkit.healthchecks.urls")),
+    path("support/", include("successkit.support.urls")),
     path("", include("successkit.portal.urls")),
 ]

@@ -108,7 +108,7 @@ class TrainingSession(models.Model):
         constraints = [
             models.UniqueConstraint(
                 fields=["contract", "session_type"],
-                condition=Q(single_use=True, status__in=[s.value for s in HOLDS_SINGLE_USE]),
+                condition=Q(single_use=True, status__in=sorted(s.value for s in HOLDS_SINGLE_USE)),
                 name="single_use_session_once_per_contract",
             ),
         ]
