@@ -80,10 +80,13 @@ def _invalid(request: HttpRequest, error: NinjaValidationError) -> HttpResponse:
 
 
 def _describe(problem: dict[str, Any]) -> dict[str, str]:
-    location = [str(part) for part in problem.get("loc", ()) if part not in ("body", "payload")]
-    # The first element names where the value came from (body, query, path).
-    field = ".".join(location[1:] if location and location[0] in ("query", "path") else location)
-    return {"field": field, "message": str(problem.get("msg", ""))}
+    location = [str(part) for part in problem.get("loc", ())]
+    # The path starts with where the value came from, then the view's parameter name.
+    if location and location[0] in ("body", "query", "path", "form", "file", "header"):
+        location = location[1:]
+    if location and location[0] in ("payload", "query", "data"):
+        location = location[1:]
+    return {"field": ".".join(location), "message": str(problem.get("msg", ""))}
 
 
 def _register_routers() -> None:
