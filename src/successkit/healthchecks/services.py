@@ -101,13 +101,14 @@ def _recorded(check: HealthCheck, timezone_name: str) -> rules.RecordedCheck:
     return rules.RecordedCheck(check.period, rules.HealthCheckState(check.state), day)
 
 
+@transaction.atomic
 def sync_health_checks(contract: Contract) -> list[HealthCheck]:
     """Make the contract's rows match its periods: create the missing ones, move the
     dates of the others, delete periods the term no longer holds. Refuses (writing
     nothing, as the caller's transaction rolls back) when that would lose a check on
     record: a scheduled or completed check, or a period that has already started.
 
-    Call it inside the transaction that saves the contract's dates."""
+    Call it inside the transaction that saves the contract's dates (it joins it)."""
     periods = periods_of(contract)
     existing = list(contract.health_checks.select_for_update().order_by("period_index"))
     timezone_name = contract.organization.timezone
