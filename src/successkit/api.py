@@ -80,10 +80,13 @@ def _invalid(request: HttpRequest, error: NinjaValidationError) -> HttpResponse:
 
 
 def _describe(problem: dict[str, Any]) -> dict[str, str]:
-    location = [str(part) for part in problem.get("loc", ()) if part not in ("body", "payload")]
-    # The first element names where the value came from (body, query, path).
-    field = ".".join(location[1:] if location and location[0] in ("query", "path") else location)
-    return {"field": field, "message": str(problem.get("msg", ""))}
+    location = [str(part) for part in problem.get("loc", ())]
+    # The path starts with where the value came from, then the view's parameter name.
+    if location and location[0] in ("body", "query", "path", "form", "file", "header"):
+        location = location[1:]
+    if location and location[0] in ("payload", "query", "data"):
+        location = location[1:]
+    return {"field": ".".join(location), "message": str(problem.get("msg", ""))}
 
 
 def _register_routers() -> None:
@@ -91,10 +94,14 @@ def _register_routers() -> None:
     from successkit.billing.api import router as billing_router
     from successkit.contracts.api import router as contracts_router
     from successkit.engagements.api import router as engagements_router
+    from successkit.healthchecks.api import router as healthchecks_router
+    from successkit.support.api import router as support_router
 
     api.add_router("/", accounts_router)
     api.add_router("/", contracts_router)
     api.add_router("/", engagements_router)
+    api.add_router("/", healthchecks_router)
+    api.add_router("/", support_router)
     api.add_router("/", billing_router)
 
 

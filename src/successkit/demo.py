@@ -18,6 +18,9 @@ from successkit.billing import services as billing
 from successkit.contracts import services as contracts
 from successkit.contracts.models import Contract
 from successkit.engagements import services as engagements
+from successkit.healthchecks import services as healthchecks
+from successkit.healthchecks.models import HealthCheck
+from successkit.support import services as support
 
 ADMIN_EMAIL = "admin@demo.successkit.test"
 ADMIN_PASSWORD = "demo-admin-2026"
@@ -141,6 +144,8 @@ def build_demo(today: date | None = None) -> Demo:
         )
     )
     _add_rates_and_sessions(demo, today)
+    _health_check_history(demo, actor, today)
+    add_support_demo(demo, today)
     return demo
 
 
@@ -188,3 +193,134 @@ def _add_rates_and_sessions(demo: Demo, today: date) -> None:
         engagements.complete_session(
             rep, session(premium, kind, day, 60, accept_billable=True), actual_minutes=60
         )
+
+
+# Premium's monthly checks: held (with the overall status), or missed (None).
+_PREMIUM_HISTORY = ["green", "green", "amber", None, "green", "amber", "red", "amber", "green"]
+_PREMIUM_HISTORY += ["green", None, None]
+
+
+def _health_check_history(demo: Demo, actor: Actor, today: date) -> None:
+    """Pro Lite: its first quarterly check held, the second missed, the third scheduled.
+    Premium: nine of its twelve monthly checks held, three missed."""
+    _launch_kit, pro_lite, premium = demo.contracts
+    holders = [demo.staff[Role.CSM], demo.staff[Role.CS_ENGINEER], demo.staff[Role.LD_SPECIALIST]]
+
+    def hold(check: HealthCheck, status: str, staff: User) -> None:
+        healthchecks.complete_health_check(
+            actor,
+            check,
+            held_on=check.period_start + timedelta(days=9),
+            staff_id=staff.pk,
+            summary=_DEMO_SUMMARIES[check.contract.organization.language][status],
+            overall_status=status,
+            attendees=[check.contract.buyer_contact.user.name],
+            action_items=[
+                healthchecks.ActionItemIn(
+                    _DEMO_ACTIONS[check.contract.organization.language][status],
+                    check.contract.buyer_contact.user.name,
+                    check.period_start + timedelta(days=30),
+                )
+            ],
+        )
+
+    pro_lite_checks = list(pro_lite.health_checks.order_by("period_index"))
+    hold(pro_lite_checks[0], "green", demo.staff[Role.CSM])
+    current = pro_lite_checks[2]
+    day = today + timedelta(days=14)
+    if day in current.period:
+        healthchecks.schedule_health_check(
+            actor,
+            current,
+            scheduled_for=datetime.combine(day, time(10), ZoneInfo(pro_lite.organization.timezone)),
+            staff_id=demo.staff[Role.CSM].pk,
+            attendees=[pro_lite.buyer_contact.user.name],
+        )
+    for check, status in zip(
+        premium.health_checks.order_by("period_index"), _PREMIUM_HISTORY, strict=True
+    ):
+        if status is not None:
+            hold(check, status, holders[check.period_index % len(holders)])
+
+
+# Free text as staff would type it, in the buyer's language.
+_DEMO_SUMMARIES = {
+    "en": {
+        "green": "Rollout on plan: rings sized and distributed as agreed, platform adoption "
+        "growing, no open cases.",
+        "amber": "Distribution behind plan at two sites; adoption steady; one open exchange case.",
+        "red": "Ring distribution stalled and half of the invited members never signed in; "
+        "escalated to the representative.",
+    },
+    "es": {
+        "green": "Despliegue según lo previsto: anillos tallados y distribuidos, la adopción de "
+        "la plataforma crece y no hay casos abiertos.",
+        "amber": "La distribución va con retraso en dos centros; adopción estable; un cambio "
+        "pendiente.",
+        "red": "La distribución de anillos está parada y la mitad de los miembros invitados no "
+        "ha iniciado sesión; escalado al representante.",
+    },
+}
+_DEMO_ACTIONS = {
+    "en": {
+        "green": "Share the next quarter's rollout plan",
+        "amber": "Confirm sizes for the remaining sites",
+        "red": "Run a second member-invitation campaign",
+    },
+    "es": {
+        "green": "Compartir el plan de despliegue del próximo trimestre",
+        "amber": "Confirmar las tallas de los centros restantes",
+        "red": "Lanzar una segunda campaña de invitaciones",
+    },
+}
+
+
+# --- support: orders and cases ------------------------------------------------------------
+
+
+def add_support_demo(demo: Demo, today: date) -> None:
+    """An order received twelve days ago with an exchange of a ring size open on it, and a
+    technical case of Northwind waiting on the buyer, with an internal note."""
+    launch, pro_lite = demo.contracts[0], demo.contracts[1]
+    staff = Actor.of(demo.staff[Role.SUPPORT])
+    order = support.record_order(
+        staff,
+        launch,
+        reference="HZ-1001",
+        lines=[
+            support.LineIn(sku="OURA-GEN4-SILVER", size="9", quantity=12, colour="silver"),
+            support.LineIn(sku="OURA-GEN4-BLACK", size="11", quantity=8, colour="black"),
+        ],
+        placed_on=today - timedelta(days=19),
+        shipped_on=today - timedelta(days=16),
+        received_on=today - timedelta(days=12),
+        today=today,
+    )
+    support.open_case(
+        Actor.of(launch.buyer_contact.user),
+        launch,
+        case_type="exchange",
+        subject="Two rings are too small",
+        description="Two nurses need size 10 instead of 9.",
+        order_id=order.pk,
+        exchanges=[support.ExchangeIn(sku="OURA-GEN4-SILVER", size="9", quantity=2, to_size="10")],
+        today=today,
+    )
+    issue = support.open_case(
+        Actor.of(pro_lite.buyer_contact.user),
+        pro_lite,
+        case_type="technical_issue",
+        subject="Members do not appear in Oura Teams",
+        description="Three invited members accepted but are not listed in their group.",
+        today=today,
+    )
+    support.assign_case(staff, issue, demo.staff[Role.CS_ENGINEER].pk)
+    engineer = Actor.of(demo.staff[Role.CS_ENGINEER])
+    support.post_message(
+        engineer,
+        issue,
+        body="Invitations were sent to personal addresses; checking.",
+        internal=True,
+    )
+    support.post_message(engineer, issue, body="Which email addresses did the members use?")
+    support.change_status(engineer, issue, "waiting_on_buyer")

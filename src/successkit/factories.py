@@ -72,6 +72,7 @@ def package(code: str = "pro_lite") -> Package:
 class ContractFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = Contract
+        skip_postgeneration_save = True
 
     class Params:
         package_code = "pro_lite"
@@ -85,3 +86,12 @@ class ContractFactory(factory.django.DjangoModelFactory):
         ContactFactory, organization=factory.SelfAttribute("..organization")
     )
     currency = "EUR"
+
+    @factory.post_generation
+    def health_checks(self, create: bool, extracted: Any, **kwargs: Any) -> None:
+        # What ``contracts.services.create_contract`` does for a real sale
+        # (``health_checks=False``: a contract sold before health checks existed).
+        if create and extracted is not False:
+            from successkit.healthchecks.services import sync_health_checks
+
+            sync_health_checks(self)  # type: ignore[arg-type]

@@ -11,5 +11,7 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
     path("billing/", include("successkit.billing.urls")),
+    path("health-checks/", include("successkit.healthchecks.urls")),
+    path("support/", include("successkit.support.urls")),
     path("", include("successkit.portal.urls")),
 ]

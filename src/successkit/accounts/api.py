@@ -131,6 +131,15 @@ def contact_out(contact: Contact) -> dict[str, object]:
     }
 
 
+class HealthOut(Schema):
+    status: str
+
+
+@router.get("/health", auth=None, response=HealthOut, summary="Liveness probe (no database)")
+def health(request: HttpRequest) -> dict[str, str]:
+    return {"status": "ok"}
+
+
 @router.post("/auth/token", auth=None, response=errors(r200=TokenOut), summary="Sign in")
 def create_token(request: HttpRequest, payload: TokenIn) -> dict[str, str]:
     return {"token": services.sign_in(payload.email, payload.password)}

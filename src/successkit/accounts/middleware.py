@@ -1,11 +1,13 @@
-"""Pages speak the signed-in user's language (API calls choose theirs in the API auth)."""
+"""Pages speak the signed-in user's language, and show a buyer contact's times in their
+organization's time zone (API calls choose their language in the API auth)."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
+from zoneinfo import ZoneInfo
 
 from django.http import HttpRequest, HttpResponse
-from django.utils import translation
+from django.utils import timezone, translation
 
 
 class UserLanguageMiddleware:
@@ -17,4 +19,11 @@ class UserLanguageMiddleware:
         if user is not None and user.is_authenticated and getattr(user, "language", None):
             translation.activate(user.language)
             request.LANGUAGE_CODE = user.language
-        return self.get_response(request)
+            contact = getattr(user, "contact", None) if not user.is_staff else None
+            if contact is not None:
+                # A buyer sees times in their organization's time zone on every page.
+                timezone.activate(ZoneInfo(contact.organization.timezone))
+        try:
+            return self.get_response(request)
+        finally:
+            timezone.deactivate()

@@ -1,10 +1,11 @@
 """A statement as a document: CSV and PDF, in English or Spanish (English prevails).
 
 Both exports read the issued statement only (its frozen lines), so they print the same
-numbers whenever they are made. The PDF is an HTML template rendered by xhtml2pdf
-(pure Python on ReportLab: no system libraries); money in it is formatted by Babel for
-the reader's language. The CSV keeps plain decimals ("150.00") beside the currency so
-that it stays machine-readable in either language; only its labels are translated.
+numbers whenever they are made. The PDF is drawn with ReportLab (pure Python, no system
+libraries; the project's one PDF library, as for health-check reports) in the Vera fonts
+it ships; money in it is formatted by Babel for the reader's language. The CSV keeps
+plain decimals ("150.00") beside the currency so that it stays machine-readable in either
+language; only its labels are translated.
 """
 
 from __future__ import annotations
@@ -14,14 +15,21 @@ import io
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
+from xml.sax.saxutils import escape
 
 from babel.dates import format_date
 from babel.numbers import format_currency
-from django.template.loader import render_to_string
 from django.utils import translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from xhtml2pdf import pisa
+from reportlab.lib import colors
+from reportlab.lib.enums import TA_RIGHT
+from reportlab.lib.pagesizes import A4
+from reportlab.lib.styles import ParagraphStyle
+from reportlab.lib.units import mm
+from reportlab.pdfbase import pdfmetrics
+from reportlab.pdfbase.ttfonts import TTFont
+from reportlab.platypus import Flowable, Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
 
 from successkit.billing import rules
 from successkit.billing.models import Statement, StatementLine
@@ -171,7 +179,27 @@ def statement_csv(statement: Statement, language: str) -> str:
     return out.getvalue()
 
 
+def _text(value: object) -> str:
+    """A value as ReportLab paragraph markup (user text escaped)."""
+    return escape(str(value))
+
+
+_FONTS: tuple[str, str] | None = None
+
+
+def _fonts() -> tuple[str, str]:
+    """The Bitstream Vera fonts ReportLab ships (every Spanish letter and the euro sign)."""
+    global _FONTS
+    if _FONTS is None:
+        pdfmetrics.registerFont(TTFont("Vera", "Vera.ttf"))
+        pdfmetrics.registerFont(TTFont("VeraBd", "VeraBd.ttf"))
+        _FONTS = ("Vera", "VeraBd")
+    return _FONTS
+
+
 def statement_pdf(statement: Statement, language: str) -> bytes:
+    """The statement as an A4 PDF drawn with ReportLab (the lines table runs over as many
+    pages as it needs, its header repeated)."""
     document = statement_document(statement, language)
     locale = rules.money_locale(language)
 
@@ -183,34 +211,101 @@ def statement_pdf(statement: Statement, language: str) -> bytes:
     def day(value: date | None) -> str:
         return format_date(value, "medium", locale=locale) if value is not None else ""
 
-    rows = [
-        {
-            "position": line.position,
-            "description": line.description,
-            "delivered_on": day(line.delivered_on),
-            "minutes": line.minutes if line.minutes is not None else "",
-            "hourly_rate": money(line.hourly_rate),
-            "amount": format_currency(line.amount, statement.currency, locale=locale),
-        }
+    regular, bold = _fonts()
+    body = ParagraphStyle("body", fontName=regular, fontSize=9, leading=12)
+    number = ParagraphStyle("number", parent=body, alignment=TA_RIGHT)
+    label = ParagraphStyle("label", parent=body, fontName=bold)
+    label_number = ParagraphStyle("label_number", parent=label, alignment=TA_RIGHT)
+    title = ParagraphStyle(
+        "title", parent=body, fontName=bold, fontSize=16, leading=22, textColor="#2f5d8a"
+    )
+    note = ParagraphStyle("note", parent=body, fontSize=8, leading=10, textColor="#5b6573")
+
+    with translation.override(language):
+        facts = [
+            (_("Issued on"), day(document.issued_on)),
+            (_("Billed to"), statement.billed_to),
+            (_("Contract"), f"{statement.contract_id} · {document.package}"),
+            (_("Period"), f"{day(statement.period_start)} \u2013 {day(statement.period_end)}"),
+            (_("Currency"), statement.currency),
+        ]
+        header = [
+            Paragraph(_text(_("Line")), label),
+            Paragraph(_text(_("Description")), label),
+            Paragraph(_text(_("Delivered on")), label),
+            Paragraph(_text(_("Minutes")), label_number),
+            Paragraph(_text(_("Hourly rate")), label_number),
+            Paragraph(_text(_("Amount")), label_number),
+        ]
+        total_label = _("Total")
+        notes = [str(PRICING_NOTE)] + ([str(PREVAILS_NOTICE)] if document.translated else [])
+
+    rows = [header] + [
+        [
+            Paragraph(_text(line.position), body),
+            Paragraph(_text(line.description), body),
+            Paragraph(_text(day(line.delivered_on)), body),
+            Paragraph(_text(line.minutes if line.minutes is not None else ""), number),
+            Paragraph(_text(money(line.hourly_rate)), number),
+            Paragraph(_text(money(line.amount)), number),
+        ]
         for line in document.lines
     ]
-    with translation.override(language):
-        html = render_to_string(
-            "billing/statement_pdf.html",
-            {
-                "document": document,
-                "statement": statement,
-                "rows": rows,
-                "issued_on": day(document.issued_on),
-                "period_start": day(statement.period_start),
-                "period_end": day(statement.period_end),
-                "total": format_currency(statement.total, statement.currency, locale=locale),
-                "pricing_note": str(PRICING_NOTE),
-                "prevails_notice": str(PREVAILS_NOTICE) if document.translated else "",
-            },
-        )
-    out = io.BytesIO()
-    result = pisa.CreatePDF(html, dest=out, encoding="utf-8")
-    if result.err:
-        raise RuntimeError(f"the PDF of {statement.code} could not be rendered")
-    return out.getvalue()
+    rows.append(
+        [
+            Paragraph(_text(total_label), label),
+            "",
+            "",
+            "",
+            "",
+            Paragraph(_text(money(statement.total)), label_number),
+        ]
+    )
+    rule = colors.HexColor("#dde2e8")
+    ink = colors.HexColor("#1d2430")
+    lines_style = TableStyle(
+        [
+            ("VALIGN", (0, 0), (-1, -1), "TOP"),
+            ("LINEBELOW", (0, 0), (-1, 0), 0.8, ink),
+            ("LINEBELOW", (0, 1), (-1, -2), 0.25, rule),
+            ("LINEABOVE", (0, -1), (-1, -1), 0.8, ink),
+            ("SPAN", (0, -1), (4, -1)),
+        ]
+    )
+    facts_style = TableStyle([("VALIGN", (0, 0), (-1, -1), "TOP")])
+    story: list[Flowable] = [
+        Paragraph(_text(document.title), title),
+        Spacer(1, 3 * mm),
+        Table(
+            [
+                [Paragraph(_text(name), label), Paragraph(_text(value), body)]
+                for name, value in facts
+            ],
+            colWidths=[45 * mm, None],
+            style=facts_style,
+            hAlign="LEFT",
+        ),
+        Spacer(1, 6 * mm),
+        Table(
+            rows,
+            colWidths=[15 * mm, None, 26 * mm, 21 * mm, 26 * mm, 28 * mm],
+            style=lines_style,
+            repeatRows=1,
+        ),
+    ]
+    for text in notes:
+        story += [Spacer(1, 5 * mm), Paragraph(_text(text), note)]
+
+    buffer = io.BytesIO()
+    SimpleDocTemplate(
+        buffer,
+        pagesize=A4,
+        leftMargin=18 * mm,
+        rightMargin=18 * mm,
+        topMargin=18 * mm,
+        bottomMargin=18 * mm,
+        title=document.title,
+        author="successkit",
+        lang=language,
+    ).build(story)
+    return buffer.getvalue()

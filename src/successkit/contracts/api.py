@@ -27,6 +27,10 @@ class ContractIn(Schema):
     currency: str = Field(description="ISO 4217, e.g. EUR")
 
 
+class ContractChange(Schema):
+    end_date: date = Field(description="The new last day of the term (after the start date)")
+
+
 class ContractOut(Schema):
     id: str
     organization_id: str
@@ -90,3 +94,17 @@ def list_contracts(request: HttpRequest) -> dict[str, object]:
 @router.get("/contracts/{contract_id}", response=errors(r200=ContractOut), summary="Get a contract")
 def get_contract(request: HttpRequest, contract_id: str) -> dict[str, object]:
     return contract_out(contract_for(request, contract_id))
+
+
+@router.patch(
+    "/contracts/{contract_id}",
+    response=errors(r200=ContractOut),
+    summary="Change a contract's end date (health-check periods follow)",
+)
+def change_contract(
+    request: HttpRequest, contract_id: str, payload: ContractChange
+) -> dict[str, object]:
+    contract = services.change_end_date(
+        actor_of(request), contract_for(request, contract_id), end_date=payload.end_date
+    )
+    return contract_out(contract)

@@ -13,10 +13,14 @@ from django.utils.translation import gettext_lazy as _
 from successkit.accounts.actors import Actor
 from successkit.accounts.models import Contact, Organization, User
 from successkit.accounts.roles import ACCOUNT_ROLES
+from successkit.catalog.models import Package
 from successkit.catalog.services import package_for_sale
 from successkit.contracts import rules
 from successkit.contracts.models import Contract
-from successkit.core.errors import RoleNotAllowed, ValidationFailed
+from successkit.core.errors import InvalidState, RoleNotAllowed, ValidationFailed
+from successkit.engagements.models import TrainingSession
+from successkit.engagements.rules import SessionStatus
+from successkit.healthchecks.services import sync_health_checks
 
 
 @cache
@@ -43,6 +47,33 @@ def visible_contracts(actor: Actor) -> QuerySet[Contract]:
     )
 
 
+def check_sale(
+    package: Package,
+    start_date: date,
+    end_date: date,
+    representative: User,
+    organization: Organization,
+    contact: Contact | None,
+) -> None:
+    """Refuse a sale whose terms or parties break the rules (used by every door in)."""
+    if not rules.term_is_valid(start_date, end_date):
+        raise ValidationFailed(
+            _("The end date must be after the start date."), details={"field": "end_date"}
+        )
+    if package.contact_role not in representative.role_codes:
+        raise RoleNotAllowed(
+            _("The representative of a %(package)s contract must hold the role %(role)s."),
+            details={"field": "representative_id"},
+            package=package.code,
+            role=package.contact_role,
+        )
+    if contact is None or contact.organization_id != organization.pk:
+        raise ValidationFailed(
+            _("The buyer contact must belong to the contract's organization."),
+            details={"field": "buyer_contact_id"},
+        )
+
+
 @transaction.atomic
 def create_contract(
     actor: Actor,
@@ -64,10 +95,6 @@ def create_contract(
             id=organization_id,
         )
     sold = package_for_sale(package)
-    if not rules.term_is_valid(start_date, end_date):
-        raise ValidationFailed(
-            _("The end date must be after the start date."), details={"field": "end_date"}
-        )
     representative = User.objects.filter(
         pk=representative_id, is_staff=True, is_active=True
     ).first()
@@ -77,20 +104,10 @@ def create_contract(
             details={"field": "representative_id"},
             id=representative_id,
         )
-    if sold.contact_role not in representative.role_codes:
-        raise RoleNotAllowed(
-            _("The representative of a %(package)s contract must hold the role %(role)s."),
-            details={"field": "representative_id"},
-            package=sold.code,
-            role=sold.contact_role,
-        )
-    contact = Contact.objects.filter(pk=buyer_contact_id, organization=organization).first()
-    if contact is None:
-        raise ValidationFailed(
-            _("The buyer contact must belong to the contract's organization."),
-            details={"field": "buyer_contact_id"},
-        )
-    return Contract.objects.create(
+    contact = Contact.objects.filter(pk=buyer_contact_id).first()
+    check_sale(sold, start_date, end_date, representative, organization, contact)
+    assert contact is not None
+    contract = Contract.objects.create(
         organization=organization,
         package=sold,
         start_date=start_date,
@@ -99,3 +116,41 @@ def create_contract(
         buyer_contact=contact,
         currency=clean_currency(currency),
     )
+    sync_health_checks(contract)
+    return contract
+
+
+# --- changing the term (health checks follow it) ------------------------------------------
+
+
+@transaction.atomic
+def change_end_date(actor: Actor, contract: Contract, *, end_date: date) -> Contract:
+    """Move the contract's end date. The health-check periods are worked out again; a
+    change that would lose a scheduled or completed check, or a period that has already
+    started, is refused and nothing is written."""
+    actor.require_role(*ACCOUNT_ROLES)
+    contract = (
+        Contract.objects.select_for_update()
+        .select_related("organization", "package")
+        .get(pk=contract.pk)
+    )
+    if not rules.term_is_valid(contract.start_date, end_date):
+        raise ValidationFailed(
+            _("The end date must be after the start date."), details={"field": "end_date"}
+        )
+    late = [
+        session
+        for session in TrainingSession.objects.filter(
+            contract=contract, status=SessionStatus.BOOKED
+        )
+        if rules.local_date(session.starts_at, contract.organization.timezone) > end_date
+    ]
+    if late:
+        raise InvalidState(
+            _("%(count)s booked sessions fall after the new end date; move or cancel them first."),
+            count=len(late),
+        )
+    contract.end_date = end_date
+    contract.save(update_fields=["end_date"])
+    sync_health_checks(contract)
+    return contract

@@ -48,6 +48,7 @@ class ValidationFailed(SuccessKitError):
 
 
 class MalformedBody(ValidationFailed):
+    status = 400
     default_message = _("The request body is not valid JSON.")
 
 

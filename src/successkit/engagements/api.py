@@ -18,6 +18,7 @@ from successkit.core.pagination import page
 from successkit.core.schemas import errors, object_id
 from successkit.engagements import services
 from successkit.engagements.models import SessionMaterial, TrainingSession
+from successkit.healthchecks.services import health_check_tally
 
 router = Router(tags=["training"])
 
@@ -162,6 +163,7 @@ def entitlements(request: HttpRequest, contract_id: str, query: Query[AsOf]) -> 
     contract = contract_for(request, contract_id)
     as_of = query.as_of or contract.today()
     training = services.training_entitlement(contract, as_of)
+    checks = health_check_tally(contract, as_of)
     return {
         "as_of": as_of,
         "training": {
@@ -172,7 +174,12 @@ def entitlements(request: HttpRequest, contract_id: str, query: Query[AsOf]) -> 
             "window_start": training.window.start,
             "window_end": training.window.end,
         },
-        "health_checks": services.health_check_summary(contract, as_of),
+        "health_checks": {
+            "included": checks.owed,
+            "completed": checks.completed,
+            "missed": checks.missed,
+            "upcoming": checks.owed - checks.completed - checks.missed,
+        },
     }
 
 

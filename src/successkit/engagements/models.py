@@ -4,6 +4,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from successkit.catalog.models import SessionType
 from successkit.contracts.models import Contract
@@ -52,10 +53,10 @@ class TrainingSession(models.Model):
         _("status"),
         max_length=16,
         choices=[
-            (SessionStatus.BOOKED.value, _("booked")),
-            (SessionStatus.COMPLETED.value, _("completed")),
-            (SessionStatus.CANCELLED.value, _("cancelled")),
-            (SessionStatus.NO_SHOW.value, _("no-show")),
+            (SessionStatus.BOOKED.value, pgettext_lazy("session status", "booked")),
+            (SessionStatus.COMPLETED.value, pgettext_lazy("session status", "completed")),
+            (SessionStatus.CANCELLED.value, pgettext_lazy("session status", "cancelled")),
+            (SessionStatus.NO_SHOW.value, pgettext_lazy("session status", "no-show")),
         ],
         default=SessionStatus.BOOKED.value,
     )
@@ -107,7 +108,7 @@ class TrainingSession(models.Model):
         constraints = [
             models.UniqueConstraint(
                 fields=["contract", "session_type"],
-                condition=Q(single_use=True, status__in=[s.value for s in HOLDS_SINGLE_USE]),
+                condition=Q(single_use=True, status__in=sorted(s.value for s in HOLDS_SINGLE_USE)),
                 name="single_use_session_once_per_contract",
             ),
         ]

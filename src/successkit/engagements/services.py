@@ -97,13 +97,6 @@ def training_entitlement(contract: Contract, as_of: date) -> TrainingEntitlement
     )
 
 
-def health_check_summary(contract: Contract, as_of: date) -> dict[str, int]:
-    """Health checks owed by the package (completed/missed/upcoming come with the
-    health-check schedule)."""
-    included = contract.package.health_check_count
-    return {"included": included, "completed": 0, "missed": 0, "upcoming": included}
-
-
 # --- operations -------------------------------------------------------------------------
 
 

@@ -196,3 +196,32 @@ def test_error_messages_speak_the_callers_language(sale: dict) -> None:
 def test_contract_dates_are_plain_dates(admin_api: ApiClient, sale: dict) -> None:
     contract_id = admin_api.post("contracts", sale).json()["id"]
     assert Contract.objects.get(pk=contract_id).start_date == date(2026, 1, 15)
+
+
+def test_the_back_office_applies_the_same_sale_rules() -> None:
+    from django.test import Client
+
+    from successkit.factories import PASSWORD
+    from successkit.factories import package as catalog_package
+
+    admin = StaffFactory(roles=[Role.ADMIN])
+    client = Client()
+    client.post("/login/", {"username": admin.email, "password": PASSWORD})
+    organization = OrganizationFactory()
+    contact = ContactFactory(organization=organization)
+    form = {
+        "organization": organization.pk,
+        "package": catalog_package("launch_kit").pk,
+        "start_date": "2026-01-01",
+        "end_date": "2026-12-31",
+        "representative": StaffFactory(roles=[Role.CSM]).pk,
+        "buyer_contact": contact.pk,
+        "currency": "EUR",
+    }
+    refused = client.post("/admin/contracts/contract/add/", form)
+    assert refused.status_code == 200
+    assert "must hold the role account_manager" in refused.content.decode()
+    assert Contract.objects.count() == 0
+    form["representative"] = StaffFactory(roles=[Role.ACCOUNT_MANAGER]).pk
+    assert client.post("/admin/contracts/contract/add/", form).status_code == 302
+    assert Contract.objects.get().package.code == "launch_kit"

@@ -24,10 +24,20 @@ def test_catalog_is_complete_and_compiled(path: Path) -> None:
     assert [e.msgid for e in catalog.untranslated_entries()] == []
     assert [e.msgid for e in catalog.fuzzy_entries()] == []
     for entry in catalog.translated_entries():
-        assert set(PLACEHOLDER.findall(entry.msgid)) == set(PLACEHOLDER.findall(entry.msgstr)), (
-            entry.msgid
-        )
+        wanted = set(PLACEHOLDER.findall(entry.msgid))
+        for text in entry.msgstr_plural.values() if entry.msgid_plural else [entry.msgstr]:
+            assert wanted == set(PLACEHOLDER.findall(text)), entry.msgid
     compiled = polib.mofile(str(path.with_suffix(".mo")))
-    assert {e.msgid: e.msgstr for e in compiled} == {
-        e.msgid: e.msgstr for e in catalog.translated_entries()
+    assert {_key(e): _text(e) for e in compiled} == {
+        _key(e): _text(e) for e in catalog.translated_entries()
     }, "run scripts/messages to compile the catalog"
+
+
+def _key(entry: polib.POEntry | polib.MOEntry) -> tuple[str | None, str]:
+    return entry.msgctxt, entry.msgid
+
+
+def _text(entry: polib.POEntry | polib.MOEntry) -> object:
+    if entry.msgid_plural:
+        return sorted((int(k), v) for k, v in entry.msgstr_plural.items())
+    return entry.msgstr

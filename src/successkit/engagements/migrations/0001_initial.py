@@ -236,7 +236,7 @@ class Migration(migrations.Migration):
             model_name="trainingsession",
             constraint=models.UniqueConstraint(
                 condition=models.Q(
-                    ("single_use", True), ("status__in", ["completed", "no_show", "booked"])
+                    ("single_use", True), ("status__in", ["booked", "completed", "no_show"])
                 ),
                 fields=("contract", "session_type"),
                 name="single_use_session_once_per_contract",

@@ -391,3 +391,32 @@ def test_the_ledger_rebuilds_every_balance(contract, staff_api: ApiClient, capsy
     assert [m.contract_id for m in ledger_mismatches()] == [contract.pk]
     with pytest.raises(SystemExit):
         call_command("check_ledger")
+
+
+def test_entitlements_count_the_health_checks_owed() -> None:
+    contract = contract_starting(timezone.localdate() - timedelta(days=100), "premium")
+    api = ApiClient(contract.representative)
+    body = api.get(f"contracts/{contract.pk}/entitlements").json()
+    # Three monthly periods have ended without a check; the other nine are upcoming.
+    assert body["health_checks"] == {"included": 12, "completed": 0, "missed": 3, "upcoming": 9}
+    launch = contract_starting(timezone.localdate(), "launch_kit")
+    body = ApiClient(launch.representative).get(f"contracts/{launch.pk}/entitlements").json()
+    assert body["health_checks"] == {"included": 0, "completed": 0, "missed": 0, "upcoming": 0}
+
+
+def test_the_term_cannot_shrink_past_a_booked_session(contract, staff_api: ApiClient) -> None:
+    book(staff_api, contract, starts_at=on_day(contract, 200).isoformat())
+    end = contract.end_date
+    response = staff_api.patch(
+        f"contracts/{contract.pk}", {"end_date": on_day(contract, 150).date().isoformat()}
+    )
+    assert (response.status_code, response.json()["error"]["code"]) == (409, "invalid_state")
+    contract.refresh_from_db()
+    assert contract.end_date == end
+    shorter = staff_api.patch(
+        f"contracts/{contract.pk}", {"end_date": on_day(contract, 250).date().isoformat()}
+    )
+    assert shorter.status_code == 200
+    assert (
+        entitlement(staff_api, contract)["window_end"] == on_day(contract, 250).date().isoformat()
+    )

@@ -1,0 +1,40 @@
+from __future__ import annotations
+
+import pytest
+
+from successkit.conftest import ApiClient
+
+pytestmark = pytest.mark.django_db
+
+
+def test_fields_that_do_not_parse_are_named(admin_api: ApiClient) -> None:
+    response = admin_api.post("organizations", {"name": 3, "country": "ES"})
+    assert response.status_code == 422
+    error = response.json()["error"]
+    assert error["code"] == "validation_error"
+    assert sorted(f["field"] for f in error["fields"]) == ["language", "name", "timezone"]
+    assert error["message"] == "The request is not valid: check language, name, timezone."
+
+
+def test_a_query_parameter_that_does_not_parse_is_named(admin_api: ApiClient) -> None:
+    from successkit.factories import ContractFactory
+
+    contract = ContractFactory()
+    error = admin_api.get(f"contracts/{contract.pk}/entitlements?as_of=soon").json()["error"]
+    assert [f["field"] for f in error["fields"]] == ["as_of"]
+
+
+def test_a_body_that_is_not_json_is_a_validation_error(admin_api: ApiClient) -> None:
+    response = admin_api.client.post(
+        "/api/v1/organizations",
+        data="{nope",
+        content_type="application/json",
+        headers=admin_api.headers,
+    )
+    assert response.status_code == 400
+    assert response.json()["error"]["code"] == "validation_error"
+
+
+def test_unknown_api_paths_are_404(admin_api: ApiClient) -> None:
+    response = admin_api.get("no-such-thing")
+    assert response.status_code == 404

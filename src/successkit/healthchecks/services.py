@@ -1,0 +1,434 @@
+"""Health checks: the checks a contract owes (one per period), scheduling them, recording
+them as held, and what is late across the portfolio (SPEC.md §1).
+
+The rows are written by ``sync_health_checks`` when a contract is sold
+(``contracts.services.create_contract``) and whenever its end date changes
+(``contracts.services.change_end_date``), in the same transaction as the contract.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import date, datetime
+from zoneinfo import ZoneInfo
+
+from django.db import transaction
+from django.db.models import QuerySet
+from django.utils import timezone, translation
+from django.utils.translation import gettext_lazy as _
+
+from successkit.accounts.actors import Actor
+from successkit.accounts.models import User
+from successkit.accounts.roles import ACCOUNT_ROLES, Role
+from successkit.catalog.models import Package
+from successkit.catalog.services import localized
+from successkit.contracts.models import Contract
+from successkit.contracts.rules import local_date
+from successkit.core.errors import (
+    InvalidState,
+    RoleNotAllowed,
+    SuccessKitError,
+    ValidationFailed,
+)
+from successkit.healthchecks import rules
+from successkit.healthchecks.models import (
+    ActionItem,
+    HealthCheck,
+    HealthCheckEvent,
+    HealthCheckState,
+    OverallStatus,
+)
+
+SUMMARY_MAX_LENGTH = 2000
+MAX_ACTION_ITEMS = 10
+MAX_ATTENDEES = 20
+TEXT_MAX_LENGTH = 200
+
+
+class OutsidePeriod(SuccessKitError):
+    code = "outside_period"
+    status = 422
+    default_message = _("A health check must be held inside its period.")
+
+
+class HealthCheckWouldBeLost(SuccessKitError):
+    code = "health_check_would_be_lost"
+    status = 409
+    default_message = _("This change would lose a health check on record.")
+
+
+_LOST_MESSAGES = {
+    rules.HealthCheckState.COMPLETED: _(
+        "The new end date would lose health check %(number)s (period %(start)s to %(end)s), "
+        "which was completed."
+    ),
+    rules.HealthCheckState.SCHEDULED: _(
+        "The new end date would lose health check %(number)s (period %(start)s to %(end)s), "
+        "which is scheduled."
+    ),
+    rules.HealthCheckState.DUE: _(
+        "The new end date would remove health check %(number)s (period %(start)s to %(end)s), "
+        "whose period has already started."
+    ),
+}
+
+
+@dataclass(frozen=True)
+class ActionItemIn:
+    description: str
+    owner: str
+    due_on: date
+
+
+# --- keeping the rows in step with the contract -------------------------------------------
+
+
+def periods_of(contract: Contract) -> list[rules.HealthCheckPeriod]:
+    terms = contract.package.terms()
+    return rules.health_check_periods(
+        contract.start_date,
+        contract.end_date,
+        terms.health_check_count,
+        terms.health_check_interval_months,
+    )
+
+
+def _recorded(check: HealthCheck, timezone_name: str) -> rules.RecordedCheck:
+    day = check.held_on
+    if check.state == HealthCheckState.SCHEDULED and check.scheduled_for is not None:
+        day = local_date(check.scheduled_for, timezone_name)
+    return rules.RecordedCheck(check.period, rules.HealthCheckState(check.state), day)
+
+
+@transaction.atomic
+def sync_health_checks(contract: Contract) -> list[HealthCheck]:
+    """Make the contract's rows match its periods: create the missing ones, move the
+    dates of the others, delete periods the term no longer holds. Refuses (writing
+    nothing, as the caller's transaction rolls back) when that would lose a check on
+    record: a scheduled or completed check, or a period that has already started.
+
+    Call it inside the transaction that saves the contract's dates (it joins it)."""
+    periods = periods_of(contract)
+    existing = list(contract.health_checks.select_for_update().order_by("period_index"))
+    timezone_name = contract.organization.timezone
+    lost = rules.lost_to_new_term(
+        [_recorded(check, timezone_name) for check in existing], periods, contract.today()
+    )
+    if lost:
+        first = lost[0]
+        raise HealthCheckWouldBeLost(
+            _LOST_MESSAGES[first.state],
+            details={"field": "end_date", "health_check_number": first.period.index + 1},
+            number=first.period.index + 1,
+            start=first.period.start.isoformat(),
+            end=first.period.end.isoformat(),
+        )
+    wanted = {period.index: period for period in periods}
+    for check in existing:
+        period = wanted.pop(check.period_index, None)
+        if period is None:
+            check.delete()
+        elif (check.period_start, check.period_end) != (period.start, period.end):
+            check.period_start, check.period_end = period.start, period.end
+            check.save(update_fields=["period_start", "period_end"])
+    HealthCheck.objects.bulk_create(
+        HealthCheck(
+            contract=contract,
+            period_index=period.index,
+            period_start=period.start,
+            period_end=period.end,
+        )
+        for period in wanted.values()
+    )
+    return list(contract.health_checks.order_by("period_index"))
+
+
+# --- reading ------------------------------------------------------------------------------
+
+
+def visible_health_checks(actor: Actor) -> QuerySet[HealthCheck]:
+    return actor.scope(
+        HealthCheck.objects.select_related(
+            "contract__organization", "contract__package__version", "staff"
+        ).prefetch_related("action_items"),
+        "contract__organization",
+    )
+
+
+def health_check_tally(contract: Contract, as_of: date | None = None) -> rules.Tally:
+    """The contract's owed checks by status on ``as_of`` (default: its today), for the
+    entitlements summary: ``included`` = owed, and ``upcoming``."""
+    today = as_of or contract.today()
+    return rules.tally(check.status(today) for check in contract.health_checks.all())
+
+
+# --- operations ---------------------------------------------------------------------------
+
+
+def _locked(check: HealthCheck) -> HealthCheck:
+    return (
+        HealthCheck.objects.select_for_update()
+        .select_related("contract__organization", "contract__package")
+        .get(pk=check.pk)
+    )
+
+
+def _require_operator(actor: Actor, package: Package) -> None:
+    """Staff who run accounts or deliver health checks for this package may act on them."""
+    actor.require_role(*ACCOUNT_ROLES, *package.terms().health_check_roles)
+
+
+def _delivering_staff(staff_id: int, package: Package) -> User:
+    staff = User.objects.filter(pk=staff_id, is_staff=True, is_active=True).first()
+    if staff is None:
+        raise ValidationFailed(
+            _("Staff member %(id)s does not exist."), details={"field": "staff_id"}, id=staff_id
+        )
+    allowed = package.terms().health_check_roles
+    if not allowed & staff.role_codes:
+        raise RoleNotAllowed(
+            _("Health checks of a %(package)s contract are held by: %(roles)s."),
+            details={"field": "staff_id"},
+            package=package.code,
+            roles=", ".join(str(Role(role).label) for role in sorted(allowed)) or "—",
+        )
+    return staff
+
+
+def _clean_text(value: str, field: str, max_length: int = TEXT_MAX_LENGTH) -> str:
+    text = value.strip()
+    if not text:
+        raise ValidationFailed(
+            _("%(field)s must not be empty."), details={"field": field}, field=field
+        )
+    if len(text) > max_length:
+        raise ValidationFailed(
+            _("%(field)s must be at most %(max)s characters."),
+            details={"field": field},
+            field=field,
+            max=max_length,
+        )
+    return text
+
+
+def _clean_attendees(attendees: Sequence[str]) -> list[str]:
+    if len(attendees) > MAX_ATTENDEES:
+        raise ValidationFailed(
+            _("At most %(max)s attendees."), details={"field": "attendees"}, max=MAX_ATTENDEES
+        )
+    return [_clean_text(name, "attendees") for name in attendees]
+
+
+def _clean_action_items(items: Sequence[ActionItemIn], held_on: date) -> list[ActionItemIn]:
+    if len(items) > MAX_ACTION_ITEMS:
+        raise ValidationFailed(
+            _("At most %(max)s action items."),
+            details={"field": "action_items"},
+            max=MAX_ACTION_ITEMS,
+        )
+    cleaned = []
+    for item in items:
+        if item.due_on < held_on:
+            raise ValidationFailed(
+                _("An action item cannot be due before the health check was held."),
+                details={"field": "action_items.due_on"},
+            )
+        cleaned.append(
+            ActionItemIn(
+                description=_clean_text(item.description, "action_items.description", 500),
+                owner=_clean_text(item.owner, "action_items.owner"),
+                due_on=item.due_on,
+            )
+        )
+    return cleaned
+
+
+@transaction.atomic
+def schedule_health_check(
+    actor: Actor,
+    check: HealthCheck,
+    *,
+    scheduled_for: datetime,
+    staff_id: int,
+    attendees: Sequence[str] = (),
+) -> HealthCheck:
+    """Give a check a date and time inside its period (again, to reschedule it)."""
+    check = _locked(check)
+    package = check.contract.package
+    _require_operator(actor, package)
+    if check.state == HealthCheckState.COMPLETED:
+        raise InvalidState(_("This health check is already completed."))
+    if timezone.is_naive(scheduled_for):
+        raise ValidationFailed(
+            _("scheduled_for needs a time zone offset, e.g. 2026-03-02T10:00:00+01:00."),
+            details={"field": "scheduled_for"},
+        )
+    if scheduled_for <= timezone.now():
+        raise ValidationFailed(
+            _("A health check can only be scheduled for a future time."),
+            details={"field": "scheduled_for"},
+        )
+    day = local_date(scheduled_for, check.contract.organization.timezone)
+    if day not in check.period:
+        raise OutsidePeriod(
+            _("Health check %(number)s must take place between %(start)s and %(end)s."),
+            details={"field": "scheduled_for"},
+            number=check.number,
+            start=check.period_start.isoformat(),
+            end=check.period_end.isoformat(),
+        )
+    staff = _delivering_staff(staff_id, package)
+    names = _clean_attendees(attendees)
+    kind = (
+        HealthCheckEvent.Kind.RESCHEDULED
+        if check.state == HealthCheckState.SCHEDULED
+        else HealthCheckEvent.Kind.SCHEDULED
+    )
+    check.state = HealthCheckState.SCHEDULED
+    check.scheduled_for = scheduled_for
+    check.staff = staff
+    check.attendees = names
+    check.save(update_fields=["state", "scheduled_for", "staff", "attendees"])
+    HealthCheckEvent.objects.create(
+        health_check=check, kind=kind, actor=actor.user, staff=staff, scheduled_for=scheduled_for
+    )
+    return check
+
+
+@transaction.atomic
+def complete_health_check(
+    actor: Actor,
+    check: HealthCheck,
+    *,
+    held_on: date,
+    staff_id: int,
+    summary: str,
+    overall_status: str | None = None,
+    action_items: Iterable[ActionItemIn] = (),
+    attendees: Sequence[str] | None = None,
+) -> HealthCheck:
+    """Record a check as held on ``held_on``, a day inside its period and not in the
+    future; it may be recorded after its period ended, never held outside it."""
+    check = _locked(check)
+    contract = check.contract
+    package = contract.package
+    _require_operator(actor, package)
+    if check.state == HealthCheckState.COMPLETED:
+        raise InvalidState(_("This health check is already completed."))
+    if held_on not in check.period:
+        raise OutsidePeriod(
+            _("Health check %(number)s must be held between %(start)s and %(end)s."),
+            details={"field": "held_on"},
+            number=check.number,
+            start=check.period_start.isoformat(),
+            end=check.period_end.isoformat(),
+        )
+    if held_on > contract.today():
+        raise ValidationFailed(
+            _("A health check can be recorded only once it has been held."),
+            details={"field": "held_on"},
+        )
+    staff = _delivering_staff(staff_id, package)
+    text = _clean_text(summary, "summary", SUMMARY_MAX_LENGTH)
+    if overall_status is not None and overall_status not in OverallStatus.values:
+        raise ValidationFailed(
+            _("overall_status must be one of: %(choices)s."),
+            details={"field": "overall_status"},
+            choices=", ".join(OverallStatus.values),
+        )
+    items = _clean_action_items(list(action_items), held_on)
+    if attendees is not None:
+        check.attendees = _clean_attendees(attendees)
+    check.state = HealthCheckState.COMPLETED
+    check.held_on = held_on
+    check.staff = staff
+    check.summary = text
+    check.overall_status = overall_status or ""
+    check.completed_at = timezone.now()
+    check.completed_by = actor.user
+    check.save()
+    ActionItem.objects.bulk_create(
+        ActionItem(
+            health_check=check,
+            position=position,
+            description=item.description,
+            owner=item.owner,
+            due_on=item.due_on,
+        )
+        for position, item in enumerate(items, start=1)
+    )
+    HealthCheckEvent.objects.create(
+        health_check=check,
+        kind=HealthCheckEvent.Kind.COMPLETED,
+        actor=actor.user,
+        staff=staff,
+        held_on=held_on,
+    )
+    return check
+
+
+# --- compliance ---------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class TallyRow:
+    key: str
+    label: str
+    tally: rules.Tally
+
+
+@dataclass(frozen=True)
+class Compliance:
+    total: rules.Tally
+    by_representative: list[TallyRow]
+    by_package: list[TallyRow]
+    # Checks still without a date whose period overlaps the next 30 days, most urgent first.
+    needing_a_date: list[HealthCheck]
+
+
+def compliance(actor: Actor | None) -> Compliance:
+    """The portfolio on each organization's today. ``actor`` None is the command line."""
+    if actor is not None:
+        actor.require_staff()
+    checks = list(
+        HealthCheck.objects.select_related(
+            "contract__organization", "contract__package", "contract__representative"
+        )
+        .prefetch_related("contract__package__translations")
+        .order_by("period_end", "contract_id", "period_index")
+    )
+    language = translation.get_language() or "en"
+    today_in: dict[str, date] = {}
+    now = timezone.now()
+    rows: list[tuple[int, str, rules.HealthCheckStatus]] = []
+    needing: list[HealthCheck] = []
+    representatives: dict[int, User] = {}
+    package_names: dict[str, str] = {}
+    for check in checks:
+        contract = check.contract
+        zone = contract.organization.timezone
+        today = today_in.setdefault(zone, now.astimezone(ZoneInfo(zone)).date())
+        status = check.status(today)
+        rows.append((contract.representative_id, contract.package.code, status))
+        representatives[contract.representative_id] = contract.representative
+        if contract.package.code not in package_names:
+            package_names[contract.package.code] = localized(contract.package, language).name
+        if rules.needs_a_date(status, check.period, today):
+            needing.append(check)
+    tallied = rules.compliance_tally(rows)
+    return Compliance(
+        total=tallied.total,
+        by_representative=sorted(
+            (
+                TallyRow(str(rep_id), representatives[rep_id].name, counts)
+                for rep_id, counts in tallied.by_representative.items()
+            ),
+            key=lambda row: (row.label, row.key),
+        ),
+        by_package=[
+            TallyRow(code, package_names[code], counts)
+            for code, counts in sorted(tallied.by_package.items())
+        ],
+        needing_a_date=needing,
+    )

@@ -1,0 +1,51 @@
+"""Forms of the contract page."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from successkit.catalog.models import SessionType
+from successkit.catalog.services import localized
+from successkit.contracts.models import Contract
+
+PLATFORMS = [("teams", "Oura Teams"), ("hrm", "Health Risk Management (HRM)")]
+
+
+class BookingForm(forms.Form):
+    type = forms.ChoiceField(label=_("Session"))
+    starts_at = forms.DateTimeField(
+        label=_("Starts at (your organization's local time)"),
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
+        input_formats=["%Y-%m-%dT%H:%M"],
+    )
+    duration_minutes = forms.IntegerField(label=_("Minutes"), min_value=1, initial=60)
+    platforms = forms.MultipleChoiceField(
+        label=_("Platforms"),
+        choices=PLATFORMS,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+    accept_billable = forms.BooleanField(
+        label=_("I accept that minutes beyond the package are billed at the current hourly rate"),
+        required=False,
+    )
+
+    def __init__(self, *args: Any, contract: Contract, language: str, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.contract = contract
+        kinds = SessionType.objects.filter(version=contract.package.version).prefetch_related(
+            "translations"
+        )
+        kind_field = self.fields["type"]
+        assert isinstance(kind_field, forms.ChoiceField)
+        kind_field.choices = [(k.code, localized(k, language).name) for k in kinds]
+
+    def clean_starts_at(self) -> datetime:
+        value: datetime = self.cleaned_data["starts_at"]
+        # The browser sends a wall-clock time; it is the organization's local time.
+        return value.replace(tzinfo=ZoneInfo(self.contract.organization.timezone))

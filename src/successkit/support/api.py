@@ -1,0 +1,521 @@
+"""API v1: orders, and support cases with their conversation and history.
+
+Orders are recorded by vendor staff; buyer contacts read their organization's orders and
+ask for new ones by opening a ``new_order`` case. Buyer contacts open and follow their
+own organization's cases (anything else is ``not_found``) and never see internal notes.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from django.db.models import Prefetch, QuerySet
+from django.http import HttpRequest
+from django.utils.translation import gettext_lazy as _
+from ninja import Router, Schema, Status
+from pydantic import Field
+
+from successkit.accounts.api import actor_of
+from successkit.contracts.api import contract_for
+from successkit.core.errors import ValidationFailed
+from successkit.core.pagination import page
+from successkit.core.schemas import errors, object_id
+from successkit.support import rules, services
+from successkit.support.models import Case, CaseEvent, Message, Order, OrderLine
+
+router = Router(tags=["support"])
+
+SCOPE = "contract__organization"
+
+
+# --- shapes -----------------------------------------------------------------------------
+
+
+class LineIn(Schema):
+    sku: str
+    size: str | int = Field(description="Ring size, e.g. 9")
+    quantity: int = Field(description=f"1 to {services.MAX_QUANTITY}")
+    colour: str = ""
+
+
+class LineOut(Schema):
+    sku: str
+    size: str
+    colour: str
+    quantity: int
+
+
+class OrderIn(Schema):
+    reference: str = Field(description="Unique within the contract")
+    items: list[LineIn]
+    placed_on: date | None = None
+    shipped_on: date | None = None
+    received_on: date | None = Field(
+        None, description="The day the buyer received the order, in the buyer's time zone"
+    )
+
+
+class OrderPatch(Schema):
+    received_on: date | None = None
+    shipped_on: date | None = None
+    placed_on: date | None = None
+
+
+class OrderOut(Schema):
+    id: str
+    contract_id: str
+    reference: str
+    placed_on: date | None
+    shipped_on: date | None
+    received_on: date | None
+    returns_until: date | None = Field(
+        description="Last day a return or exchange of this order is accepted (null: not "
+        "received yet)"
+    )
+    items: list[LineOut]
+
+
+class ExchangeIn(Schema):
+    sku: str
+    size: str | int
+    colour: str = ""
+    quantity: int = 1
+    to_sku: str | None = Field(None, description="Omitted: the same SKU")
+    to_size: str | int | None = Field(None, description="Omitted: the same size")
+    to_colour: str | None = Field(None, description="Omitted: the same colour")
+
+
+class ExchangeOut(Schema):
+    sku: str
+    size: str
+    colour: str
+    to_sku: str
+    to_size: str
+    to_colour: str
+    quantity: int
+
+
+class CaseIn(Schema):
+    type: str = Field(description=", ".join(rules.CaseType))
+    subject: str
+    description: str = Field("", description="The first message of the conversation")
+    order_id: str | int | None = Field(None, description="Required for return and exchange")
+    exchanges: list[ExchangeIn] = Field(
+        default_factory=list, description="Exchange only: what is exchanged for what"
+    )
+
+
+class CaseOut(Schema):
+    id: str
+    contract_id: str
+    type: str
+    type_label: str
+    queue: str
+    queue_label: str
+    status: str
+    status_label: str
+    subject: str
+    order_id: str | None
+    assignee_id: str | None
+    representative_id: str
+    opened_by_id: str
+    opened_at: datetime
+    updated_at: datetime
+    exchanges: list[ExchangeOut]
+
+
+class MessageIn(Schema):
+    body: str
+    internal: bool = Field(
+        False, description="An internal note (staff only, never shown to buyers)"
+    )
+
+
+class MessageOut(Schema):
+    id: str
+    case_id: str
+    author_id: str
+    author_name: str
+    author_kind: str = Field(description="staff or contact")
+    body: str
+    internal: bool
+    created_at: datetime
+
+
+class StatusIn(Schema):
+    status: str = Field(description="open, waiting_on_buyer, resolved or closed")
+    note: str = ""
+
+
+class AssignIn(Schema):
+    assignee_id: str | int | None = Field(description="A staff member; null: unassigned")
+
+
+class EscalateIn(Schema):
+    reason: str
+    queue: str | None = Field(None, description=", ".join(rules.Queue))
+    assignee_id: str | int | None = None
+
+
+class EventOut(Schema):
+    id: str
+    kind: str
+    kind_label: str
+    actor_id: str
+    actor_name: str
+    at: datetime
+    from_value: str = Field(description="Status or queue code, or staff id; empty: none")
+    to_value: str
+    note: str | None = Field(description="Staff only (null for buyer contacts)")
+
+
+class OrderPage(Schema):
+    items: list[OrderOut]
+    next: str | None
+
+
+class CasePage(Schema):
+    items: list[CaseOut]
+    next: str | None
+
+
+class MessagePage(Schema):
+    items: list[MessageOut]
+    next: str | None
+
+
+class EventPage(Schema):
+    items: list[EventOut]
+    next: str | None
+
+
+# --- rendering --------------------------------------------------------------------------
+
+
+def _id(value: int | None) -> str | None:
+    return None if value is None else str(value)
+
+
+def order_out(order: Order) -> dict[str, object]:
+    window_days = order.contract.package.terms().returns_window_days
+    return {
+        "id": str(order.pk),
+        "contract_id": str(order.contract_id),
+        "reference": order.reference,
+        "placed_on": order.placed_on,
+        "shipped_on": order.shipped_on,
+        "received_on": order.received_on,
+        "returns_until": None
+        if order.received_on is None
+        else rules.return_window(order.received_on, window_days).end,
+        "items": [
+            {"sku": x.sku, "size": x.size, "colour": x.colour, "quantity": x.quantity}
+            for x in order.lines.all()
+        ],
+    }
+
+
+def case_out(case: Case) -> dict[str, object]:
+    return {
+        "id": str(case.pk),
+        "contract_id": str(case.contract_id),
+        "type": case.type,
+        "type_label": str(case.get_type_display()),
+        "queue": case.queue,
+        "queue_label": str(case.get_queue_display()),
+        "status": case.status,
+        "status_label": str(case.get_status_display()),
+        "subject": case.subject,
+        "order_id": _id(case.order_id),
+        "assignee_id": _id(case.assignee_id),
+        "representative_id": str(case.contract.representative_id),
+        "opened_by_id": str(case.opened_by_id),
+        "opened_at": case.opened_at,
+        "updated_at": case.updated_at,
+        "exchanges": [
+            {
+                "sku": x.sku,
+                "size": x.size,
+                "colour": x.colour,
+                "to_sku": x.to_sku,
+                "to_size": x.to_size,
+                "to_colour": x.to_colour,
+                "quantity": x.quantity,
+            }
+            for x in case.exchanges.all()
+        ],
+    }
+
+
+def message_out(message: Message) -> dict[str, object]:
+    return {
+        "id": str(message.pk),
+        "case_id": str(message.case_id),
+        "author_id": str(message.author_id),
+        "author_name": message.author.name,
+        "author_kind": "staff" if message.author.is_staff else "contact",
+        "body": message.body,
+        "internal": message.internal,
+        "created_at": message.created_at,
+    }
+
+
+def event_out(event: CaseEvent, *, with_note: bool) -> dict[str, object]:
+    return {
+        "id": str(event.pk),
+        "kind": event.kind,
+        "kind_label": str(event.get_kind_display()),
+        "actor_id": str(event.actor_id),
+        "actor_name": event.actor.name,
+        "at": event.at,
+        "from_value": event.from_value,
+        "to_value": event.to_value,
+        "note": event.note if with_note else None,
+    }
+
+
+# --- lookups ----------------------------------------------------------------------------
+
+
+def _orders(queryset: QuerySet[Order]) -> QuerySet[Order]:
+    return queryset.prefetch_related(Prefetch("lines", OrderLine.objects.order_by("id")))
+
+
+def _cases(queryset: QuerySet[Case]) -> QuerySet[Case]:
+    return queryset.prefetch_related("exchanges")
+
+
+def order_for(request: HttpRequest, order_id: str) -> Order:
+    actor = actor_of(request)
+    return actor.get(_orders(services.visible_orders(actor)), object_id(order_id), SCOPE)
+
+
+def case_for(request: HttpRequest, case_id: str) -> Case:
+    actor = actor_of(request)
+    return actor.get(_cases(services.visible_cases(actor)), object_id(case_id), SCOPE)
+
+
+def _filtered(
+    cases: QuerySet[Case], type: str | None, status: str | None, queue: str | None
+) -> QuerySet[Case]:
+    if type:
+        cases = cases.filter(type=services.clean_case_type(type))
+    if status:
+        cases = cases.filter(status=services.clean_status(status))
+    if queue:
+        cases = cases.filter(queue=services.clean_queue(queue))
+    return cases
+
+
+def _optional_id(value: str | int | None, field: str) -> int | None:
+    return None if value is None else object_id(value, field)
+
+
+# --- orders -----------------------------------------------------------------------------
+
+
+@router.post(
+    "/contracts/{contract_id}/orders",
+    response=errors(r201=OrderOut),
+    summary="Record an order (vendor staff)",
+)
+def create_order(
+    request: HttpRequest, contract_id: str, payload: OrderIn
+) -> Status[dict[str, object]]:
+    order = services.record_order(
+        actor_of(request),
+        contract_for(request, contract_id),
+        reference=payload.reference,
+        lines=[
+            services.LineIn(sku=x.sku, size=x.size, quantity=x.quantity, colour=x.colour)
+            for x in payload.items
+        ],
+        placed_on=payload.placed_on,
+        shipped_on=payload.shipped_on,
+        received_on=payload.received_on,
+    )
+    return Status(201, order_out(order_for(request, str(order.pk))))
+
+
+@router.get(
+    "/contracts/{contract_id}/orders",
+    response=errors(r200=OrderPage),
+    summary="List a contract's orders",
+)
+def list_orders(request: HttpRequest, contract_id: str) -> dict[str, object]:
+    contract = contract_for(request, contract_id)
+    return page(
+        request,
+        _orders(
+            services.visible_orders(actor_of(request)).filter(contract=contract).order_by("id")
+        ),
+        order_out,
+    )
+
+
+@router.get("/orders/{order_id}", response=errors(r200=OrderOut), summary="Get an order")
+def get_order(request: HttpRequest, order_id: str) -> dict[str, object]:
+    return order_out(order_for(request, order_id))
+
+
+@router.patch(
+    "/orders/{order_id}",
+    response=errors(r200=OrderOut),
+    summary="Record when an order was received (or shipped, placed)",
+)
+def update_order(request: HttpRequest, order_id: str, payload: OrderPatch) -> dict[str, object]:
+    changes = {field: getattr(payload, field) for field in payload.model_fields_set}
+    if not changes:
+        raise ValidationFailed(
+            _("Send at least one of received_on, shipped_on, placed_on."),
+            details={"field": "received_on"},
+        )
+    services.update_order_dates(actor_of(request), order_for(request, order_id), changes)
+    return order_out(order_for(request, order_id))
+
+
+# --- cases ------------------------------------------------------------------------------
+
+
+@router.post(
+    "/contracts/{contract_id}/cases",
+    response=errors(r201=CaseOut),
+    summary="Open a support case (routed to a queue by type)",
+)
+def open_case(request: HttpRequest, contract_id: str, payload: CaseIn) -> Status[dict[str, object]]:
+    case = services.open_case(
+        actor_of(request),
+        contract_for(request, contract_id),
+        case_type=payload.type,
+        subject=payload.subject,
+        description=payload.description,
+        order_id=_optional_id(payload.order_id, "order_id"),
+        exchanges=[services.ExchangeIn(**x.dict()) for x in payload.exchanges],
+    )
+    return Status(201, case_out(case_for(request, str(case.pk))))
+
+
+@router.get(
+    "/contracts/{contract_id}/cases",
+    response=errors(r200=CasePage),
+    summary="List a contract's cases",
+)
+def list_contract_cases(
+    request: HttpRequest,
+    contract_id: str,
+    type: str | None = None,
+    status: str | None = None,
+    queue: str | None = None,
+) -> dict[str, object]:
+    contract = contract_for(request, contract_id)
+    cases = _cases(services.visible_cases(actor_of(request)).filter(contract=contract))
+    return page(request, _filtered(cases, type, status, queue).order_by("-id"), case_out)
+
+
+@router.get(
+    "/cases",
+    response=errors(r200=CasePage),
+    summary="List visible cases (staff: every queue; contacts: their organization's)",
+    description="Filters: type, status, queue, assignee_id (a staff id, or `none`).",
+)
+def list_cases(
+    request: HttpRequest,
+    type: str | None = None,
+    status: str | None = None,
+    queue: str | None = None,
+    assignee_id: str | None = None,
+) -> dict[str, object]:
+    cases = _filtered(_cases(services.visible_cases(actor_of(request))), type, status, queue)
+    if assignee_id == "none":
+        cases = cases.filter(assignee__isnull=True)
+    elif assignee_id:
+        # ``assignee__pk`` (not ``assignee_id``) so an id beyond the column's range simply
+        # matches nothing.
+        cases = cases.filter(assignee__pk=object_id(assignee_id, "assignee_id"))
+    return page(request, cases.order_by("-id"), case_out)
+
+
+@router.get("/cases/{case_id}", response=errors(r200=CaseOut), summary="Get a case")
+def get_case(request: HttpRequest, case_id: str) -> dict[str, object]:
+    return case_out(case_for(request, case_id))
+
+
+@router.get(
+    "/cases/{case_id}/messages",
+    response=errors(r200=MessagePage),
+    summary="A case's conversation (buyers never see internal notes)",
+)
+def list_messages(request: HttpRequest, case_id: str) -> dict[str, object]:
+    case = case_for(request, case_id)
+    return page(request, services.visible_messages(actor_of(request), case), message_out)
+
+
+@router.post(
+    "/cases/{case_id}/messages",
+    response=errors(r201=MessageOut),
+    summary="Write in a case's conversation",
+)
+def post_message(
+    request: HttpRequest, case_id: str, payload: MessageIn
+) -> Status[dict[str, object]]:
+    message = services.post_message(
+        actor_of(request), case_for(request, case_id), body=payload.body, internal=payload.internal
+    )
+    return Status(201, message_out(message))
+
+
+@router.post(
+    "/cases/{case_id}/status",
+    response=errors(r200=CaseOut),
+    summary="Move a case to another status",
+)
+def change_status(request: HttpRequest, case_id: str, payload: StatusIn) -> dict[str, object]:
+    case = services.change_status(
+        actor_of(request), case_for(request, case_id), payload.status, note=payload.note
+    )
+    return case_out(case_for(request, str(case.pk)))
+
+
+@router.post(
+    "/cases/{case_id}/assign",
+    response=errors(r200=CaseOut),
+    summary="Assign a case to a staff member (null: unassign)",
+)
+def assign_case(request: HttpRequest, case_id: str, payload: AssignIn) -> dict[str, object]:
+    case = services.assign_case(
+        actor_of(request),
+        case_for(request, case_id),
+        _optional_id(payload.assignee_id, "assignee_id"),
+    )
+    return case_out(case_for(request, str(case.pk)))
+
+
+@router.post(
+    "/cases/{case_id}/escalate",
+    response=errors(r200=CaseOut),
+    summary="Escalate a case to another queue and/or staff member (representative or admin)",
+)
+def escalate_case(request: HttpRequest, case_id: str, payload: EscalateIn) -> dict[str, object]:
+    case = services.escalate_case(
+        actor_of(request),
+        case_for(request, case_id),
+        reason=payload.reason,
+        queue=payload.queue,
+        assignee_id=_optional_id(payload.assignee_id, "assignee_id"),
+    )
+    return case_out(case_for(request, str(case.pk)))
+
+
+@router.get(
+    "/cases/{case_id}/history",
+    response=errors(r200=EventPage),
+    summary="Who changed what on a case, and when (append-only)",
+)
+def case_history(request: HttpRequest, case_id: str) -> dict[str, object]:
+    actor = actor_of(request)
+    case = case_for(request, case_id)
+    return page(
+        request,
+        services.case_history(case),
+        lambda event: event_out(event, with_note=actor.is_staff),
+    )

@@ -1,0 +1,69 @@
+"""Page forms: they collect input; the services decide."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.db.models import QuerySet
+from django.utils.translation import gettext_lazy as _
+
+from successkit.accounts.models import User
+from successkit.support.models import CaseStatus, CaseType, Order, Queue
+
+
+class OpenCaseForm(forms.Form):
+    type = forms.ChoiceField(label=_("What is it about?"), choices=CaseType.choices)
+    subject = forms.CharField(label=_("Subject"), max_length=200)
+    description = forms.CharField(label=_("Details"), widget=forms.Textarea, required=False)
+    order = forms.ModelChoiceField(
+        label=_("Order"),
+        queryset=Order.objects.none(),
+        required=False,
+        help_text=_("Required for a return or an exchange."),
+    )
+
+    def __init__(self, *args: Any, orders: QuerySet[Order], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["order"].queryset = orders  # type: ignore[attr-defined]
+
+
+class ReplyForm(forms.Form):
+    body = forms.CharField(label=_("Message"), widget=forms.Textarea)
+    internal = forms.BooleanField(
+        label=_("Internal note (never shown to the buyer)"), required=False
+    )
+
+    def __init__(self, *args: Any, staff: bool, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if not staff:
+            del self.fields["internal"]
+
+
+class StatusForm(forms.Form):
+    status = forms.ChoiceField(
+        label=_("New status"),
+        choices=[(c.value, c.label) for c in CaseStatus if c != CaseStatus.ESCALATED],
+    )
+    note = forms.CharField(label=_("Note (staff only)"), required=False)
+
+
+class EscalateForm(forms.Form):
+    queue = forms.ChoiceField(
+        label=_("To the queue"), choices=[("", "—"), *Queue.choices], required=False
+    )
+    assignee = forms.ModelChoiceField(
+        label=_("To the staff member"),
+        queryset=User.objects.filter(is_staff=True, is_active=True, contact=None).order_by("name"),
+        required=False,
+    )
+    reason = forms.CharField(label=_("Why"), widget=forms.Textarea)
+
+
+class QueueFilterForm(forms.Form):
+    queue = forms.ChoiceField(
+        label=_("Queue"), choices=[("", _("All")), *Queue.choices], required=False
+    )
+    status = forms.ChoiceField(
+        label=_("Status"), choices=[("", _("All")), *CaseStatus.choices], required=False
+    )

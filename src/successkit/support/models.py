@@ -1,0 +1,246 @@
+from __future__ import annotations
+
+from typing import Any
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from successkit.accounts.models import User
+from successkit.contracts.models import Contract
+from successkit.support import rules
+
+
+class CaseType(models.TextChoices):
+    NEW_ORDER = rules.CaseType.NEW_ORDER.value, _("New order")
+    RETURN = rules.CaseType.RETURN.value, _("Return")
+    EXCHANGE = rules.CaseType.EXCHANGE.value, _("Exchange")
+    PRODUCT_QUESTION = rules.CaseType.PRODUCT_QUESTION.value, _("Product question")
+    TECHNICAL_ISSUE = rules.CaseType.TECHNICAL_ISSUE.value, _("Technical issue")
+
+
+class Queue(models.TextChoices):
+    ORDERS_LOGISTICS = rules.Queue.ORDERS_LOGISTICS.value, _("Orders and logistics")
+    TECHNICAL_SUPPORT = rules.Queue.TECHNICAL_SUPPORT.value, _("Technical support")
+    CUSTOMER_SUCCESS = rules.Queue.CUSTOMER_SUCCESS.value, _("Customer success")
+
+
+class CaseStatus(models.TextChoices):
+    OPEN = rules.CaseStatus.OPEN.value, _("Open")
+    WAITING_ON_BUYER = rules.CaseStatus.WAITING_ON_BUYER.value, _("Waiting on buyer")
+    ESCALATED = rules.CaseStatus.ESCALATED.value, _("Escalated")
+    RESOLVED = rules.CaseStatus.RESOLVED.value, _("Resolved")
+    CLOSED = rules.CaseStatus.CLOSED.value, _("Closed")
+
+
+class EventKind(models.TextChoices):
+    OPENED = "opened", _("Opened")
+    STATUS_CHANGED = "status_changed", _("Status changed")
+    ASSIGNED = "assigned", _("Assigned")
+    QUEUE_CHANGED = "queue_changed", _("Queue changed")
+    ESCALATED = "escalated", _("Escalated")
+
+
+class Order(models.Model):
+    """Rings a buyer ordered under a contract, and when they arrived."""
+
+    contract = models.ForeignKey(
+        Contract, on_delete=models.PROTECT, related_name="orders", verbose_name=_("contract")
+    )
+    reference = models.CharField(_("reference"), max_length=64)
+    placed_on = models.DateField(_("placed on"), null=True, blank=True)
+    shipped_on = models.DateField(_("shipped on"), null=True, blank=True)
+    received_on = models.DateField(
+        _("received on"),
+        null=True,
+        blank=True,
+        help_text=_("The day the buyer received it, in the buyer's time zone."),
+    )
+    created_by = models.ForeignKey(
+        User,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("recorded by"),
+        help_text=_("Empty: imported from the command line."),
+    )
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("order")
+        verbose_name_plural = _("orders")
+        ordering = ["contract", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["contract", "reference"], name="order_reference_per_contract"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.reference
+
+    def dates(self) -> rules.OrderDates:
+        return rules.OrderDates(self.placed_on, self.shipped_on, self.received_on)
+
+
+class OrderLine(models.Model):
+    order = models.ForeignKey(
+        Order, on_delete=models.CASCADE, related_name="lines", verbose_name=_("order")
+    )
+    sku = models.CharField(_("SKU"), max_length=64)
+    size = models.CharField(_("ring size"), max_length=8)
+    colour = models.CharField(_("colour"), max_length=40, blank=True)
+    quantity = models.PositiveIntegerField(_("quantity"))
+
+    class Meta:
+        verbose_name = _("order line")
+        verbose_name_plural = _("order lines")
+        ordering = ["order", "id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(quantity__gte=1), name="order_line_quantity_positive"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.quantity} x {self.sku} {self.size} {self.colour}".strip()
+
+    @property
+    def item(self) -> rules.Item:
+        return rules.Item(self.sku, self.size, self.colour)
+
+
+class Case(models.Model):
+    """A support matter of one contract, routed to a queue and followed to its end."""
+
+    contract = models.ForeignKey(
+        Contract, on_delete=models.PROTECT, related_name="cases", verbose_name=_("contract")
+    )
+    type = models.CharField(_("type"), max_length=32, choices=CaseType.choices)
+    queue = models.CharField(_("queue"), max_length=32, choices=Queue.choices)
+    status = models.CharField(
+        _("status"), max_length=32, choices=CaseStatus.choices, default=CaseStatus.OPEN
+    )
+    subject = models.CharField(_("subject"), max_length=200)
+    order = models.ForeignKey(
+        Order,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="cases",
+        verbose_name=_("order"),
+    )
+    assignee = models.ForeignKey(
+        User,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="assigned_cases",
+        verbose_name=_("assigned to"),
+    )
+    opened_by = models.ForeignKey(
+        User, on_delete=models.PROTECT, related_name="opened_cases", verbose_name=_("opened by")
+    )
+    opened_at = models.DateTimeField(_("opened"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("case")
+        verbose_name_plural = _("cases")
+        ordering = ["-opened_at", "-id"]
+        indexes = [models.Index(fields=["queue", "status"], name="case_queue_status")]
+
+    def __str__(self) -> str:
+        return f"#{self.pk} {self.subject}"
+
+
+class ExchangeLine(models.Model):
+    """What an exchange case sends back (``sku``, ``size``, ``colour``) and for what."""
+
+    case = models.ForeignKey(
+        Case, on_delete=models.CASCADE, related_name="exchanges", verbose_name=_("case")
+    )
+    sku = models.CharField(_("SKU"), max_length=64)
+    size = models.CharField(_("ring size"), max_length=8)
+    colour = models.CharField(_("colour"), max_length=40, blank=True)
+    to_sku = models.CharField(_("new SKU"), max_length=64)
+    to_size = models.CharField(_("new ring size"), max_length=8)
+    to_colour = models.CharField(_("new colour"), max_length=40, blank=True)
+    quantity = models.PositiveIntegerField(_("quantity"))
+
+    class Meta:
+        verbose_name = _("exchange line")
+        verbose_name_plural = _("exchange lines")
+        ordering = ["case", "id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(quantity__gte=1), name="exchange_line_quantity_positive"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.quantity} x {self.sku} {self.size} → {self.to_sku} {self.to_size}"
+
+
+class Message(models.Model):
+    """One entry of a case's conversation. Internal notes are for vendor staff only."""
+
+    case = models.ForeignKey(
+        Case, on_delete=models.CASCADE, related_name="messages", verbose_name=_("case")
+    )
+    author = models.ForeignKey(
+        User, on_delete=models.PROTECT, related_name="+", verbose_name=_("author")
+    )
+    body = models.TextField(_("message"))
+    internal = models.BooleanField(
+        _("internal note"), default=False, help_text=_("Never shown to the buyer.")
+    )
+    created_at = models.DateTimeField(_("written"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("message")
+        verbose_name_plural = _("messages")
+        ordering = ["created_at", "id"]
+
+    def __str__(self) -> str:
+        return f"#{self.case_id} {self.author_id} {self.created_at:%Y-%m-%d %H:%M}"
+
+
+class AppendOnly(models.Model):
+    """A row that is written once and never changed or deleted."""
+
+    class Meta:
+        abstract = True
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        if self.pk is not None:
+            raise ValueError(f"{type(self).__name__} rows are append-only")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args: Any, **kwargs: Any) -> Any:
+        raise ValueError(f"{type(self).__name__} rows are append-only")
+
+
+class CaseEvent(AppendOnly):
+    """The history of a case: who changed what, and when. Append-only."""
+
+    case = models.ForeignKey(
+        Case, on_delete=models.PROTECT, related_name="events", verbose_name=_("case")
+    )
+    kind = models.CharField(_("kind"), max_length=32, choices=EventKind.choices)
+    actor = models.ForeignKey(
+        User, on_delete=models.PROTECT, related_name="+", verbose_name=_("by")
+    )
+    at = models.DateTimeField(_("at"), auto_now_add=True)
+    # Codes or ids as text: a status code, a queue code, a staff id (empty: nobody).
+    from_value = models.CharField(_("from"), max_length=64, blank=True)
+    to_value = models.CharField(_("to"), max_length=64, blank=True)
+    note = models.TextField(_("note"), blank=True, help_text=_("Staff only."))
+
+    class Meta:
+        verbose_name = _("case event")
+        verbose_name_plural = _("case events")
+        ordering = ["at", "id"]
+
+    def __str__(self) -> str:
+        return f"#{self.case_id} {self.kind} {self.from_value} → {self.to_value}"

@@ -1,0 +1,211 @@
+from __future__ import annotations
+
+import re
+from datetime import timedelta
+
+import pytest
+from django.test import Client
+from django.utils.html import escape
+
+from successkit.accounts.roles import Role
+from successkit.factories import PASSWORD, ContactFactory, ContractFactory, StaffFactory
+from successkit.support.models import Case, Message
+from successkit.support.tests.conftest import counts
+from successkit.support.tests.factories import CaseFactory, OrderFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def signed_in(user, csrf: bool = False) -> Client:
+    client = Client(enforce_csrf_checks=csrf)
+    assert client.login(username=user.email, password=PASSWORD)
+    return client
+
+
+def csrf_token(page: str) -> str:
+    match = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page)
+    assert match, "the form carries a CSRF token"
+    return match.group(1)
+
+
+def test_a_buyer_sees_only_their_organizations_cases() -> None:
+    contract = ContractFactory()
+    mine = CaseFactory(contract=contract, subject="Sizing kit missing")
+    theirs = CaseFactory(subject="Someone else's ring")
+    page = signed_in(contract.buyer_contact.user).get("/support/").content.decode()
+    assert f'data-case="{mine.pk}"' in page
+    assert "Sizing kit missing" in page
+    assert f'data-case="{theirs.pk}"' not in page
+    assert "Someone else" not in page
+    assert f'data-open-case="{contract.pk}"' in page
+
+
+def test_a_buyer_opens_a_case_through_the_form_with_csrf() -> None:
+    contract = ContractFactory()
+    client = signed_in(contract.buyer_contact.user, csrf=True)
+    url = f"/support/contracts/{contract.pk}/cases/new/"
+    form = client.get(url)
+    assert form.status_code == 200
+    data = {
+        "type": "technical_issue",
+        "subject": "Ring does not sync",
+        "description": "Since Monday",
+    }
+    assert client.post(url, data).status_code == 403  # no CSRF token
+    assert Case.objects.count() == 0
+    response = client.post(url, {**data, "csrfmiddlewaretoken": csrf_token(form.content.decode())})
+    case = Case.objects.get()
+    assert response.status_code == 302
+    assert response["Location"] == f"/support/cases/{case.pk}/"
+    assert (case.type, case.queue, case.status) == ("technical_issue", "technical_support", "open")
+    assert case.messages.get().body == "Since Monday"
+
+
+def test_a_return_out_of_the_window_is_refused_on_the_page_too() -> None:
+    contract = ContractFactory()
+
+    today = contract.today()
+    order = OrderFactory(
+        contract=contract,
+        placed_on=today - timedelta(days=40),
+        shipped_on=today - timedelta(days=38),
+        received_on=today - timedelta(days=31),
+    )
+    before = counts()
+    response = signed_in(contract.buyer_contact.user).post(
+        f"/support/contracts/{contract.pk}/cases/new/",
+        {"type": "return", "subject": "Too big", "order": order.pk},
+    )
+    assert response.status_code == 409
+    assert "se aceptaban hasta el" in response.content.decode()  # the buyer reads Spanish
+    assert counts() == before
+
+
+def test_a_buyer_cannot_open_a_case_on_another_organizations_contract() -> None:
+    contract = ContractFactory()
+    other = ContractFactory()
+    client = signed_in(contract.buyer_contact.user)
+    url = f"/support/contracts/{other.pk}/cases/new/"
+    assert client.get(url).status_code == 404
+    assert client.post(url, {"type": "new_order", "subject": "x"}).status_code == 404
+    assert Case.objects.count() == 0
+
+
+def test_case_pages_of_another_organization_are_not_found() -> None:
+    case = CaseFactory()
+    client = signed_in(ContactFactory().user)
+    before = counts()
+    assert client.get(f"/support/cases/{case.pk}/").status_code == 404
+    assert client.post(f"/support/cases/{case.pk}/", {"body": "hi"}).status_code == 404
+    assert client.post(f"/support/cases/{case.pk}/status/", {"status": "closed"}).status_code == 404
+    assert (
+        client.post(
+            f"/support/cases/{case.pk}/escalate/", {"queue": "x", "reason": "x"}
+        ).status_code
+        == 404
+    )
+    assert counts() == before
+
+
+def test_internal_notes_never_reach_the_buyers_page() -> None:
+    case = CaseFactory()
+    staff = StaffFactory(roles=[Role.SUPPORT])
+    Message.objects.create(case=case, author=staff, body="We will replace it")
+    Message.objects.create(case=case, author=staff, body="Warranty check pending", internal=True)
+    buyer_page = signed_in(case.contract.buyer_contact.user).get(f"/support/cases/{case.pk}/")
+    text = buyer_page.content.decode()
+    assert "We will replace it" in text
+    assert "Warranty check pending" not in text
+    assert 'name="internal"' not in text
+    staff_page = signed_in(staff).get(f"/support/cases/{case.pk}/").content.decode()
+    assert "Warranty check pending" in staff_page
+    assert 'name="internal"' in staff_page
+
+
+def test_a_buyer_replies_and_staff_write_internal_notes_on_the_page() -> None:
+    case = CaseFactory(status="waiting_on_buyer")
+    buyer = signed_in(case.contract.buyer_contact.user)
+    response = buyer.post(
+        f"/support/cases/{case.pk}/", {"body": "Size 10 please", "internal": "on"}
+    )
+    assert response.status_code == 302
+    reply = case.messages.get()
+    assert (reply.body, reply.internal) == ("Size 10 please", False)  # the box is not theirs
+    case.refresh_from_db()
+    assert case.status == "open"
+    staff = signed_in(StaffFactory(roles=[Role.SUPPORT]))
+    staff.post(f"/support/cases/{case.pk}/", {"body": "Check stock", "internal": "on"})
+    assert case.messages.filter(internal=True).get().body == "Check stock"
+
+
+def test_staff_change_a_status_and_a_refused_change_says_why() -> None:
+    case = CaseFactory()
+    staff = signed_in(StaffFactory(roles=[Role.SUPPORT]))
+    url = f"/support/cases/{case.pk}/status/"
+    assert staff.post(url, {"status": "closed"}).status_code == 302
+    refused = staff.post(url, {"status": "open"})
+    assert refused.status_code == 409
+    assert "cannot become" in refused.content.decode()
+    case.refresh_from_db()
+    assert case.status == "closed"
+    buyer = signed_in(case.contract.buyer_contact.user)
+    assert buyer.post(url, {"status": "resolved"}).status_code == 403
+
+
+def test_the_representative_escalates_on_the_page() -> None:
+    case = CaseFactory()
+    engineer = StaffFactory(roles=[Role.CS_ENGINEER])
+    rep = signed_in(case.contract.representative)
+    page = rep.get(f"/support/cases/{case.pk}/").content.decode()
+    assert f'action="/support/cases/{case.pk}/escalate/"' in page
+    response = rep.post(
+        f"/support/cases/{case.pk}/escalate/",
+        {"queue": "technical_support", "assignee": engineer.pk, "reason": "Battery fault"},
+    )
+    assert response.status_code == 302
+    case.refresh_from_db()
+    assert (case.status, case.queue, case.assignee_id) == (
+        "escalated",
+        "technical_support",
+        engineer.pk,
+    )
+    history = rep.get(f"/support/cases/{case.pk}/").content.decode().split("<h2>History</h2>")[1]
+    assert "Battery fault" in history
+    assert f"<td>{escape(engineer.name)}</td>" in history
+    assert "<td>Technical support</td>" in history
+    other_staff = signed_in(StaffFactory(roles=[Role.SUPPORT]))
+    assert "escalate/" not in other_staff.get(f"/support/cases/{case.pk}/").content.decode()
+
+
+def test_staff_see_the_queues_and_buyers_do_not() -> None:
+    CaseFactory(type="technical_issue", queue="technical_support")
+    CaseFactory(type="technical_issue", queue="technical_support", status="closed")
+    question = CaseFactory()
+    page = signed_in(StaffFactory(roles=[Role.SUPPORT])).get("/support/queues/")
+    assert page.status_code == 200
+    text = page.content.decode()
+    technical = text.split('data-queue="technical_support"')[1].split("</section>")[0]
+    assert '<span data-count="open">1</span>' in technical
+    assert '<span data-count="closed">1</span>' in technical
+    success = text.split('data-queue="customer_success"')[1].split("</section>")[0]
+    assert f'data-case="{question.pk}"' in success
+    buyer = signed_in(question.contract.buyer_contact.user)
+    assert buyer.get("/support/queues/").status_code == 403
+
+
+def test_support_pages_require_sign_in() -> None:
+    for url in ("/support/", "/support/queues/", "/support/cases/1/"):
+        response = Client().get(url)
+        assert response.status_code == 302
+        assert response["Location"].startswith("/login/")
+
+
+def test_support_pages_speak_spanish() -> None:
+    contract = ContractFactory(organization__language="es")
+    user = contract.buyer_contact.user
+    user.language = "es"
+    user.save()
+    CaseFactory(contract=contract)
+    page = signed_in(user).get("/support/").content.decode()
+    assert "Casos de asistencia" in page
+    assert "Pregunta sobre el producto" in page

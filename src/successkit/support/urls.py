@@ -1,0 +1,14 @@
+from django.urls import path
+
+from successkit.support import views
+
+app_name = "support"
+
+urlpatterns = [
+    path("", views.cases, name="cases"),
+    path("queues/", views.queues, name="queues"),
+    path("contracts/<int:contract_id>/cases/new/", views.open_case, name="open_case"),
+    path("cases/<int:case_id>/", views.case_detail, name="case"),
+    path("cases/<int:case_id>/status/", views.change_status, name="case_status"),
+    path("cases/<int:case_id>/escalate/", views.escalate, name="escalate"),
+]

@@ -1,0 +1,236 @@
+"""Support pages: a buyer contact's cases and a form to open one, a staff queue view,
+and a case's conversation. Thin views over the same services as the API."""
+
+from __future__ import annotations
+
+from django import forms
+from django.contrib.auth.decorators import login_required
+from django.db.models import Count
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_POST
+
+from successkit.accounts.actors import Actor
+from successkit.accounts.models import User
+from successkit.contracts.services import visible_contracts
+from successkit.core.errors import SuccessKitError
+from successkit.support import services
+from successkit.support.forms import (
+    EscalateForm,
+    OpenCaseForm,
+    QueueFilterForm,
+    ReplyForm,
+    StatusForm,
+)
+from successkit.support.models import Case, CaseStatus, EventKind, Queue
+
+SCOPE = "contract__organization"
+
+
+def actor_of(request: HttpRequest) -> Actor:
+    return Actor.of(request.user)  # type: ignore[arg-type]
+
+
+def _case(actor: Actor, case_id: int) -> Case:
+    return actor.get(services.visible_cases(actor), case_id, SCOPE)
+
+
+def _refused(form: forms.Form, refusal: SuccessKitError) -> int:
+    form.add_error(None, refusal.render_message())
+    return refusal.status
+
+
+@login_required
+def cases(request: HttpRequest) -> HttpResponse:
+    """Buyers: their organization's cases and where to open one. Staff: every case."""
+    actor = actor_of(request)
+    filters = QueueFilterForm(request.GET or None)
+    listed = services.visible_cases(actor).order_by("-opened_at", "-id")
+    if filters.is_valid():
+        if filters.cleaned_data["queue"]:
+            listed = listed.filter(queue=filters.cleaned_data["queue"])
+        if filters.cleaned_data["status"]:
+            listed = listed.filter(status=filters.cleaned_data["status"])
+    contracts = visible_contracts(actor).order_by("-start_date") if actor.is_contact else []
+    return render(
+        request,
+        "support/cases.html",
+        {"cases": listed[:200], "contracts": contracts, "filters": filters, "actor": actor},
+    )
+
+
+@login_required
+def queues(request: HttpRequest) -> HttpResponse:
+    """Staff: the cases of every queue by status, and the live ones to pick up."""
+    actor = actor_of(request)
+    actor.require_staff()
+    counts = {
+        (row["queue"], row["status"]): row["n"]
+        for row in services.visible_cases(actor)
+        .order_by()
+        .values("queue", "status")
+        .annotate(n=Count("id"))
+    }
+    live = services.visible_cases(actor).exclude(status=CaseStatus.CLOSED).order_by("opened_at")
+    board = [
+        {
+            "queue": queue,
+            "counts": [
+                (status, counts.get((queue.value, status.value), 0)) for status in CaseStatus
+            ],
+            "cases": [case for case in live if case.queue == queue],
+        }
+        for queue in Queue
+    ]
+    return render(request, "support/queues.html", {"board": board, "statuses": CaseStatus})
+
+
+@login_required
+def open_case(request: HttpRequest, contract_id: int) -> HttpResponse:
+    actor = actor_of(request)
+    contract = actor.get(visible_contracts(actor), contract_id)
+    orders = services.visible_orders(actor).filter(contract=contract).order_by("-id")
+    form = OpenCaseForm(request.POST or None, orders=orders)
+    status = 200
+    if request.method == "POST" and form.is_valid():
+        order = form.cleaned_data["order"]
+        try:
+            case = services.open_case(
+                actor,
+                contract,
+                case_type=form.cleaned_data["type"],
+                subject=form.cleaned_data["subject"],
+                description=form.cleaned_data["description"],
+                order_id=order.pk if order else None,
+            )
+        except SuccessKitError as refusal:
+            status = _refused(form, refusal)
+        else:
+            return redirect("support:case", case_id=case.pk)
+    elif request.method == "POST":
+        status = 422
+    return render(
+        request, "support/open_case.html", {"form": form, "contract": contract}, status=status
+    )
+
+
+@login_required
+def case_detail(request: HttpRequest, case_id: int) -> HttpResponse:
+    """The conversation, and a reply form (staff may write internal notes)."""
+    actor = actor_of(request)
+    case = _case(actor, case_id)
+    reply = ReplyForm(request.POST or None, staff=actor.is_staff)
+    status = 200
+    if request.method == "POST" and reply.is_valid():
+        try:
+            services.post_message(
+                actor,
+                case,
+                body=reply.cleaned_data["body"],
+                internal=reply.cleaned_data.get("internal", False),
+            )
+        except SuccessKitError as refusal:
+            status = _refused(reply, refusal)
+        else:
+            return redirect("support:case", case_id=case.pk)
+    elif request.method == "POST":
+        status = 422
+    return _render_case(request, actor, case, reply=reply, status=status)
+
+
+def _render_case(
+    request: HttpRequest,
+    actor: Actor,
+    case: Case,
+    *,
+    reply: ReplyForm | None = None,
+    status_form: StatusForm | None = None,
+    escalate_form: EscalateForm | None = None,
+    status: int = 200,
+) -> HttpResponse:
+    context = {
+        "case": case,
+        "thread": services.visible_messages(actor, case),
+        "exchanges": case.exchanges.all(),
+        "history": _history_rows(case) if actor.is_staff else None,
+        "reply": reply or ReplyForm(staff=actor.is_staff),
+        "status_form": (status_form or StatusForm()) if actor.is_staff else None,
+        "escalate_form": (escalate_form or EscalateForm())
+        if services.can_escalate(actor, case)
+        else None,
+    }
+    return render(request, "support/case.html", context, status=status)
+
+
+def _history_rows(case: Case) -> list[dict[str, object]]:
+    """The history with labels and names in place of codes and ids."""
+    events = list(services.case_history(case))
+    staff_ids = {
+        int(value)
+        for event in events
+        if event.kind == EventKind.ASSIGNED
+        for value in (event.from_value, event.to_value)
+        if value
+    }
+    names = dict(User.objects.filter(pk__in=staff_ids).values_list("pk", "name"))
+
+    def shown(kind: str, value: str) -> object:
+        if not value:
+            return ""
+        if kind == EventKind.ASSIGNED:
+            return names.get(int(value), value)
+        if kind == EventKind.STATUS_CHANGED:
+            return CaseStatus(value).label
+        return Queue(value).label
+
+    return [
+        {
+            "event": event,
+            "before": shown(event.kind, event.from_value),
+            "after": shown(event.kind, event.to_value),
+        }
+        for event in events
+    ]
+
+
+@login_required
+@require_POST
+def change_status(request: HttpRequest, case_id: int) -> HttpResponse:
+    actor = actor_of(request)
+    case = _case(actor, case_id)
+    form = StatusForm(request.POST)
+    if form.is_valid():
+        try:
+            services.change_status(
+                actor, case, form.cleaned_data["status"], note=form.cleaned_data["note"]
+            )
+        except SuccessKitError as refusal:
+            return _render_case(
+                request, actor, case, status_form=form, status=_refused(form, refusal)
+            )
+        return redirect("support:case", case_id=case.pk)
+    return _render_case(request, actor, case, status_form=form, status=422)
+
+
+@login_required
+@require_POST
+def escalate(request: HttpRequest, case_id: int) -> HttpResponse:
+    actor = actor_of(request)
+    case = _case(actor, case_id)
+    form = EscalateForm(request.POST)
+    if form.is_valid():
+        assignee = form.cleaned_data["assignee"]
+        try:
+            services.escalate_case(
+                actor,
+                case,
+                reason=form.cleaned_data["reason"],
+                queue=form.cleaned_data["queue"] or None,
+                assignee_id=assignee.pk if assignee else None,
+            )
+        except SuccessKitError as refusal:
+            return _render_case(
+                request, actor, case, escalate_form=form, status=_refused(form, refusal)
+            )
+        return redirect("support:case", case_id=case.pk)
+    return _render_case(request, actor, case, escalate_form=form, status=422)
