@@ -9,18 +9,8 @@ from typing import Any
 from django.contrib import admin
 from django.http import HttpRequest
 
+from successkit.core.admin import ReadOnly
 from successkit.engagements.models import PoolEntry, SessionMaterial, TrainingPool, TrainingSession
-
-
-class ReadOnlyAdmin(admin.ModelAdmin):
-    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
 
 
 class MaterialInline(admin.TabularInline):
@@ -42,7 +32,7 @@ class PoolEntryInline(admin.TabularInline):
 
 
 @admin.register(TrainingSession)
-class TrainingSessionAdmin(ReadOnlyAdmin):
+class TrainingSessionAdmin(ReadOnly, admin.ModelAdmin):
     list_display = [
         "contract",
         "session_type",
@@ -60,7 +50,7 @@ class TrainingSessionAdmin(ReadOnlyAdmin):
 
 
 @admin.register(TrainingPool)
-class TrainingPoolAdmin(ReadOnlyAdmin):
+class TrainingPoolAdmin(ReadOnly, admin.ModelAdmin):
     list_display = ["contract", "reserved_minutes", "used_minutes"]
     inlines = [PoolEntryInline]
 

@@ -3,23 +3,10 @@ services (API and pages), which enforce the periods and roles, so the admin neve
 
 from __future__ import annotations
 
-from typing import Any
-
 from django.contrib import admin
-from django.http import HttpRequest
 
+from successkit.core.admin import ReadOnly
 from successkit.healthchecks.models import ActionItem, HealthCheck, HealthCheckEvent
-
-
-class ReadOnly:
-    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
 
 
 class ActionItemInline(ReadOnly, admin.TabularInline):

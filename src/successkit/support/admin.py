@@ -3,23 +3,10 @@ which apply the rules and record the history; the admin only reads."""
 
 from __future__ import annotations
 
-from typing import Any
-
 from django.contrib import admin
-from django.http import HttpRequest
 
+from successkit.core.admin import ReadOnly
 from successkit.support.models import Case, CaseEvent, ExchangeLine, Message, Order, OrderLine
-
-
-class ReadOnly:
-    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
 
 
 class OrderLineInline(ReadOnly, admin.TabularInline):
