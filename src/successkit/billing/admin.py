@@ -5,7 +5,14 @@ from typing import Any
 from django.contrib import admin
 from django.http import HttpRequest
 
-from successkit.billing.models import Adjustment, HourlyRate, Statement, StatementLine
+from successkit.billing.models import (
+    Adjustment,
+    HourlyRate,
+    Statement,
+    StatementCounter,
+    StatementLine,
+)
+from successkit.core.admin import ReadOnly
 
 
 @admin.register(HourlyRate)
@@ -23,21 +30,7 @@ class HourlyRateAdmin(admin.ModelAdmin):
         super().save_model(request, obj, form, change)
 
 
-class ReadOnlyAdmin(admin.ModelAdmin):
-    """Issued statements and corrections are written by the billing services only and
-    never change: the back office shows them, nothing more."""
-
-    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-
-class StatementLineInline(admin.TabularInline):
+class StatementLineInline(ReadOnly, admin.TabularInline):
     model = StatementLine
     fields = (
         "position",
@@ -51,17 +44,12 @@ class StatementLineInline(admin.TabularInline):
     )
     readonly_fields = fields
     extra = 0
-    can_delete = False
-
-    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
 
 
 @admin.register(Statement)
-class StatementAdmin(ReadOnlyAdmin):
+class StatementAdmin(ReadOnly, admin.ModelAdmin):
+    """Issued statements never change: corrections are adjustments on a later one."""
+
     list_display = [
         "code",
         "billed_to",
@@ -78,7 +66,7 @@ class StatementAdmin(ReadOnlyAdmin):
 
 
 @admin.register(Adjustment)
-class AdjustmentAdmin(ReadOnlyAdmin):
+class AdjustmentAdmin(ReadOnly, admin.ModelAdmin):
     list_display = [
         "contract",
         "corrects_statement",
@@ -87,3 +75,10 @@ class AdjustmentAdmin(ReadOnlyAdmin):
         "created_at",
         "created_by",
     ]
+
+
+@admin.register(StatementCounter)
+class StatementCounterAdmin(ReadOnly, admin.ModelAdmin):
+    """The last statement number issued; moved only by the issuing transaction."""
+
+    list_display = ["name", "last_number"]
