@@ -25,6 +25,10 @@ class HourlyRateAdmin(admin.ModelAdmin):
         # A rate that priced something must never change: add a new one instead.
         return obj is None and super().has_change_permission(request, obj)
 
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        # Unbilled minutes are priced from the rate card when a statement is issued.
+        return False
+
     def save_model(self, request: HttpRequest, obj: HourlyRate, form: Any, change: bool) -> None:
         obj.created_by = request.user  # type: ignore[assignment]
         super().save_model(request, obj, form, change)
