@@ -66,7 +66,9 @@ class User(AbstractBaseUser, PermissionsMixin):
 
     @property
     def role_codes(self) -> frozenset[str]:
-        return frozenset(r.role for r in self.staff_roles.all())
+        if "staff_roles" in getattr(self, "_prefetched_objects_cache", {}):
+            return frozenset(r.role for r in self.staff_roles.all())
+        return frozenset(self.staff_roles.values_list("role", flat=True))
 
 
 class StaffRole(models.Model):

@@ -199,12 +199,11 @@ def sign_in(email: str, password: str) -> str:
 
 
 def user_for_token(raw: str) -> User | None:
-    token = (
-        ApiToken.objects.select_related("user", "user__contact")
-        .filter(digest=_digest(raw), revoked_at__isnull=True, user__is_active=True)
-        .first()
-    )
-    if token is None:
+    try:
+        token = ApiToken.objects.select_related("user", "user__contact").get(
+            digest=_digest(raw), revoked_at__isnull=True, user__is_active=True
+        )
+    except ApiToken.DoesNotExist:
         return None
     now = timezone.now()
     if token.last_used_at is None or now - token.last_used_at > LAST_USED_RESOLUTION:

@@ -64,10 +64,13 @@ def contract_out(contract: Contract) -> dict[str, object]:
     }
 
 
-def contract_for(request: HttpRequest, contract_id: str | int) -> Contract:
-    """A contract the caller may see, or ``not_found``."""
+def contract_for(request: HttpRequest, contract_id: str | int, *related: str) -> Contract:
+    """A contract the caller may see, or ``not_found`` (``related``: more to join)."""
     actor = actor_of(request)
-    return actor.get(services.visible_contracts(actor), object_id(contract_id))
+    contracts = services.visible_contracts(actor)
+    if related:
+        contracts = contracts.select_related(*related)
+    return actor.get(contracts, object_id(contract_id))
 
 
 @router.post("/contracts", response=errors(r201=ContractOut), summary="Sell a contract")

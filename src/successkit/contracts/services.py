@@ -41,9 +41,9 @@ def clean_currency(value: str) -> str:
 
 def visible_contracts(actor: Actor) -> QuerySet[Contract]:
     return actor.scope(
-        Contract.objects.select_related(
-            "organization", "package__version", "representative", "buyer_contact__user"
-        )
+        # Only what every reader needs (time zone, terms, catalog version): a lean join
+        # keeps the hot entitlements read cheap; pages load the parties when they show them.
+        Contract.objects.select_related("organization", "package__version")
     )
 
 

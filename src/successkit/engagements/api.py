@@ -160,7 +160,7 @@ def session_for(request: HttpRequest, session_id: str) -> TrainingSession:
     summary="What the contract includes, has used and has left",
 )
 def entitlements(request: HttpRequest, contract_id: str, query: Query[AsOf]) -> dict[str, object]:
-    contract = contract_for(request, contract_id)
+    contract = contract_for(request, contract_id, "training_pool")
     as_of = query.as_of or contract.today()
     training = services.training_entitlement(contract, as_of)
     checks = health_check_tally(contract, as_of)

@@ -81,7 +81,10 @@ def training_entitlement(contract: Contract, as_of: date) -> TrainingEntitlement
     """The pool on ``as_of``: read from the running balance (one row, whatever the size of
     the ledger)."""
     included = contract.package.training_minutes
-    pool = TrainingPool.objects.filter(contract=contract).first()
+    try:
+        pool: TrainingPool | None = contract.training_pool
+    except TrainingPool.DoesNotExist:
+        pool = None
     balance = rules.Balance(
         included=included,
         reserved=pool.reserved_minutes if pool else 0,

@@ -160,7 +160,11 @@ def health_check_tally(contract: Contract, as_of: date | None = None) -> rules.T
     """The contract's owed checks by status on ``as_of`` (default: its today), for the
     entitlements summary: ``included`` = owed, and ``upcoming``."""
     today = as_of or contract.today()
-    return rules.tally(check.status(today) for check in contract.health_checks.all())
+    rows = HealthCheck.objects.filter(contract=contract).values_list("state", "period_end")
+    return rules.tally(
+        rules.status_on(rules.HealthCheckState(state), period_end, today)
+        for state, period_end in rows
+    )
 
 
 # --- operations ---------------------------------------------------------------------------
