@@ -78,7 +78,13 @@ TEMPLATES = [
 
 
 def _database() -> dict[str, Any]:
-    db = dj_database_url.parse(config.database_url(), conn_max_age=0)
+    # Persistent connections (one per server thread): a new connection per request costs
+    # more than the request itself on PostgreSQL.
+    db = dj_database_url.parse(
+        config.database_url(),
+        conn_max_age=int(os.environ.get("SUCCESSKIT_DB_CONN_MAX_AGE", "60")),
+        conn_health_checks=True,
+    )
     if db["ENGINE"] == "django.db.backends.sqlite3":
         # WAL lets readers run beside the writer; IMMEDIATE makes every transaction take
         # the write lock up front, so concurrent bookings queue (busy timeout) instead of
