@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from pathlib import PurePath
 from typing import Literal
+from zoneinfo import ZoneInfo
 
 from django.http import FileResponse, HttpRequest
 from ninja import File, Form, Query, Router, Schema, Status
@@ -103,7 +104,8 @@ def session_out(session: TrainingSession) -> dict[str, object]:
         "contract_id": str(session.contract_id),
         "type": session.session_type.code,
         "status": session.status,
-        "starts_at": session.starts_at,
+        # In the buyer's time zone, with its offset: the wall-clock time both sides meet.
+        "starts_at": session.starts_at.astimezone(ZoneInfo(session.contract.organization.timezone)),
         "duration_minutes": session.duration_minutes,
         "actual_minutes": session.actual_minutes,
         "staff_id": str(session.staff_id),
@@ -210,7 +212,7 @@ def list_sessions(request: HttpRequest, contract_id: str) -> dict[str, object]:
     contract = contract_for(request, contract_id)
     sessions = (
         TrainingSession.objects.filter(contract=contract)
-        .select_related("session_type", "contract")
+        .select_related("session_type", "contract__organization")
         .order_by("starts_at", "id")
     )
     return page(request, sessions, session_out)

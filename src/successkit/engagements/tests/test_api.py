@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import UTC, timedelta
 
 import pytest
 from django.core.management import call_command
@@ -420,3 +420,10 @@ def test_the_term_cannot_shrink_past_a_booked_session(contract, staff_api: ApiCl
     assert (
         entitlement(staff_api, contract)["window_end"] == on_day(contract, 250).date().isoformat()
     )
+
+
+def test_session_times_are_given_in_the_buyers_time_zone(contract, staff_api: ApiClient) -> None:
+    starts = on_day(contract, 20)  # 10:00 in Europe/Madrid
+    body = book(staff_api, contract, starts_at=starts.astimezone(UTC).isoformat()).json()
+    assert body["starts_at"] == starts.isoformat().replace("+00:00", "Z")
+    assert body["starts_at"].startswith(f"{starts.date().isoformat()}T10:00:00+0")
