@@ -3,21 +3,17 @@ nothing (404) or is not theirs to call (403) — and changes nothing."""
 
 from __future__ import annotations
 
-from datetime import date, timedelta
-
 import pytest
 from django.apps import apps
 from django.test import Client
-from django.utils import timezone
 
 from successkit import demo
 from successkit.accounts.actors import Actor
 from successkit.accounts.models import Contact
 from successkit.api import api
-from successkit.billing.models import Statement
 from successkit.billing.services import issue_statement
 from successkit.conftest import ApiClient
-from successkit.engagements.models import SessionMaterial, TrainingSession
+from successkit.engagements.models import TrainingSession
 from successkit.engagements.services import add_material
 from successkit.healthchecks.models import HealthCheck
 from successkit.support.models import Case, Order
