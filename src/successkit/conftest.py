@@ -2,16 +2,39 @@
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable
 from typing import Any, cast
 
 import pytest
+from django.db import connection
 from django.test import Client
 
 from successkit.accounts.models import User
 from successkit.accounts.roles import Role
 from successkit.accounts.services import issue_token
 from successkit.factories import ContactFactory, StaffFactory
+
+
+def race(calls: list[Callable[[], object]]) -> list[object]:
+    """Run ``calls`` at the same moment, each in its own thread with its own database
+    connection (released together by a barrier); their results in order."""
+    barrier = threading.Barrier(len(calls))
+    results: list[object] = [None] * len(calls)
+
+    def run(index: int) -> None:
+        try:
+            barrier.wait()
+            results[index] = calls[index]()
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=run, args=(i,)) for i in range(len(calls))]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    return results
 
 
 class ApiClient:

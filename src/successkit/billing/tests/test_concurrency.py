@@ -5,42 +5,21 @@ have no gaps."""
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Callable
 from datetime import date
 
 import pytest
-from django.db import connection
 
 from successkit.accounts.roles import Role
 from successkit.billing.models import Statement, StatementLine
 from successkit.billing.tests.helpers import billable_session, contract_starting, rate
-from successkit.conftest import ApiClient
+from successkit.conftest import ApiClient, race
 from successkit.factories import StaffFactory
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
 ROUNDS = 3
 OCTOBER = {"period_start": "2026-10-01", "period_end": "2026-10-31"}
-
-
-def race(calls: list[Callable[[], object]]) -> list[object]:
-    barrier = threading.Barrier(len(calls))
-    results: list[object] = [None] * len(calls)
-
-    def run(index: int) -> None:
-        try:
-            barrier.wait()
-            results[index] = calls[index]()
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=run, args=(i,)) for i in range(len(calls))]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=60)
-    return results
 
 
 def issuing(api: ApiClient, contract, period: dict) -> Callable[[], tuple[int, str]]:

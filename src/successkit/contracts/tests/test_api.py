@@ -1,13 +1,11 @@
 from __future__ import annotations
 
-import threading
 from datetime import date
 
 import pytest
-from django.db import connection
 
 from successkit.accounts.roles import Role
-from successkit.conftest import ApiClient
+from successkit.conftest import ApiClient, race
 from successkit.contracts.models import Contract
 from successkit.core.models import IdempotencyRecord
 from successkit.factories import ContactFactory, ContractFactory, OrganizationFactory, StaffFactory
@@ -161,21 +159,9 @@ def test_concurrent_duplicates_with_one_key_create_one_contract() -> None:
         "currency": "EUR",
     }
     api = ApiClient(admin)
-    barrier = threading.Barrier(4)
-    statuses: list[int] = []
-
-    def send() -> None:
-        try:
-            barrier.wait()
-            statuses.append(api.post("contracts", sale, HTTP_IDEMPOTENCY_KEY="race").status_code)
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=send) for _ in range(4)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
+    statuses = race(
+        [lambda: api.post("contracts", sale, HTTP_IDEMPOTENCY_KEY="race").status_code] * 4
+    )
     assert statuses == [201, 201, 201, 201]
     assert Contract.objects.count() == 1
 

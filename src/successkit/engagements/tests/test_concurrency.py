@@ -3,15 +3,13 @@ together by a barrier, against the real transactions (SQLite and PostgreSQL)."""
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Callable
 from datetime import timedelta
 
 import pytest
-from django.db import connection
 from django.utils import timezone
 
-from successkit.conftest import ApiClient
+from successkit.conftest import ApiClient, race
 from successkit.engagements.models import TrainingPool, TrainingSession
 from successkit.engagements.services import ledger_mismatches
 from successkit.engagements.tests.helpers import contract_starting, on_day, rate
@@ -19,25 +17,6 @@ from successkit.engagements.tests.helpers import contract_starting, on_day, rate
 pytestmark = pytest.mark.django_db(transaction=True)
 
 ROUNDS = 3
-
-
-def race(calls: list[Callable[[], object]]) -> list[object]:
-    barrier = threading.Barrier(len(calls))
-    results: list[object] = [None] * len(calls)
-
-    def run(index: int) -> None:
-        try:
-            barrier.wait()
-            results[index] = calls[index]()
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=run, args=(i,)) for i in range(len(calls))]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=60)
-    return results
 
 
 def booking(api: ApiClient, contract, session_type: str, **fields) -> Callable[[], tuple[int, str]]:
