@@ -16,6 +16,7 @@ from successkit.contracts.services import visible_contracts
 from successkit.core.errors import BillableNotAccepted, SuccessKitError
 from successkit.engagements import services as engagements
 from successkit.engagements.models import TrainingSession
+from successkit.healthchecks.services import health_check_tally
 from successkit.portal.forms import BookingForm
 
 
@@ -35,14 +36,19 @@ def home(request: HttpRequest) -> HttpResponse:
         .prefetch_related("package__translations")
         .order_by("organization__name", "-start_date")
     )
-    rows = [
-        {
-            "contract": contract,
-            "package": localized(contract.package, language_of(request)),
-            "phase": contract.phase(),
-        }
-        for contract in contracts
-    ]
+    rows = []
+    for contract in contracts.select_related("training_pool"):
+        today = contract.today()
+        rows.append(
+            {
+                "contract": contract,
+                "package": localized(contract.package, language_of(request)),
+                "phase": contract.phase(today),
+                # What it bought, what is used and what is late, at a glance.
+                "training": engagements.training_entitlement(contract, today),
+                "checks": health_check_tally(contract, today),
+            }
+        )
     return render(request, "portal/home.html", {"rows": rows, "actor": actor})
 
 

@@ -173,3 +173,22 @@ def test_the_stylesheet_is_served() -> None:
     response = Client().get("/static/successkit/site.css")
     assert response.status_code == 200
     assert b"--accent" in b"".join(response.streaming_content)
+
+
+def test_staff_see_what_each_account_used_and_what_is_late() -> None:
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    late = ContractFactory(
+        package_code="premium", start_date=timezone.localdate() - timedelta(days=70)
+    )
+    staff = StaffFactory(roles=[Role.CSM])
+    staff.language = "en"
+    staff.save()
+    page = signed_in(staff).get("/").content.decode()
+    row = page[page.index(f'data-contract="{late.pk}"') :].split("</tr>")[0]
+    assert "0 / 120 min" in row
+    assert "120 min" in row
+    assert "0 / 12" in row
+    assert "2 missed" in row
