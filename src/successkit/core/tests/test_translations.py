@@ -23,7 +23,11 @@ def test_catalog_is_complete_and_compiled(path: Path) -> None:
     catalog = polib.pofile(str(path))
     assert [e.msgid for e in catalog.untranslated_entries()] == []
     assert [e.msgid for e in catalog.fuzzy_entries()] == []
+    plural_forms = int(catalog.metadata["Plural-Forms"].split("nplurals=")[1].split(";")[0])
     for entry in catalog.translated_entries():
+        if entry.msgid_plural:
+            filled = [text for text in entry.msgstr_plural.values() if text]
+            assert len(filled) == plural_forms, f"{entry.msgid}: every plural form"
         wanted = set(PLACEHOLDER.findall(entry.msgid))
         for text in entry.msgstr_plural.values() if entry.msgid_plural else [entry.msgstr]:
             assert wanted == set(PLACEHOLDER.findall(text)), entry.msgid

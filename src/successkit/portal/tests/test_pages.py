@@ -192,3 +192,19 @@ def test_staff_see_what_each_account_used_and_what_is_late() -> None:
     assert "120 min" in row
     assert "0 / 12" in row
     assert "2 missed" in row
+
+
+def test_plurals_are_spanish_for_every_count() -> None:
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    late = ContractFactory(
+        package_code="premium", start_date=timezone.localdate() - timedelta(days=100)
+    )
+    staff = StaffFactory(roles=[Role.CSM])
+    staff.language = "es"
+    staff.save()
+    page = signed_in(staff).get("/").content.decode()
+    row = page[page.index(f'data-contract="{late.pk}"') :].split("</tr>")[0]
+    assert "3 no realizadas" in row
