@@ -4,7 +4,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 from enum import StrEnum
 
 from successkit.catalog.rules import PackageTerms, SessionTypeTerms
@@ -120,6 +120,12 @@ def booking_refusals(
     if not staff_roles & package.training_roles:
         refusals.append(Refusal.ROLE_NOT_ALLOWED)
     return refusals
+
+
+def cancellation_allowed(by: CancelledBy, starts_at: datetime, now: datetime) -> bool:
+    """The buyer cancels only before the start (after it, attend or be a no-show); the
+    vendor may always cancel, and that never costs the buyer anything."""
+    return by is CancelledBy.VENDOR or now < starts_at
 
 
 def billable_needs_acceptance(new_billable: int, *, accepted_before: int, accept_now: bool) -> bool:

@@ -245,7 +245,7 @@ def cancel_session(actor: Actor, session: TrainingSession, *, by: str) -> Traini
         raise PermissionDenied(_("A buyer contact cancels on the buyer's behalf: use by=buyer."))
     pool = _locked_pool(contract)
     session = _reloaded(session, SessionStatus.BOOKED)
-    if cancelled_by is CancelledBy.BUYER and session.starts_at <= timezone.now():
+    if not rules.cancellation_allowed(cancelled_by, session.starts_at, timezone.now()):
         raise InvalidState(
             _("The session has started: it can no longer be cancelled by the buyer.")
         )

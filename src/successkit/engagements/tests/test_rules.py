@@ -192,3 +192,15 @@ def test_coverage_never_exceeds_what_is_available_and_adds_up(
     assert coverage.billable >= 0
     if not draws or day(1) + timedelta(days=offset) not in WINDOW:
         assert coverage.covered == 0
+
+
+def test_the_buyer_cancels_only_before_the_start_the_vendor_always() -> None:
+    from datetime import UTC, datetime
+
+    from successkit.engagements.rules import CancelledBy, cancellation_allowed
+
+    start = datetime(2026, 3, 1, 10, tzinfo=UTC)
+    before, at = start - timedelta(seconds=1), start
+    assert cancellation_allowed(CancelledBy.BUYER, start, before)
+    assert not cancellation_allowed(CancelledBy.BUYER, start, at)
+    assert cancellation_allowed(CancelledBy.VENDOR, start, at + timedelta(days=1))
