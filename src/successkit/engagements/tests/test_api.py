@@ -427,3 +427,14 @@ def test_session_times_are_given_in_the_buyers_time_zone(contract, staff_api: Ap
     body = book(staff_api, contract, starts_at=starts.astimezone(UTC).isoformat()).json()
     assert body["starts_at"] == starts.isoformat().replace("+00:00", "Z")
     assert body["starts_at"].startswith(f"{starts.date().isoformat()}T10:00:00+0")
+
+
+def test_a_buyer_cannot_cancel_a_session_that_has_started(contract, staff_api: ApiClient) -> None:
+    session = book(staff_api, contract, starts_at=on_day(contract, 2).isoformat()).json()
+    buyer = ApiClient(contract.buyer_contact.user)
+    refused = buyer.post(f"sessions/{session['id']}/cancel", {"by": "buyer"})
+    assert (refused.status_code, refused.json()["error"]["code"]) == (409, "invalid_state")
+    assert entitlement(staff_api, contract)["reserved_minutes"] == 60
+    vendor = staff_api.post(f"sessions/{session['id']}/cancel", {"by": "vendor"})
+    assert (vendor.status_code, vendor.json()["cancelled_by"]) == (200, "vendor")
+    assert entitlement(staff_api, contract)["reserved_minutes"] == 0
