@@ -7,7 +7,7 @@ from pathlib import PurePath
 from typing import Literal
 from zoneinfo import ZoneInfo
 
-from django.http import FileResponse, HttpRequest
+from django.http import FileResponse, HttpRequest, HttpResponse
 from ninja import File, Form, Query, Router, Schema, Status
 from ninja.files import UploadedFile
 from pydantic import Field
@@ -18,6 +18,7 @@ from successkit.core.errors import NotFound
 from successkit.core.pagination import page
 from successkit.core.schemas import errors, object_id
 from successkit.engagements import services
+from successkit.engagements.calendar import session_calendar
 from successkit.engagements.models import SessionMaterial, TrainingSession
 from successkit.healthchecks.services import health_check_tally
 
@@ -323,3 +324,17 @@ def download_material(request: HttpRequest, material_id: str) -> FileResponse:
         raise NotFound()
     filename = PurePath(material.file.name or "material").name
     return FileResponse(material.file.open("rb"), as_attachment=True, filename=filename)
+
+
+@router.get(
+    "/sessions/{session_id}/ics",
+    response=errors(),
+    summary="The session as an iCalendar event (text/calendar)",
+)
+def session_ics(request: HttpRequest, session_id: str) -> HttpResponse:
+    session = session_for(request, session_id)
+    response = HttpResponse(
+        session_calendar(session, actor_of(request).user.language), content_type="text/calendar"
+    )
+    response["Content-Disposition"] = f'attachment; filename="session-{session.pk}.ics"'
+    return response

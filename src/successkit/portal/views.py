@@ -15,6 +15,7 @@ from successkit.contracts.models import Contract
 from successkit.contracts.services import visible_contracts
 from successkit.core.errors import BillableNotAccepted, SuccessKitError
 from successkit.engagements import services as engagements
+from successkit.engagements.calendar import session_calendar
 from successkit.engagements.models import TrainingSession
 from successkit.healthchecks.services import health_check_tally
 from successkit.portal.forms import BookingForm
@@ -111,3 +112,14 @@ def cancel_session(request: HttpRequest, session_id: int) -> HttpResponse:
     except SuccessKitError as refusal:
         messages.error(request, refusal.render_message())
     return redirect("portal:contract", contract_id=session.contract_id)
+
+
+@login_required
+def session_ics(request: HttpRequest, session_id: int) -> HttpResponse:
+    actor = actor_of(request)
+    session = actor.get(engagements.visible_sessions(actor), session_id, "contract__organization")
+    response = HttpResponse(
+        session_calendar(session, language_of(request)), content_type="text/calendar"
+    )
+    response["Content-Disposition"] = f'attachment; filename="session-{session.pk}.ics"'
+    return response

@@ -438,3 +438,20 @@ def test_a_buyer_cannot_cancel_a_session_that_has_started(contract, staff_api: A
     vendor = staff_api.post(f"sessions/{session['id']}/cancel", {"by": "vendor"})
     assert (vendor.status_code, vendor.json()["cancelled_by"]) == (200, "vendor")
     assert entitlement(staff_api, contract)["reserved_minutes"] == 0
+
+
+def test_a_session_is_an_icalendar_event_for_its_own_organization(
+    contract, staff_api: ApiClient
+) -> None:
+    from icalendar import Calendar
+
+    session = book(staff_api, contract).json()
+    buyer = ApiClient(contract.buyer_contact.user)
+    response = buyer.get(f"sessions/{session['id']}/ics")
+    assert (response.status_code, response["Content-Type"]) == (200, "text/calendar")
+    event = Calendar.from_ical(response.content).walk("VEVENT")[0]
+    assert event.decoded("dtstart") == on_day(contract, 20)
+    assert (event.decoded("dtend") - event.decoded("dtstart")).total_seconds() == 3600
+    assert str(event["summary"]).startswith("Reunión inicial")  # the buyer speaks Spanish
+    assert str(event["organizer"]) == f"mailto:{contract.representative.email}"
+    assert ApiClient(ContactFactory().user).get(f"sessions/{session['id']}/ics").status_code == 404
