@@ -138,6 +138,12 @@ SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SECURE = config.is_production()
 CSRF_COOKIE_SECURE = config.is_production()
 SECURE_CONTENT_TYPE_NOSNIFF = True
+# Behind a TLS-terminating proxy (production): trust its X-Forwarded-Proto, redirect plain
+# HTTP, and ask browsers for HTTPS only (HSTS) once the whole site is served over TLS.
+if config.env_flag("SUCCESSKIT_BEHIND_TLS_PROXY"):
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+    SECURE_SSL_REDIRECT = True
+SECURE_HSTS_SECONDS = int(os.environ.get("SUCCESSKIT_HSTS_SECONDS", "0"))
 
 LOGGING = {
     "version": 1,
