@@ -115,6 +115,13 @@ def test_drafts_are_not_sold_until_published() -> None:
         services.publish_version(draft)
 
 
-def test_contract_today_uses_the_organization_time_zone() -> None:
-    contract = ContractFactory(organization__timezone="Pacific/Kiritimati")
-    assert isinstance(contract.today(), date)
+def test_contract_today_uses_the_organization_time_zone(monkeypatch) -> None:
+    from datetime import UTC, datetime
+
+    from django.utils import timezone
+
+    kiritimati = ContractFactory(organization__timezone="Pacific/Kiritimati")  # UTC+14
+    honolulu = ContractFactory(organization__timezone="Pacific/Honolulu")  # UTC-10
+    monkeypatch.setattr(timezone, "now", lambda: datetime(2026, 3, 1, 12, 0, tzinfo=UTC))
+    assert kiritimati.today() == date(2026, 3, 2)
+    assert honolulu.today() == date(2026, 3, 1)

@@ -1,5 +1,8 @@
 from __future__ import annotations
 
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
 import pytest
 from django.test import Client
 
@@ -90,10 +93,8 @@ def test_the_contract_page_shows_the_pool_and_books_a_session() -> None:
     assert response.status_code == 302
     session = TrainingSession.objects.get(contract=contract)
     assert (session.covered_minutes, session.booked_by_id) == (45, contract.buyer_contact.user_id)
-    assert session.starts_at.astimezone(timezone.get_fixed_timezone(0)).hour in (
-        8,
-        9,
-    )  # 10:30 Madrid
+    wanted = datetime.fromisoformat(starts).replace(tzinfo=ZoneInfo("Europe/Madrid"))
+    assert session.starts_at == wanted  # the form's wall-clock time is the buyer's
 
     refused = client.post(
         f"/contracts/{contract.pk}/",
