@@ -34,9 +34,10 @@ from reportlab.platypus import Flowable, Paragraph, SimpleDocTemplate, Spacer, T
 from successkit.billing import rules
 from successkit.billing.models import Statement, StatementLine
 from successkit.billing.services import statement_lines
-from successkit.catalog.services import localized
+from successkit.catalog.services import governing_terms_url, localized
 from successkit.contracts.rules import local_date
 from successkit.core.errors import ValidationFailed
+from successkit.engagements.models import BillableAcceptance
 
 LANGUAGES = ("en", "es")
 CSV_BOM = "\ufeff"  # lets spreadsheet programs recognise UTF-8 (accents in Spanish)
@@ -45,6 +46,7 @@ PRICING_NOTE = gettext_lazy(
     "Hours beyond the package are billed at the hourly rate in force on the day the service "
     "was delivered; each line is rounded half-up to the cent."
 )
+TERMS_NOTICE = gettext_lazy("Governing terms (English): %(url)s")
 PREVAILS_NOTICE = gettext_lazy(
     "In case of conflict between the English version and translations into other languages, "
     "the English version prevails, unless applicable local law requires otherwise."
@@ -71,10 +73,21 @@ class StatementDocument:
     issued_on: date
     package: str
     lines: list[DocumentLine]
+    terms_url: str = ""
 
     @property
     def translated(self) -> bool:
         return self.language != "en"
+
+    @property
+    def notes(self) -> list[str]:
+        """The notes under the lines, in the document's language."""
+        notes = [str(PRICING_NOTE)]
+        if self.translated:
+            notes.append(str(PREVAILS_NOTICE))
+        if self.terms_url:
+            notes.append(str(TERMS_NOTICE) % {"url": self.terms_url})
+        return notes
 
 
 def export_language(statement: Statement, requested: str | None) -> str:
@@ -89,10 +102,13 @@ def export_language(statement: Statement, requested: str | None) -> str:
 
 def _description(line: StatementLine, language: str) -> str:
     if line.session is not None:
-        return _("%(type)s, session %(id)s") % {
+        text = _("%(type)s, session %(id)s") % {
             "type": localized(line.session.session_type, language).name,
             "id": line.session.pk,
         }
+        zone = line.session.contract.organization.timezone
+        accepted = (_acceptance(a, zone) for a in line.session.acceptances.all())
+        return "; ".join([text, *accepted])
     assert line.adjustment is not None
     adjustment = line.adjustment
     if adjustment.corrects_line is not None:
@@ -105,6 +121,22 @@ def _description(line: StatementLine, language: str) -> str:
         "number": adjustment.corrects_statement.code,
         "reason": adjustment.reason,
     }
+
+
+def _acceptance(acceptance: BillableAcceptance, timezone_name: str) -> str:
+    """Who accepted billable minutes of the line's session (SPEC.md §2), in the document;
+    the day in the buyer's time zone."""
+    values = {
+        "who": acceptance.accepted_by.name,
+        "minutes": acceptance.minutes,
+        "day": local_date(acceptance.at, timezone_name).isoformat(),
+    }
+    if acceptance.on_behalf_of is not None:
+        return _("accepted by %(who)s for %(buyer)s on %(day)s (%(minutes)s min)") % {
+            **values,
+            "buyer": acceptance.on_behalf_of.user.name,
+        }
+    return _("accepted by %(who)s on %(day)s (%(minutes)s min)") % values
 
 
 def statement_document(statement: Statement, language: str) -> StatementDocument:
@@ -128,6 +160,7 @@ def statement_document(statement: Statement, language: str) -> StatementDocument
             issued_on=local_date(statement.issued_at, contract.organization.timezone),
             package=localized(contract.package, language).name,
             lines=lines,
+            terms_url=governing_terms_url(contract.package.version),
         )
 
 
@@ -173,9 +206,8 @@ def statement_csv(statement: Statement, language: str) -> str:
             )
         writer.writerow([_("Total"), "", "", "", "", _plain(statement.total)])
         writer.writerow([])
-        writer.writerow([str(PRICING_NOTE)])
-        if document.translated:
-            writer.writerow([str(PREVAILS_NOTICE)])
+        for note in document.notes:
+            writer.writerow([note])
     return out.getvalue()
 
 
@@ -238,7 +270,7 @@ def statement_pdf(statement: Statement, language: str) -> bytes:
             Paragraph(_text(_("Amount")), label_number),
         ]
         total_label = _("Total")
-        notes = [str(PRICING_NOTE)] + ([str(PREVAILS_NOTICE)] if document.translated else [])
+        notes = document.notes
 
     rows = [header] + [
         [

@@ -323,9 +323,14 @@ def statement_lines(statement: Statement) -> list[StatementLine]:
     return list(
         statement.lines.select_related(
             "session__session_type",
+            "session__contract__organization",
             "adjustment__corrects_statement",
             "adjustment__corrects_line",
-        ).order_by("position")
+        )
+        .prefetch_related(
+            "session__acceptances__accepted_by", "session__acceptances__on_behalf_of__user"
+        )
+        .order_by("position")
     )
 
 

@@ -5,6 +5,7 @@ from typing import Any
 from django.contrib import admin, messages
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
 from successkit.catalog import services
 from successkit.catalog.models import (
@@ -55,6 +56,22 @@ class SessionTypeTranslationInline(TranslationInline):
     model = SessionTypeTranslation
 
 
+def _mark_reviewed(model_admin: admin.ModelAdmin, request: HttpRequest, queryset: Any) -> None:
+    changed = sum(
+        services.mark_translations_reviewed(item)
+        for item in queryset.prefetch_related("translations")
+    )
+    model_admin.message_user(
+        request,
+        ngettext(
+            "%(count)s translation marked current.",
+            "%(count)s translations marked current.",
+            changed,
+        )
+        % {"count": changed},
+    )
+
+
 @admin.register(CatalogVersion)
 class CatalogVersionAdmin(admin.ModelAdmin):
     list_display = ["number", "source", "published_at", "created_at"]
@@ -92,6 +109,13 @@ class PackageAdmin(PublishedIsReadOnly, admin.ModelAdmin):
     ]
     list_filter = ["version"]
     inlines = [PackageTranslationInline]
+    actions = ["mark_reviewed"]
+
+    @admin.action(
+        description=_("Mark reviewed: the translations are current again"), permissions=["change"]
+    )
+    def mark_reviewed(self, request: HttpRequest, queryset: Any) -> None:
+        _mark_reviewed(self, request, queryset)
 
     @admin.display(boolean=True, description=_("translation stale"))
     def stale_translations(self, package: Package) -> bool:
@@ -111,6 +135,13 @@ class SessionTypeAdmin(PublishedIsReadOnly, admin.ModelAdmin):
     ]
     list_filter = ["version"]
     inlines = [SessionTypeTranslationInline]
+    actions = ["mark_reviewed"]
+
+    @admin.action(
+        description=_("Mark reviewed: the translations are current again"), permissions=["change"]
+    )
+    def mark_reviewed(self, request: HttpRequest, queryset: Any) -> None:
+        _mark_reviewed(self, request, queryset)
 
     @admin.display(boolean=True, description=_("translation stale"))
     def stale_translations(self, session_type: SessionType) -> bool:

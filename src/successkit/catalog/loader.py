@@ -68,8 +68,11 @@ def load_catalog(data: dict[str, Any], *, source: str) -> CatalogVersion:
     number = data.get("version")
     if not isinstance(number, int) or number < 1:
         raise CatalogFileError(f"{source}: 'version' must be a positive integer")
+    terms_url = data.get("terms_url", "")
+    if not isinstance(terms_url, str) or (terms_url and not terms_url.startswith("https://")):
+        raise CatalogFileError(f"{source}: 'terms_url' must be an https address")
     version = CatalogVersion.objects.create(
-        number=number, source=source, published_at=timezone.now()
+        number=number, source=source, published_at=timezone.now(), terms_url=terms_url
     )
     for code, entry in _section(data, "packages", source).items():
         fields = _fields(entry, PACKAGE_FIELDS, source, code)

@@ -15,6 +15,11 @@ class CatalogVersion(models.Model):
     number = models.PositiveIntegerField(_("number"), unique=True)
     source = models.CharField(_("source"), max_length=200)
     published_at = models.DateTimeField(_("published"), null=True, blank=True)
+    terms_url = models.URLField(
+        _("governing English terms"),
+        blank=True,
+        help_text=_("The address of the English terms that prevail over any translation."),
+    )
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
 
     class Meta:

@@ -76,7 +76,9 @@ def localized(item: Package | SessionType, language: str) -> LocalizedText:
 def draft_version(source: CatalogVersion) -> CatalogVersion:
     """A new unpublished version copied from ``source``, to be edited then published."""
     number = (CatalogVersion.objects.aggregate(top=Max("number"))["top"] or 0) + 1
-    draft = CatalogVersion.objects.create(number=number, source=f"draft from v{source.number}")
+    draft = CatalogVersion.objects.create(
+        number=number, source=f"draft from v{source.number}", terms_url=source.terms_url
+    )
     for package in source.packages.all():
         translations = list(package.translations.all())
         package.pk = None
@@ -106,3 +108,27 @@ def publish_version(version: CatalogVersion) -> CatalogVersion:
     version.published_at = timezone.now()
     version.save(update_fields=["published_at"])
     return version
+
+
+def governing_terms_url(version: CatalogVersion | None = None) -> str:
+    """The address of the governing English terms (SPEC.md §6): the one ``version`` was
+    published with, else the newest published version's (a version older than the field
+    has none)."""
+    if version is not None and version.terms_url:
+        return version.terms_url
+    newest = (
+        CatalogVersion.objects.filter(published_at__isnull=False)
+        .exclude(terms_url="")
+        .order_by("-number")
+        .values_list("terms_url", flat=True)
+        .first()
+    )
+    return newest or ""
+
+
+@transaction.atomic
+def mark_translations_reviewed(item: Package | SessionType) -> int:
+    """An admin has reviewed ``item``'s stale translations against the current English
+    text: they are current again (one action, SPEC.md §6). Returns how many changed."""
+    digest = item.source_digest
+    return item.translations.exclude(source_digest=digest).update(source_digest=digest)

@@ -7,9 +7,13 @@ from django.contrib import admin
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
-from successkit.contracts.models import Contract
+from successkit.accounts.actors import Actor
+from successkit.accounts.roles import Role
+from successkit.contracts import services
+from successkit.contracts.models import Contract, ContractChange
 from successkit.contracts.services import check_sale, clean_currency
-from successkit.core.errors import SuccessKitError
+from successkit.core.admin import ReadOnly
+from successkit.core.errors import SuccessKitError, ValidationFailed
 from successkit.healthchecks.services import sync_health_checks
 
 
@@ -30,6 +34,8 @@ class ContractForm(forms.ModelForm):
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
+        if self.instance.pk is not None:
+            return self._clean_parties(data)
         needed = ("organization", "package", "start_date", "end_date", "representative")
         if all(data.get(name) for name in needed):
             try:
@@ -45,6 +51,28 @@ class ContractForm(forms.ModelForm):
             except SuccessKitError as refusal:
                 raise forms.ValidationError(refusal.render_message(), code=refusal.code) from None
         return data
+
+    def _clean_parties(self, data: dict[str, Any]) -> dict[str, Any]:
+        """A signed contract: a new representative or counterpart, checked as the API does."""
+        contract = self.instance
+        try:
+            if data.get("representative"):
+                services.check_representative(contract.package, data["representative"])
+            contact = data.get("buyer_contact")
+            if contact is not None and contact.organization_id != contract.organization_id:
+                raise ValidationFailed(
+                    _("The buyer's counterpart must be one of the organization's contacts.")
+                )
+        except SuccessKitError as refusal:
+            raise forms.ValidationError(refusal.render_message(), code=refusal.code) from None
+        return data
+
+
+class ContractChangeInline(ReadOnly, admin.TabularInline):
+    model = ContractChange
+    extra = 0
+    fields = ("at", "actor", "field", "old", "new")
+    readonly_fields = fields
 
 
 @admin.register(Contract)
@@ -64,16 +92,33 @@ class ContractAdmin(admin.ModelAdmin):
     search_fields = ["organization__name"]
     raw_id_fields = ["buyer_contact"]
     date_hierarchy = "start_date"
+    inlines = [ContractChangeInline]
+
+    def get_inlines(self, request: HttpRequest, obj: Contract | None = None) -> Any:
+        # A contract being sold has no history yet (and the add form stays as it was).
+        return self.inlines if obj is not None else []
 
     def get_readonly_fields(self, request: HttpRequest, obj: Contract | None = None) -> Any:
-        # A signed contract changes only through its services (end date via the API, so
-        # that what depends on the term is worked out again).
-        return self.form.Meta.fields if obj is not None else []
+        # A signed contract changes only through its services (so that what depends on the
+        # term is worked out again and every change lands in its history): here an admin
+        # may reassign the representative and the counterpart, nothing else.
+        if obj is None:
+            return []
+        if not Actor.of(request.user).has_role(Role.ADMIN):  # type: ignore[arg-type]
+            return self.form.Meta.fields
+        return [f for f in self.form.Meta.fields if f not in ("representative", "buyer_contact")]
 
     def save_model(self, request: HttpRequest, obj: Contract, form: Any, change: bool) -> None:
-        super().save_model(request, obj, form, change)
         if not change:
+            super().save_model(request, obj, form, change)
             sync_health_checks(obj)
+            return
+        actor = Actor.of(request.user)  # type: ignore[arg-type]
+        stored = Contract.objects.get(pk=obj.pk)
+        if obj.representative_id != stored.representative_id:
+            services.reassign_representative(actor, stored, staff_id=obj.representative_id)
+        if obj.buyer_contact_id != stored.buyer_contact_id:
+            services.designate_counterpart(actor, stored, contact_id=obj.buyer_contact_id)
 
     @admin.display(description=_("catalog version"))
     def catalog_version(self, contract: Contract) -> int:

@@ -2,15 +2,15 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 
 from django.http import HttpRequest
 from ninja import Router, Schema, Status
 from pydantic import Field
 
-from successkit.accounts.api import actor_of
+from successkit.accounts.api import PersonOut, actor_of, person_out
 from successkit.contracts import services
-from successkit.contracts.models import Contract
+from successkit.contracts.models import Contract, ContractChange
 from successkit.core.pagination import page
 from successkit.core.schemas import errors, object_id
 
@@ -25,10 +25,34 @@ class ContractIn(Schema):
     representative_id: str | int
     buyer_contact_id: str | int
     currency: str = Field(description="ISO 4217, e.g. EUR")
+    platforms: list[str] | None = Field(
+        None, description='The platforms bought: "teams" and/or "hrm" (default both)'
+    )
 
 
-class ContractChange(Schema):
-    end_date: date = Field(description="The new last day of the term (after the start date)")
+class ContractPatch(Schema):
+    end_date: date | None = Field(
+        None, description="The new last day of the term (after the start, not before today)"
+    )
+    representative_id: str | int | None = Field(
+        None, description="Another vendor representative (admin only)"
+    )
+    buyer_contact_id: str | int | None = Field(
+        None, description="The buyer's counterpart, one of its contacts (buyer contacts too)"
+    )
+
+
+class ContractChangeOut(Schema):
+    at: datetime
+    actor: PersonOut
+    field: str = Field(description="end_date, representative_id or buyer_contact_id")
+    old: str
+    new: str
+
+
+class ContractHistoryPage(Schema):
+    items: list[ContractChangeOut]
+    next: str | None
 
 
 class ContractOut(Schema):
@@ -41,6 +65,7 @@ class ContractOut(Schema):
     representative_id: str
     buyer_contact_id: str
     currency: str
+    platforms: list[str]
     phase: str = Field(description="upcoming, active or ended, today in the buyer's time zone")
 
 
@@ -60,7 +85,18 @@ def contract_out(contract: Contract) -> dict[str, object]:
         "representative_id": str(contract.representative_id),
         "buyer_contact_id": str(contract.buyer_contact_id),
         "currency": contract.currency,
+        "platforms": list(contract.platforms),
         "phase": contract.phase().value,
+    }
+
+
+def change_out(change: ContractChange) -> dict[str, object]:
+    return {
+        "at": change.at,
+        "actor": person_out(change.actor),
+        "field": change.field,
+        "old": change.old,
+        "new": change.new,
     }
 
 
@@ -84,6 +120,7 @@ def create_contract(request: HttpRequest, payload: ContractIn) -> Status[dict[st
         representative_id=object_id(payload.representative_id, "representative_id"),
         buyer_contact_id=object_id(payload.buyer_contact_id, "buyer_contact_id"),
         currency=payload.currency,
+        platforms=payload.platforms,
     )
     return Status(201, contract_out(contract))
 
@@ -102,12 +139,34 @@ def get_contract(request: HttpRequest, contract_id: str) -> dict[str, object]:
 @router.patch(
     "/contracts/{contract_id}",
     response=errors(r200=ContractOut),
-    summary="Change a contract's end date (health-check periods follow)",
+    summary="Change a contract's end date, representative or buyer counterpart",
 )
 def change_contract(
-    request: HttpRequest, contract_id: str, payload: ContractChange
+    request: HttpRequest, contract_id: str, payload: ContractPatch
 ) -> dict[str, object]:
-    contract = services.change_end_date(
-        actor_of(request), contract_for(request, contract_id), end_date=payload.end_date
+    contract = services.change_contract(
+        actor_of(request),
+        contract_for(request, contract_id),
+        end_date=payload.end_date,
+        representative_id=(
+            None
+            if payload.representative_id is None
+            else object_id(payload.representative_id, "representative_id")
+        ),
+        buyer_contact_id=(
+            None
+            if payload.buyer_contact_id is None
+            else object_id(payload.buyer_contact_id, "buyer_contact_id")
+        ),
     )
     return contract_out(contract)
+
+
+@router.get(
+    "/contracts/{contract_id}/history",
+    response=errors(r200=ContractHistoryPage),
+    summary="Every change of the contract's term, representative and counterpart",
+)
+def contract_history(request: HttpRequest, contract_id: str) -> dict[str, object]:
+    contract = contract_for(request, contract_id)
+    return page(request, services.contract_history(contract), change_out)

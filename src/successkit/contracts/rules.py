@@ -23,6 +23,16 @@ class DateRange:
         return (self.end - self.start).days + 1
 
 
+class Platform(StrEnum):
+    TEAMS = "teams"
+    HRM = "hrm"
+
+
+def default_platforms() -> list[str]:
+    """A contract covers both platforms unless it says otherwise (API.md)."""
+    return sorted(platform.value for platform in Platform)
+
+
 class ContractPhase(StrEnum):
     UPCOMING = "upcoming"
     ACTIVE = "active"
@@ -58,3 +68,60 @@ def local_date(instant: datetime, timezone_name: str) -> date:
     if instant.tzinfo is None:
         raise ValueError("instant must be timezone-aware")
     return instant.astimezone(ZoneInfo(timezone_name)).date()
+
+
+# --- the buyer's vendor contact (SPEC.md §3) ------------------------------------------------
+
+
+class ContactKind(StrEnum):
+    ACCOUNT_MANAGER = "account_manager"
+    CSM = "csm"
+    # The customer success team's queue: nobody in particular, no escalation rights.
+    CS_TEAM = "cs_team"
+
+
+@dataclass(frozen=True)
+class VendorContact:
+    """Who the buyer contacts on a day: the representative (``acting``) while the
+    package's contact window lasts, the customer success team after it."""
+
+    kind: ContactKind
+    acting: bool
+    # The last day the account manager acts (a package with a contact window), else None.
+    account_manager_until: date | None
+
+
+def vendor_contact_on(
+    contact_role: str, contact_window_days: int | None, start: date, end: date, day: date
+) -> VendorContact:
+    """The contact on ``day``: the package's contact role for the whole term, or for the
+    first ``contact_window_days`` days (S through S+days-1) and the team after that."""
+    kind = ContactKind(contact_role)
+    if contact_window_days is None:
+        return VendorContact(kind, True, None)
+    until = start + timedelta(days=contact_window_days - 1)
+    if day <= until:
+        return VendorContact(kind, True, until)
+    return VendorContact(ContactKind.CS_TEAM, False, until)
+
+
+# --- changing the term (SPEC.md §2) ---------------------------------------------------------
+
+
+class TermChangeRefusal(StrEnum):
+    NOT_AFTER_START = "not_after_start"
+    BEFORE_TODAY = "before_today"
+
+
+def term_change_refusal(start: date, new_end: date, today: date) -> TermChangeRefusal | None:
+    """A new end date must be after the start and never before today (the buyer's)."""
+    if not term_is_valid(start, new_end):
+        return TermChangeRefusal.NOT_AFTER_START
+    if new_end < today:
+        return TermChangeRefusal.BEFORE_TODAY
+    return None
+
+
+def outside_term(days: list[date], term: DateRange) -> list[date]:
+    """The days (of sessions or checks on record) a term would leave outside it."""
+    return [day for day in days if day not in term]

@@ -8,19 +8,32 @@ from functools import cache
 from babel.numbers import list_currencies
 from django.db import transaction
 from django.db.models import QuerySet
+from django.utils import translation
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext_lazy
 
 from successkit.accounts.actors import Actor
 from successkit.accounts.models import Contact, Organization, User
-from successkit.accounts.roles import ACCOUNT_ROLES
+from successkit.accounts.roles import ACCOUNT_ROLES, Role
 from successkit.catalog.models import Package
-from successkit.catalog.services import package_for_sale
+from successkit.catalog.services import localized, package_for_sale
 from successkit.contracts import rules
-from successkit.contracts.models import Contract
-from successkit.core.errors import InvalidState, RoleNotAllowed, ValidationFailed
-from successkit.engagements.models import TrainingSession
+from successkit.contracts.models import Contract, ContractChange, platform_labels
+from successkit.core.errors import (
+    InvalidState,
+    PermissionDenied,
+    RoleNotAllowed,
+    ValidationFailed,
+)
+from successkit.engagements.models import TrainingPool, TrainingSession
 from successkit.engagements.rules import SessionStatus
 from successkit.healthchecks.services import sync_health_checks
+
+
+def lock_bookings(contract: Contract) -> None:
+    """Take the lock every booking of ``contract`` takes first: its training pool row."""
+    TrainingPool.objects.get_or_create(contract=contract)
+    TrainingPool.objects.select_for_update().get(contract=contract)
 
 
 @cache
@@ -60,17 +73,21 @@ def check_sale(
         raise ValidationFailed(
             _("The end date must be after the start date."), details={"field": "end_date"}
         )
-    if package.contact_role not in representative.role_codes:
-        raise RoleNotAllowed(
-            _("The representative of a %(package)s contract must hold the role %(role)s."),
-            details={"field": "representative_id"},
-            package=package.code,
-            role=package.contact_role,
-        )
+    check_representative(package, representative)
     if contact is None or contact.organization_id != organization.pk:
         raise ValidationFailed(
             _("The buyer contact must belong to the contract's organization."),
             details={"field": "buyer_contact_id"},
+        )
+
+
+def check_representative(package: Package, representative: User) -> None:
+    if package.contact_role not in representative.role_codes:
+        raise RoleNotAllowed(
+            _("The representative of a %(package)s contract must hold the role “%(role)s”."),
+            details={"field": "representative_id"},
+            package=localized(package, translation.get_language() or "en").name,
+            role=Role(package.contact_role).label,
         )
 
 
@@ -85,6 +102,7 @@ def create_contract(
     representative_id: int,
     buyer_contact_id: int,
     currency: str,
+    platforms: list[str] | None = None,
 ) -> Contract:
     actor.require_role(*ACCOUNT_ROLES)
     organization = Organization.objects.filter(pk=organization_id).first()
@@ -115,12 +133,93 @@ def create_contract(
         representative=representative,
         buyer_contact=contact,
         currency=clean_currency(currency),
+        platforms=clean_platforms(sold, platforms),
     )
     sync_health_checks(contract)
     return contract
 
 
-# --- changing the term (health checks follow it) ------------------------------------------
+def clean_platforms(package: Package, platforms: list[str] | None) -> list[str]:
+    """The platforms the buyer bought: some of those the catalog trains on (both when
+    none is named), sorted codes."""
+    if platforms is None:
+        return rules.default_platforms()
+    offered = set()
+    for kind in package.version.session_types.all():
+        offered.update(kind.platforms)
+    wanted = set(platforms)
+    if not wanted or wanted - offered:
+        raise ValidationFailed(
+            _("platforms must be one or more of: %(platforms)s."),
+            details={"field": "platforms"},
+            platforms=platform_labels(offered),
+        )
+    return sorted(wanted)
+
+
+# --- changing the term and the parties (every change recorded) -------------------------------
+
+
+def _days_on_record(contract: Contract) -> list[tuple[str, date]]:
+    """The days of what a term change must keep inside the term: booked, completed and
+    no-show sessions (scheduled and completed health checks are kept by
+    ``sync_health_checks``, which names the check)."""
+    zone = contract.organization.timezone
+    return [
+        (status, rules.local_date(starts_at, zone))
+        for status, starts_at in TrainingSession.objects.filter(
+            contract=contract, status__in=[s.value for s in KEPT_IN_TERM]
+        ).values_list("status", "starts_at")
+    ]
+
+
+KEPT_IN_TERM = (SessionStatus.BOOKED, SessionStatus.COMPLETED, SessionStatus.NO_SHOW)
+
+
+def check_end_date(contract: Contract, end_date: date) -> None:
+    """Refuse an end date before today or that would leave a session on record outside
+    the term (SPEC.md §2); the caller holds the contract's lock."""
+    refusal = rules.term_change_refusal(contract.start_date, end_date, contract.today())
+    if refusal is rules.TermChangeRefusal.NOT_AFTER_START:
+        raise ValidationFailed(
+            _("The end date must be after the start date."), details={"field": "end_date"}
+        )
+    if refusal is rules.TermChangeRefusal.BEFORE_TODAY:
+        raise ValidationFailed(
+            _("The end date cannot be before today (%(today)s in the buyer's time zone)."),
+            details={"field": "end_date"},
+            today=contract.today().isoformat(),
+        )
+    new_term = rules.contract_term(contract.start_date, end_date)
+    records = _days_on_record(contract)
+    outside = [day for _status, day in records if day not in new_term]
+    if outside:
+        raise InvalidState(
+            ngettext_lazy(
+                "%(count)s session on record (booked, held or missed) falls after the new "
+                "end date, on %(first)s; the term cannot leave it outside.",
+                "%(count)s sessions on record (booked, held or missed) fall after the new "
+                "end date, the first on %(first)s; the term cannot leave them outside.",
+                "count",
+            ),
+            details={"field": "end_date"},
+            count=len(outside),
+            first=min(outside).isoformat(),
+        )
+
+
+def _locked_contract(contract: Contract) -> Contract:
+    return (
+        Contract.objects.select_for_update()
+        .select_related("organization", "package__version", "representative", "buyer_contact")
+        .get(pk=contract.pk)
+    )
+
+
+def _record_change(contract: Contract, actor: Actor, field: str, old: object, new: object) -> None:
+    ContractChange.objects.create(
+        contract=contract, actor=actor.user, field=field, old=str(old), new=str(new)
+    )
 
 
 @transaction.atomic
@@ -129,28 +228,92 @@ def change_end_date(actor: Actor, contract: Contract, *, end_date: date) -> Cont
     change that would lose a scheduled or completed check, or a period that has already
     started, is refused and nothing is written."""
     actor.require_role(*ACCOUNT_ROLES)
-    contract = (
-        Contract.objects.select_for_update()
-        .select_related("organization", "package")
-        .get(pk=contract.pk)
-    )
-    if not rules.term_is_valid(contract.start_date, end_date):
-        raise ValidationFailed(
-            _("The end date must be after the start date."), details={"field": "end_date"}
-        )
-    late = [
-        session
-        for session in TrainingSession.objects.filter(
-            contract=contract, status=SessionStatus.BOOKED
-        )
-        if rules.local_date(session.starts_at, contract.organization.timezone) > end_date
-    ]
-    if late:
-        raise InvalidState(
-            _("%(count)s booked sessions fall after the new end date; move or cancel them first."),
-            count=len(late),
-        )
+    # The training pool is locked first, as every booking does, so a booking and a term
+    # change racing each other are serialized: one of them sees the other's result.
+    lock_bookings(contract)
+    contract = _locked_contract(contract)
+    check_end_date(contract, end_date)
+    old = contract.end_date
+    if old == end_date:
+        return contract
     contract.end_date = end_date
     contract.save(update_fields=["end_date"])
     sync_health_checks(contract)
+    _record_change(contract, actor, ContractChange.Field.END_DATE, old.isoformat(), end_date)
     return contract
+
+
+@transaction.atomic
+def reassign_representative(actor: Actor, contract: Contract, *, staff_id: int) -> Contract:
+    """An admin gives the contract another representative holding the package's contact
+    role (a CSM leaves, a book of business moves)."""
+    actor.require_role(Role.ADMIN)
+    contract = _locked_contract(contract)
+    staff = User.objects.filter(pk=staff_id, is_staff=True, is_active=True).first()
+    if staff is None:
+        raise ValidationFailed(
+            _("Staff member %(id)s does not exist."),
+            details={"field": "representative_id"},
+            id=staff_id,
+        )
+    check_representative(contract.package, staff)
+    old = contract.representative_id
+    if old == staff.pk:
+        return contract
+    contract.representative = staff
+    contract.save(update_fields=["representative"])
+    _record_change(contract, actor, ContractChange.Field.REPRESENTATIVE, old, staff.pk)
+    return contract
+
+
+@transaction.atomic
+def designate_counterpart(actor: Actor, contract: Contract, *, contact_id: int) -> Contract:
+    """The buyer (one of its contacts, or account staff for it) designates its counterpart
+    among the organization's own contacts."""
+    if not (actor.is_contact and actor.organization_id == contract.organization_id):
+        actor.require_role(*ACCOUNT_ROLES)
+    contract = _locked_contract(contract)
+    contact = Contact.objects.filter(pk=contact_id, organization=contract.organization_id).first()
+    if contact is None:
+        raise ValidationFailed(
+            _("The buyer's counterpart must be one of the organization's contacts."),
+            details={"field": "buyer_contact_id"},
+        )
+    old = contract.buyer_contact_id
+    if old == contact.pk:
+        return contract
+    contract.buyer_contact = contact
+    contract.save(update_fields=["buyer_contact"])
+    _record_change(contract, actor, ContractChange.Field.BUYER_CONTACT, old, contact.pk)
+    return contract
+
+
+@transaction.atomic
+def change_contract(
+    actor: Actor,
+    contract: Contract,
+    *,
+    end_date: date | None = None,
+    representative_id: int | None = None,
+    buyer_contact_id: int | None = None,
+) -> Contract:
+    """PATCH: any of the term, the representative and the counterpart, all or nothing. A
+    buyer contact may change only the counterpart."""
+    if end_date is None and representative_id is None and buyer_contact_id is None:
+        raise ValidationFailed(
+            _("Send at least one of end_date, representative_id, buyer_contact_id."),
+            details={"field": "end_date"},
+        )
+    if actor.is_contact and (end_date is not None or representative_id is not None):
+        raise PermissionDenied(_("A buyer contact may change only the buyer's counterpart."))
+    if end_date is not None:
+        contract = change_end_date(actor, contract, end_date=end_date)
+    if representative_id is not None:
+        contract = reassign_representative(actor, contract, staff_id=representative_id)
+    if buyer_contact_id is not None:
+        contract = designate_counterpart(actor, contract, contact_id=buyer_contact_id)
+    return contract
+
+
+def contract_history(contract: Contract) -> QuerySet[ContractChange]:
+    return contract.changes.select_related("actor__contact").order_by("at", "id")

@@ -149,3 +149,9 @@ class NoRateInForce(SuccessKitError):
     code = "no_rate_in_force"
     status = 409
     default_message = _("No hourly rate is in force on that day for this currency.")
+
+
+class SessionNotStarted(SuccessKitError):
+    code = "session_not_started"
+    status = 409
+    default_message = _("The session has not started yet.")

@@ -10,7 +10,13 @@ from django.contrib import admin
 from django.http import HttpRequest
 
 from successkit.core.admin import ReadOnly
-from successkit.engagements.models import PoolEntry, SessionMaterial, TrainingPool, TrainingSession
+from successkit.engagements.models import (
+    BillableAcceptance,
+    PoolEntry,
+    SessionMaterial,
+    TrainingPool,
+    TrainingSession,
+)
 
 
 class MaterialInline(admin.TabularInline):
@@ -31,6 +37,13 @@ class PoolEntryInline(admin.TabularInline):
         return False
 
 
+class AcceptanceInline(ReadOnly, admin.TabularInline):
+    model = BillableAcceptance
+    extra = 0
+    fields = ("at", "accepted_by", "on_behalf_of", "minutes", "hourly_rate", "amount", "currency")
+    readonly_fields = fields
+
+
 @admin.register(TrainingSession)
 class TrainingSessionAdmin(ReadOnly, admin.ModelAdmin):
     list_display = [
@@ -47,6 +60,7 @@ class TrainingSessionAdmin(ReadOnly, admin.ModelAdmin):
     list_select_related = ["contract__organization", "contract__package", "session_type", "staff"]
     search_fields = ["contract__organization__name", "staff__email"]
     date_hierarchy = "starts_at"
+    inlines = [AcceptanceInline]
 
 
 @admin.register(TrainingPool)

@@ -19,7 +19,7 @@ from successkit.core.pagination import page
 from successkit.core.schemas import errors, object_id
 from successkit.engagements import services
 from successkit.engagements.calendar import session_calendar
-from successkit.engagements.models import SessionMaterial, TrainingSession
+from successkit.engagements.models import BillableAcceptance, SessionMaterial, TrainingSession
 from successkit.healthchecks.services import health_check_tally
 
 router = Router(tags=["training"])
@@ -41,10 +41,19 @@ class HealthChecksOut(Schema):
     upcoming: int
 
 
+class ContactOut(Schema):
+    kind: str = Field(description="account_manager, csm or cs_team: who the buyer contacts")
+    staff_id: str | None = Field(description="The acting representative; null for cs_team")
+    account_manager_until: date | None = Field(
+        description="Launch Kit: the last day the account manager acts (day 90), else null"
+    )
+
+
 class EntitlementsOut(Schema):
     as_of: date
     training: TrainingOut
     health_checks: HealthChecksOut
+    contact: ContactOut
 
 
 class AsOf(Schema):
@@ -58,18 +67,40 @@ class SessionIn(Schema):
     starts_at: datetime = Field(description="ISO 8601 with offset")
     duration_minutes: int
     staff_id: str | int | None = Field(None, description="Default: the contract's representative")
-    platforms: list[str] = Field(default_factory=list, description="teams and/or hrm")
+    platforms: list[str] = Field(
+        default_factory=list,
+        description="teams and/or hrm; none named: the platforms on the contract",
+    )
     accept_billable: bool = False
+    on_behalf_of_contact_id: str | int | None = Field(
+        None, description="Staff accepting billable minutes: the buyer contact who agreed"
+    )
 
 
 class MoveIn(Schema):
     starts_at: datetime
     accept_billable: bool = False
+    on_behalf_of_contact_id: str | int | None = None
 
 
 class CompleteIn(Schema):
     actual_minutes: int
     accept_billable: bool = False
+    on_behalf_of_contact_id: str | int | None = None
+
+
+class ActorRefOut(Schema):
+    id: str
+    kind: str = Field(description="staff or contact")
+
+
+class AcceptanceOut(Schema):
+    by: ActorRefOut
+    on_behalf_of_contact_id: str | None
+    at: datetime
+    minutes: int
+    amount: str
+    currency: str
 
 
 class CancelIn(Schema):
@@ -92,6 +123,12 @@ class SessionOut(Schema):
     hourly_rate: str | None
     currency: str
     cancelled_by: str | None
+
+
+class SessionDetailOut(SessionOut):
+    acceptances: list[AcceptanceOut] = Field(
+        description="Every acceptance of billable minutes of this session, oldest first"
+    )
 
 
 class SessionPage(Schema):
@@ -118,6 +155,33 @@ def session_out(session: TrainingSession) -> dict[str, object]:
         "currency": session.contract.currency,
         "cancelled_by": session.cancelled_by or None,
     }
+
+
+def acceptance_out(acceptance: BillableAcceptance) -> dict[str, object]:
+    user = acceptance.accepted_by
+    contact = None if user.is_staff else getattr(user, "contact", None)
+    return {
+        "by": {
+            "id": str(contact.pk if contact is not None else user.pk),
+            "kind": "contact" if contact is not None else "staff",
+        },
+        "on_behalf_of_contact_id": (
+            str(acceptance.on_behalf_of_id) if acceptance.on_behalf_of_id else None
+        ),
+        "at": acceptance.at,
+        "minutes": acceptance.minutes,
+        "amount": f"{acceptance.amount:.2f}",
+        "currency": acceptance.currency,
+    }
+
+
+def session_detail_out(session: TrainingSession) -> dict[str, object]:
+    acceptances = session.acceptances.select_related("accepted_by__contact").order_by("at", "id")
+    return {**session_out(session), "acceptances": [acceptance_out(a) for a in acceptances]}
+
+
+def _contact_id(value: str | int | None) -> int | None:
+    return None if value is None else object_id(value, "on_behalf_of_contact_id")
 
 
 class MaterialIn(Schema):
@@ -167,6 +231,7 @@ def entitlements(request: HttpRequest, contract_id: str, query: Query[AsOf]) -> 
     as_of = query.as_of or contract.today()
     training = services.training_entitlement(contract, as_of)
     checks = health_check_tally(contract, as_of)
+    contact = contract.vendor_contact(as_of)
     return {
         "as_of": as_of,
         "training": {
@@ -182,6 +247,11 @@ def entitlements(request: HttpRequest, contract_id: str, query: Query[AsOf]) -> 
             "completed": checks.completed,
             "missed": checks.missed,
             "upcoming": checks.owed - checks.completed - checks.missed,
+        },
+        "contact": {
+            "kind": contact.kind.value,
+            "staff_id": str(contract.representative_id) if contact.acting else None,
+            "account_manager_until": contact.account_manager_until,
         },
     }
 
@@ -200,6 +270,7 @@ def book(request: HttpRequest, contract_id: str, payload: SessionIn) -> Status[d
         staff_id=object_id(payload.staff_id, "staff_id") if payload.staff_id is not None else None,
         platforms=payload.platforms,
         accept_billable=payload.accept_billable,
+        on_behalf_of_contact_id=_contact_id(payload.on_behalf_of_contact_id),
     )
     return Status(201, session_out(session))
 
@@ -219,9 +290,13 @@ def list_sessions(request: HttpRequest, contract_id: str) -> dict[str, object]:
     return page(request, sessions, session_out)
 
 
-@router.get("/sessions/{session_id}", response=errors(r200=SessionOut), summary="A session")
+@router.get(
+    "/sessions/{session_id}",
+    response=errors(r200=SessionDetailOut),
+    summary="A session, with every acceptance of its billable minutes",
+)
 def get_session(request: HttpRequest, session_id: str) -> dict[str, object]:
-    return session_out(session_for(request, session_id))
+    return session_detail_out(session_for(request, session_id))
 
 
 @router.patch(
@@ -235,6 +310,7 @@ def move(request: HttpRequest, session_id: str, payload: MoveIn) -> dict[str, ob
         session_for(request, session_id),
         starts_at=payload.starts_at,
         accept_billable=payload.accept_billable,
+        on_behalf_of_contact_id=_contact_id(payload.on_behalf_of_contact_id),
     )
     return session_out(session)
 
@@ -250,6 +326,7 @@ def complete(request: HttpRequest, session_id: str, payload: CompleteIn) -> dict
         session_for(request, session_id),
         actual_minutes=payload.actual_minutes,
         accept_billable=payload.accept_billable,
+        on_behalf_of_contact_id=_contact_id(payload.on_behalf_of_contact_id),
     )
     return session_out(session)
 

@@ -1,11 +1,15 @@
 from __future__ import annotations
 
+from typing import Any
+
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
+from successkit.accounts.models import Contact
 from successkit.catalog.models import SessionType
 from successkit.contracts.models import Contract
 from successkit.engagements.rules import HOLDS_SINGLE_USE, Balance, CancelledBy, SessionStatus
@@ -177,3 +181,51 @@ class SessionMaterial(models.Model):
 
     def __str__(self) -> str:
         return self.title
+
+
+class BillableAcceptance(models.Model):
+    """Append-only: someone accepted billable minutes of a session at a quote (SPEC.md §2).
+    A buyer contact accepts for the buyer; vendor staff accept on the buyer's behalf,
+    naming the buyer contact who agreed when known."""
+
+    session = models.ForeignKey(
+        TrainingSession,
+        on_delete=models.PROTECT,
+        related_name="acceptances",
+        verbose_name=_("session"),
+    )
+    accepted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("accepted by"),
+    )
+    on_behalf_of = models.ForeignKey(
+        Contact,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("on behalf of"),
+    )
+    at = models.DateTimeField(_("when"), default=timezone.now)
+    minutes = models.PositiveIntegerField(_("billable minutes"))
+    hourly_rate = models.DecimalField(_("hourly rate"), max_digits=12, decimal_places=2)
+    amount = models.DecimalField(_("quoted amount"), max_digits=14, decimal_places=2)
+    currency = models.CharField(_("currency"), max_length=3)
+
+    class Meta:
+        verbose_name = _("acceptance of billable minutes")
+        verbose_name_plural = _("acceptances of billable minutes")
+        ordering = ["at", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.session_id}: {self.minutes} min, {self.amount} {self.currency}"
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        if not self._state.adding:
+            raise ValueError("BillableAcceptance rows are append-only")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args: Any, **kwargs: Any) -> Any:
+        raise ValueError("BillableAcceptance rows are append-only")

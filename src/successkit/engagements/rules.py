@@ -32,8 +32,8 @@ class Refusal(StrEnum):
 
     DURATION_NOT_POSITIVE = "duration_not_positive"
     DURATION_EXCEEDS_LIMIT = "duration_exceeds_limit"
-    PLATFORMS_REQUIRED = "platforms_required"
     PLATFORMS_NOT_OFFERED = "platforms_not_offered"
+    PLATFORMS_NOT_BOUGHT = "platforms_not_bought"
     CONTRACT_NOT_ACTIVE = "contract_not_active"
     ROLE_NOT_ALLOWED = "role_not_allowed"
     STARTS_IN_THE_PAST = "starts_in_the_past"
@@ -91,6 +91,16 @@ def split_coverage(
     return Coverage(covered, minutes - covered)
 
 
+def session_platforms(
+    session_type: SessionTypeTerms, requested: frozenset[str], bought: frozenset[str]
+) -> frozenset[str]:
+    """The platforms a session covers: those it names, or, naming none, the platforms the
+    buyer bought that the type is about (SPEC.md §2); none for a type without platforms."""
+    if not session_type.platforms:
+        return requested
+    return requested or (bought & session_type.platforms)
+
+
 def booking_refusals(
     *,
     package: PackageTerms,
@@ -102,6 +112,7 @@ def booking_refusals(
     staff_roles: frozenset[str],
     in_the_past: bool,
     past_allowed: bool,
+    bought_platforms: frozenset[str] | None = None,
 ) -> list[Refusal]:
     """Everything wrong with a booking, most basic first (the first one is reported)."""
     refusals = []
@@ -111,8 +122,11 @@ def booking_refusals(
         refusals.append(Refusal.DURATION_EXCEEDS_LIMIT)
     if platforms - session_type.platforms:
         refusals.append(Refusal.PLATFORMS_NOT_OFFERED)
-    elif session_type.platforms and session_type.single_use and not platforms:
-        refusals.append(Refusal.PLATFORMS_REQUIRED)
+    elif (
+        bought_platforms is not None and session_type.draws_on_pool and platforms - bought_platforms
+    ):
+        # Training inside the package covers only what the buyer bought.
+        refusals.append(Refusal.PLATFORMS_NOT_BOUGHT)
     if in_the_past and not past_allowed:
         refusals.append(Refusal.STARTS_IN_THE_PAST)
     if day not in term:
@@ -120,6 +134,16 @@ def booking_refusals(
     if not staff_roles & package.training_roles:
         refusals.append(Refusal.ROLE_NOT_ALLOWED)
     return refusals
+
+
+def delivery_started(starts_at: datetime, now: datetime) -> bool:
+    """Completion and no-show are recorded only once the session has started."""
+    return now >= starts_at
+
+
+def move_allowed(by_buyer: bool, starts_at: datetime, now: datetime) -> bool:
+    """A buyer contact moves a session only before it starts; vendor staff may always."""
+    return not by_buyer or now < starts_at
 
 
 def cancellation_allowed(by: CancelledBy, starts_at: datetime, now: datetime) -> bool:

@@ -13,23 +13,25 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
+from zoneinfo import ZoneInfo
 
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.core.validators import URLValidator
 from django.db import IntegrityError, transaction
 from django.db.models import F, QuerySet, Sum
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
 
 from successkit.accounts.actors import Actor
-from successkit.accounts.models import User
+from successkit.accounts.models import Contact, User
 from successkit.accounts.roles import ACCOUNT_ROLES, Role
 from successkit.billing import services as billing
 from successkit.billing.rules import Quote
 from successkit.catalog.models import SessionType
+from successkit.catalog.services import localized
 from successkit.catalog.services import session_type as catalog_session_type
-from successkit.contracts.models import Contract
+from successkit.contracts.models import Contract, platform_labels
 from successkit.contracts.rules import DateRange, local_date
 from successkit.core.errors import (
     BillableNotAccepted,
@@ -38,12 +40,14 @@ from successkit.core.errors import (
     InvalidState,
     PermissionDenied,
     RoleNotAllowed,
+    SessionNotStarted,
     SessionTypeAlreadyUsed,
     SuccessKitError,
     ValidationFailed,
 )
 from successkit.engagements import rules
 from successkit.engagements.models import (
+    BillableAcceptance,
     PoolEntry,
     SessionMaterial,
     TrainingPool,
@@ -114,20 +118,22 @@ def book_session(
     staff_id: int | None = None,
     platforms: list[str] | None = None,
     accept_billable: bool = False,
+    on_behalf_of_contact_id: int | None = None,
 ) -> TrainingSession:
     _require_booker(actor, contract)
     kind = catalog_session_type(contract.package.version, type_code)
     staff = _staff(contract, staff_id)
-    wanted_platforms = frozenset(platforms or ())
-    day = _check_booking(
-        actor, contract, kind, starts_at, duration_minutes, staff, wanted_platforms
+    agreed_by = _agreeing_contact(actor, contract, on_behalf_of_contact_id)
+    requested = frozenset(platforms or ())
+    day = _check_booking(actor, contract, kind, starts_at, duration_minutes, staff, requested)
+    wanted_platforms = rules.session_platforms(
+        kind.terms(), requested, frozenset(contract.platforms)
     )
 
     pool = _locked_pool(contract)
+    _check_in_term(contract, kind, day)
     if kind.single_use and _single_use_taken(contract, kind):
-        raise SessionTypeAlreadyUsed(
-            _("A %(type)s session is already booked or held for this contract."), type=kind.code
-        )
+        raise _single_use_refusal(contract, kind)
     coverage = _coverage(contract, pool, kind, day, duration_minutes, own_reservation=0)
     quote = _priced(contract, coverage, day, accepted_before=0, accept_now=accept_billable)
     try:
@@ -145,21 +151,33 @@ def book_session(
             )
     except IntegrityError:
         # The database's own single-use constraint: a concurrent booking won the race.
-        raise SessionTypeAlreadyUsed() from None
+        raise _single_use_refusal(contract, kind) from None
+    _record_acceptance(session, actor, agreed_by, coverage, quote, accepted_before=0)
     _post(pool, session, actor, PoolEntry.Kind.RESERVE, reserved=coverage.covered)
     return session
 
 
 @transaction.atomic
 def move_session(
-    actor: Actor, session: TrainingSession, *, starts_at: datetime, accept_billable: bool = False
+    actor: Actor,
+    session: TrainingSession,
+    *,
+    starts_at: datetime,
+    accept_billable: bool = False,
+    on_behalf_of_contact_id: int | None = None,
 ) -> TrainingSession:
     """Another time for a booked session: it keeps its reservation, and its coverage is
-    worked out again for the new day."""
+    worked out again for the new day. A buyer contact moves it only before it starts."""
     contract = session.contract
     _require_booker(actor, contract)
+    agreed_by = _agreeing_contact(actor, contract, on_behalf_of_contact_id)
     pool = _locked_pool(contract)
     session = _reloaded(session, SessionStatus.BOOKED)
+    if not rules.move_allowed(actor.is_contact, session.starts_at, timezone.now()):
+        raise InvalidState(
+            _("The session has started: it can no longer be moved by the buyer."),
+            details={"field": "starts_at"},
+        )
     day = _check_booking(
         actor,
         contract,
@@ -185,9 +203,11 @@ def move_session(
         accept_now=accept_billable,
     )
     delta = coverage.covered - session.covered_minutes
+    accepted_before = session.accepted_billable_minutes
     session.starts_at = starts_at
     _apply_coverage(session, coverage, quote)
     session.save()
+    _record_acceptance(session, actor, agreed_by, coverage, quote, accepted_before=accepted_before)
     if delta:
         kind = PoolEntry.Kind.RESERVE if delta > 0 else PoolEntry.Kind.RELEASE
         _post(pool, session, actor, kind, reserved=delta)
@@ -196,14 +216,22 @@ def move_session(
 
 @transaction.atomic
 def complete_session(
-    actor: Actor, session: TrainingSession, *, actual_minutes: int, accept_billable: bool = False
+    actor: Actor,
+    session: TrainingSession,
+    *,
+    actual_minutes: int,
+    accept_billable: bool = False,
+    on_behalf_of_contact_id: int | None = None,
 ) -> TrainingSession:
     """Post the actual minutes: fewer than booked release the rest; more are covered by
-    what is left of the pool, the remainder billable only with acceptance."""
+    what is left of the pool, the remainder billable only with acceptance. Refused before
+    the session starts (``session_not_started``)."""
     actor.require_role(*SESSION_ROLES)
     contract = session.contract
+    agreed_by = _agreeing_contact(actor, contract, on_behalf_of_contact_id)
     pool = _locked_pool(contract)
     session = _reloaded(session, SessionStatus.BOOKED)
+    _require_started(session, contract)
     kind = session.session_type
     if actual_minutes < 1:
         raise ValidationFailed(
@@ -223,10 +251,12 @@ def complete_session(
         accept_now=accept_billable,
     )
     reserved = session.covered_minutes
+    accepted_before = session.accepted_billable_minutes
     session.status = SessionStatus.COMPLETED
     session.actual_minutes = actual_minutes
     _apply_coverage(session, coverage, quote)
     session.save()
+    _record_acceptance(session, actor, agreed_by, coverage, quote, accepted_before=accepted_before)
     _post(pool, session, actor, PoolEntry.Kind.POST, reserved=-reserved, used=coverage.covered)
     return session
 
@@ -260,11 +290,13 @@ def cancel_session(actor: Actor, session: TrainingSession, *, by: str) -> Traini
 
 @transaction.atomic
 def record_no_show(actor: Actor, session: TrainingSession) -> TrainingSession:
-    """The buyer did not attend: the booked minutes are consumed as booked."""
+    """The buyer did not attend: the booked minutes are consumed as booked. Refused
+    before the session starts (``session_not_started``)."""
     actor.require_role(*SESSION_ROLES)
     contract = session.contract
     pool = _locked_pool(contract)
     session = _reloaded(session, SessionStatus.BOOKED)
+    _require_started(session, contract)
     session.status = SessionStatus.NO_SHOW
     session.save()
     reserved = session.covered_minutes
@@ -361,13 +393,52 @@ def _staff(contract: Contract, staff_id: int | None) -> User:
     return staff
 
 
+def type_label(kind: SessionType) -> str:
+    """The session type's name in the active language (never its code)."""
+    return localized(kind, translation.get_language() or "en").name
+
+
+def status_label(status: str) -> str:
+    return str(dict(TrainingSession._meta.get_field("status").flatchoices).get(status, status))
+
+
 def _over_cap(kind: SessionType) -> DurationExceedsLimit:
     return DurationExceedsLimit(
-        _("A %(type)s session lasts at most %(limit)s minutes."),
-        details={"limit_minutes": kind.max_minutes},
-        type=kind.code,
+        _("A session of the type “%(type)s” lasts at most %(limit)s minutes."),
+        details={"field": "duration_minutes", "limit_minutes": kind.max_minutes},
+        type=type_label(kind),
         limit=kind.max_minutes,
     )
+
+
+def _single_use_refusal(contract: Contract, kind: SessionType) -> SessionTypeAlreadyUsed:
+    """A single-use type is used up by a booked, held or missed (no-show) session; its
+    content can still be had as additional training."""
+    extra = SessionType.objects.filter(
+        version=contract.package.version, single_use=False, draws_on_pool=False
+    ).first()
+    return SessionTypeAlreadyUsed(
+        _(
+            "“%(type)s” is held once per contract, and this contract's is already booked, "
+            "held or missed (no-show). You can still get its content as “%(extra)s”, billed "
+            "by the hour."
+        ),
+        details={"field": "type", "alternative_type": extra.code if extra else None},
+        type=type_label(kind),
+        extra=type_label(extra) if extra else "—",
+    )
+
+
+def _require_started(session: TrainingSession, contract: Contract) -> None:
+    if not rules.delivery_started(session.starts_at, timezone.now()):
+        zone = contract.organization.timezone
+        raise SessionNotStarted(
+            _(
+                "The session starts at %(starts_at)s: its completion or no-show is recorded "
+                "only once it has started."
+            ),
+            starts_at=session.starts_at.astimezone(ZoneInfo(zone)).strftime("%Y-%m-%d %H:%M %z"),
+        )
 
 
 def _check_cap(kind: SessionType, minutes: int) -> None:
@@ -399,6 +470,7 @@ def _check_booking(
         staff_roles=staff.role_codes,
         in_the_past=starts_at <= timezone.now(),
         past_allowed=actor.is_staff,
+        bought_platforms=frozenset(contract.platforms),
     )
     if refusals:
         raise _refusal(refusals[0], contract, kind)
@@ -418,23 +490,26 @@ def _refusal(refusal: Refusal, contract: Contract, kind: SessionType) -> Success
         return RoleNotAllowed(
             _("Sessions of this package are delivered by: %(roles)s."),
             details={"field": "staff_id"},
-            roles=", ".join(sorted(contract.package.terms().training_roles)),
+            roles=", ".join(
+                str(Role(role).label) for role in sorted(contract.package.terms().training_roles)
+            ),
         )
     if refusal is Refusal.STARTS_IN_THE_PAST:
         return ValidationFailed(
             _("Buyer contacts book only future times."), details={"field": "starts_at"}
         )
-    if refusal is Refusal.PLATFORMS_REQUIRED:
+    if refusal is Refusal.PLATFORMS_NOT_BOUGHT:
         return ValidationFailed(
-            _("Name the platforms of this training: %(platforms)s."),
+            _("This contract covers training on: %(platforms)s."),
             details={"field": "platforms"},
-            platforms=", ".join(sorted(kind.platforms)),
+            platforms=platform_labels(contract.platforms),
         )
     if refusal is Refusal.PLATFORMS_NOT_OFFERED:
         return ValidationFailed(
-            _("This session type covers only the platforms: %(platforms)s."),
+            _("“%(type)s” covers only the platforms: %(platforms)s."),
             details={"field": "platforms"},
-            platforms=", ".join(sorted(kind.platforms)) or "-",
+            type=type_label(kind),
+            platforms=platform_labels(kind.platforms),
         )
     return ValidationFailed(
         _("The duration must be at least one minute."), details={"field": "duration_minutes"}
@@ -442,8 +517,18 @@ def _refusal(refusal: Refusal, contract: Contract, kind: SessionType) -> Success
 
 
 def _locked_pool(contract: Contract) -> TrainingPool:
+    """Lock the contract's pool row (the lock a term change takes too), then re-read the
+    term: a change committed while this waited is seen, never a stale end date."""
     TrainingPool.objects.get_or_create(contract=contract)
-    return TrainingPool.objects.select_for_update().get(contract=contract)
+    pool = TrainingPool.objects.select_for_update().get(contract=contract)
+    contract.refresh_from_db(fields=["start_date", "end_date"])
+    return pool
+
+
+def _check_in_term(contract: Contract, kind: SessionType, day: date) -> None:
+    """The term as committed under the pool lock (a shortening may have just won)."""
+    if day not in contract.term:
+        raise _refusal(Refusal.CONTRACT_NOT_ACTIVE, contract, kind)
 
 
 def _reloaded(session: TrainingSession, expected: SessionStatus) -> TrainingSession:
@@ -451,9 +536,10 @@ def _reloaded(session: TrainingSession, expected: SessionStatus) -> TrainingSess
     fresh = TrainingSession.objects.select_related("session_type", "staff").get(pk=session.pk)
     if fresh.status != expected:
         raise InvalidState(
-            _("The session is %(status)s; this needs a %(expected)s session."),
-            status=fresh.status,
-            expected=expected.value,
+            _("The session is “%(status)s”; this needs a session that is “%(expected)s”."),
+            details={"status": fresh.status},
+            status=status_label(fresh.status),
+            expected=status_label(expected.value),
         )
     return fresh
 
@@ -537,6 +623,44 @@ def _apply_coverage(session: TrainingSession, coverage: Coverage, quote: Quote |
     session.accepted_billable_minutes = max(session.accepted_billable_minutes, coverage.billable)
     session.hourly_rate = quote.hourly_rate if quote else None
     session.billable_amount = quote.amount if quote else Decimal("0.00")
+
+
+def _agreeing_contact(actor: Actor, contract: Contract, contact_id: int | None) -> Contact | None:
+    """The buyer contact named as having agreed to billable minutes (vendor staff accepting
+    on the buyer's behalf): a contact of the contract's organization."""
+    if contact_id is None:
+        return None
+    contact = Contact.objects.filter(pk=contact_id, organization=contract.organization_id).first()
+    if contact is None or (actor.is_contact and contact.user_id != actor.user.pk):
+        raise ValidationFailed(
+            _("on_behalf_of_contact_id must name a contact of the buyer's organization."),
+            details={"field": "on_behalf_of_contact_id"},
+        )
+    return contact
+
+
+def _record_acceptance(
+    session: TrainingSession,
+    actor: Actor,
+    agreed_by: Contact | None,
+    coverage: Coverage,
+    quote: Quote | None,
+    *,
+    accepted_before: int,
+) -> None:
+    """Record an acceptance whenever this operation billed more minutes than were accepted
+    before (``_priced`` has refused the operation if nobody accepted them)."""
+    if quote is None or coverage.billable <= accepted_before:
+        return
+    BillableAcceptance.objects.create(
+        session=session,
+        accepted_by=actor.user,
+        on_behalf_of=agreed_by if actor.is_staff else None,
+        minutes=coverage.billable,
+        hourly_rate=quote.hourly_rate,
+        amount=quote.amount,
+        currency=quote.currency,
+    )
 
 
 def _post(

@@ -41,6 +41,9 @@ class HealthCheckOut(Schema):
     staff_id: str | None = Field(description="Who will hold it (scheduled) or held it")
     attendees: list[str]
     held_on: date | None
+    recorded_late: bool = Field(
+        description="Completed, held inside its period but recorded after the period ended"
+    )
     summary: str
     overall_status: str | None = Field(description="green, amber or red")
     action_items: list[ActionItemSchema]
@@ -71,6 +74,10 @@ class CompleteIn(Schema):
 class TallyOut(Schema):
     owed: int
     completed: int
+    completed_on_time: int = Field(description="Of completed: recorded before its period ended")
+    completed_late: int = Field(
+        description="Of completed: held inside its period, recorded after it ended"
+    )
     scheduled: int
     due: int
     missed: int
@@ -124,6 +131,7 @@ def health_check_out(request: HttpRequest, check: HealthCheck) -> dict[str, obje
         "staff_id": str(check.staff_id) if check.staff_id else None,
         "attendees": list(check.attendees),
         "held_on": check.held_on,
+        "recorded_late": check.recorded_late,
         "summary": check.summary,
         "overall_status": check.overall_status or None,
         "action_items": [
@@ -139,6 +147,8 @@ def _tally(counts: rules.Tally) -> dict[str, int]:
     return {
         "owed": counts.owed,
         "completed": counts.completed,
+        "completed_on_time": counts.completed_on_time,
+        "completed_late": counts.completed_late,
         "scheduled": counts.scheduled,
         "due": counts.due,
         "missed": counts.missed,

@@ -59,6 +59,11 @@ class HealthCheck(models.Model):
         _("overall status"), max_length=8, choices=OverallStatus.choices, blank=True
     )
     completed_at = models.DateTimeField(_("recorded"), null=True, blank=True)
+    recorded_late = models.BooleanField(
+        _("recorded late"),
+        default=False,
+        help_text=_("Written down after its period had ended (it was held inside it)."),
+    )
     completed_by = models.ForeignKey(
         User,
         on_delete=models.PROTECT,

@@ -30,7 +30,7 @@ from reportlab.platypus import (
     TableStyle,
 )
 
-from successkit.catalog.services import localized
+from successkit.catalog.services import governing_terms_url, localized
 from successkit.healthchecks.models import HealthCheck, OverallStatus
 
 STATUS_COLOURS: dict[str, str] = {
@@ -55,6 +55,7 @@ class HealthCheckReport:
     actions: list[tuple[str, str, str]]
     no_actions: str
     prevails_notice: str | None
+    terms_notice: str = ""
 
     @property
     def status_colour(self) -> str:
@@ -111,6 +112,8 @@ def build_report(check: HealthCheck) -> HealthCheckReport:
                 "a translation, the English version prevails, unless applicable local law "
                 "requires otherwise."
             ),
+            terms_notice=_("Governing terms (English): %(url)s")
+            % {"url": governing_terms_url(contract.package.version)},
         )
 
 
@@ -173,6 +176,8 @@ def render_pdf(report: HealthCheckReport) -> bytes:
         story.append(Paragraph(_text(report.no_actions), body))
     if report.prevails_notice:
         story += [Spacer(1, 8 * mm), Paragraph(_text(report.prevails_notice), small)]
+    if report.terms_notice:
+        story += [Spacer(1, 2 * mm), Paragraph(_text(report.terms_notice), small)]
 
     buffer = io.BytesIO()
     document = SimpleDocTemplate(

@@ -3,9 +3,11 @@
 Period k of a contract starts on start + k·interval calendar months, anchored on the
 contract start (not chained: a contract starting on 31 January has monthly periods
 starting 28/29 February, 31 March, 30 April, …) and ends the day before period k+1
-starts, clipped to the contract end. At most ``count`` periods, and only those that start
-inside the term. One check is owed per period; a period that ends without a completed
-check makes that check *missed*, which is derived from the dates, never stored.
+starts, clipped to the contract end. A period that starts inside the term is owed one
+check when the term leaves it at least half its natural length (a short stub at the end
+owes nothing); a longer term keeps the cadence. A period that ends without a completed
+check makes that check *missed*, which is derived from the dates, never stored; a check
+recorded after its period ended is completed and *recorded late*.
 """
 
 from __future__ import annotations
@@ -65,22 +67,55 @@ def add_months(day: date, months: int) -> date:
     return date(year, month + 1, min(day.day, last_day))
 
 
+@dataclass(frozen=True)
+class CalendarPeriod:
+    """One period of the cadence as the term cuts it, owed or not."""
+
+    period: HealthCheckPeriod
+    # Days from its start to the next period's start (what an uncut period lasts).
+    natural_days: int
+
+    @property
+    def days(self) -> int:
+        return (self.period.end - self.period.start).days + 1
+
+    @property
+    def owed(self) -> bool:
+        """Owed one check when the term leaves it at least half its natural length."""
+        return 2 * self.days >= self.natural_days
+
+
+def calendar_periods(start: date, end: date, interval_months: int | None) -> list[CalendarPeriod]:
+    """Every period of the cadence that starts inside ``start``..``end``: together they
+    tile the term, day after day, without overlap (the last one possibly a stub)."""
+    if not interval_months or interval_months <= 0 or end < start:
+        return []
+    periods = []
+    index = 0
+    period_start = start
+    while period_start <= end:
+        next_start = add_months(start, (index + 1) * interval_months)
+        periods.append(
+            CalendarPeriod(
+                HealthCheckPeriod(index, period_start, min(end, next_start - timedelta(days=1))),
+                (next_start - period_start).days,
+            )
+        )
+        index += 1
+        period_start = next_start
+    return periods
+
+
 def health_check_periods(
     start: date, end: date, count: int, interval_months: int | None
 ) -> list[HealthCheckPeriod]:
-    """The periods owed by a contract over ``start``..``end`` (inclusive)."""
-    if count <= 0 or not interval_months or interval_months <= 0 or end < start:
+    """The periods owed one check over ``start``..``end`` (inclusive), SPEC.md §1: those
+    that start inside the term and keep at least half their natural length. ``count`` is
+    what a 12-month term yields (the package's figure); it does not cap a longer term,
+    which keeps the cadence, and 0 means the package has no health checks."""
+    if count <= 0:
         return []
-    periods = []
-    for index in range(count):
-        period_start = add_months(start, index * interval_months)
-        if period_start > end:
-            break
-        next_start = add_months(start, (index + 1) * interval_months)
-        periods.append(
-            HealthCheckPeriod(index, period_start, min(end, next_start - timedelta(days=1)))
-        )
-    return periods
+    return [item.period for item in calendar_periods(start, end, interval_months) if item.owed]
 
 
 @dataclass(frozen=True)
@@ -141,10 +176,18 @@ class Tally:
     scheduled: int = 0
     due: int = 0
     missed: int = 0
+    # Of ``completed``: written down after its period had ended (held inside it).
+    completed_late: int = 0
 
-    def add(self, status: HealthCheckStatus) -> None:
+    def add(self, status: HealthCheckStatus, recorded_late: bool = False) -> None:
         self.owed += 1
         setattr(self, status.value, getattr(self, status.value) + 1)
+        if status == HealthCheckStatus.COMPLETED and recorded_late:
+            self.completed_late += 1
+
+    @property
+    def completed_on_time(self) -> int:
+        return self.completed - self.completed_late
 
     @property
     def upcoming(self) -> int:
@@ -159,19 +202,31 @@ class ComplianceTally:
     by_package: dict[str, Tally] = field(default_factory=dict)
 
 
-def tally(statuses: Iterable[HealthCheckStatus]) -> Tally:
+def tally(statuses: Iterable[HealthCheckStatus | tuple[HealthCheckStatus, bool]]) -> Tally:
+    """Count statuses, each alone or with whether it was recorded late."""
     result = Tally()
-    for status in statuses:
-        result.add(status)
+    for item in statuses:
+        status, late = item if isinstance(item, tuple) else (item, False)
+        result.add(status, late)
     return result
 
 
-def compliance_tally(rows: Iterable[tuple[int, str, HealthCheckStatus]]) -> ComplianceTally:
-    """Owed vs delivered vs missed, in total, per representative and per package, from
-    ``(representative id, package code, status)`` per owed check."""
+def recorded_late(period_end: date, recorded_on: date) -> bool:
+    """A check written down after its period ended (it was held inside it)."""
+    return recorded_on > period_end
+
+
+def compliance_tally(
+    rows: Iterable[tuple[int, str, HealthCheckStatus] | tuple[int, str, HealthCheckStatus, bool]],
+) -> ComplianceTally:
+    """Owed vs delivered (on time, late) vs missed, in total, per representative and per
+    package, from ``(representative id, package code, status[, recorded late])`` per owed
+    check."""
     result = ComplianceTally()
-    for representative_id, package_code, status in rows:
-        result.total.add(status)
-        result.by_representative.setdefault(representative_id, Tally()).add(status)
-        result.by_package.setdefault(package_code, Tally()).add(status)
+    for row in rows:
+        representative_id, package_code, status = row[0], row[1], row[2]
+        late = bool(row[3]) if len(row) > 3 else False
+        result.total.add(status, late)
+        result.by_representative.setdefault(representative_id, Tally()).add(status, late)
+        result.by_package.setdefault(package_code, Tally()).add(status, late)
     return result

@@ -160,10 +160,12 @@ def health_check_tally(contract: Contract, as_of: date | None = None) -> rules.T
     """The contract's owed checks by status on ``as_of`` (default: its today), for the
     entitlements summary: ``included`` = owed, and ``upcoming``."""
     today = as_of or contract.today()
-    rows = HealthCheck.objects.filter(contract=contract).values_list("state", "period_end")
+    rows = HealthCheck.objects.filter(contract=contract).values_list(
+        "state", "period_end", "recorded_late"
+    )
     return rules.tally(
-        rules.status_on(rules.HealthCheckState(state), period_end, today)
-        for state, period_end in rows
+        (rules.status_on(rules.HealthCheckState(state), period_end, today), late)
+        for state, period_end, late in rows
     )
 
 
@@ -351,6 +353,8 @@ def complete_health_check(
     check.overall_status = overall_status or ""
     check.completed_at = timezone.now()
     check.completed_by = actor.user
+    # Held inside its period but written down after it ended: completed, and reports say so.
+    check.recorded_late = rules.recorded_late(check.period_end, contract.today())
     check.save()
     ActionItem.objects.bulk_create(
         ActionItem(
@@ -405,7 +409,7 @@ def compliance(actor: Actor | None) -> Compliance:
     language = translation.get_language() or "en"
     today_in: dict[str, date] = {}
     now = timezone.now()
-    rows: list[tuple[int, str, rules.HealthCheckStatus]] = []
+    rows: list[tuple[int, str, rules.HealthCheckStatus, bool]] = []
     needing: list[HealthCheck] = []
     representatives: dict[int, User] = {}
     package_names: dict[str, str] = {}
@@ -414,7 +418,9 @@ def compliance(actor: Actor | None) -> Compliance:
         zone = contract.organization.timezone
         today = today_in.setdefault(zone, now.astimezone(ZoneInfo(zone)).date())
         status = check.status(today)
-        rows.append((contract.representative_id, contract.package.code, status))
+        rows.append(
+            (contract.representative_id, contract.package.code, status, check.recorded_late)
+        )
         representatives[contract.representative_id] = contract.representative
         if contract.package.code not in package_names:
             package_names[contract.package.code] = localized(contract.package, language).name

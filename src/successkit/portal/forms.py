@@ -11,9 +11,7 @@ from django.utils.translation import gettext_lazy as _
 
 from successkit.catalog.models import SessionType
 from successkit.catalog.services import localized
-from successkit.contracts.models import Contract
-
-PLATFORMS = [("teams", "Oura Teams"), ("hrm", "Health Risk Management (HRM)")]
+from successkit.contracts.models import PLATFORM_LABELS, Contract
 
 
 class BookingForm(forms.Form):
@@ -26,8 +24,8 @@ class BookingForm(forms.Form):
     duration_minutes = forms.IntegerField(label=_("Minutes"), min_value=1, initial=60)
     platforms = forms.MultipleChoiceField(
         label=_("Platforms"),
-        choices=PLATFORMS,
         required=False,
+        help_text=_("None ticked: the platforms on your contract."),
         widget=forms.CheckboxSelectMultiple,
     )
     accept_billable = forms.BooleanField(
@@ -44,6 +42,11 @@ class BookingForm(forms.Form):
         kind_field = self.fields["type"]
         assert isinstance(kind_field, forms.ChoiceField)
         kind_field.choices = [(k.code, localized(k, language).name) for k in kinds]
+        platform_field = self.fields["platforms"]
+        assert isinstance(platform_field, forms.MultipleChoiceField)
+        platform_field.choices = [
+            (code, PLATFORM_LABELS.get(code, code)) for code in sorted(contract.platforms)
+        ]
 
     def clean_starts_at(self) -> datetime:
         value: datetime = self.cleaned_data["starts_at"]

@@ -10,7 +10,7 @@ from django.utils.translation import gettext
 from django.views.decorators.http import require_POST
 
 from successkit.accounts.actors import Actor
-from successkit.catalog.services import localized
+from successkit.catalog.services import governing_terms_url, localized
 from successkit.contracts.models import Contract
 from successkit.contracts.services import visible_contracts
 from successkit.core.errors import BillableNotAccepted, SuccessKitError
@@ -86,7 +86,12 @@ def contract_detail(request: HttpRequest, contract_id: int) -> HttpResponse:
     sessions = (
         TrainingSession.objects.filter(contract=contract)
         .select_related("session_type", "staff")
-        .prefetch_related("session_type__translations", "materials")
+        .prefetch_related(
+            "session_type__translations",
+            "materials",
+            "acceptances__accepted_by",
+            "acceptances__on_behalf_of__user",
+        )
         .order_by("starts_at")
     )
     context = {
@@ -97,6 +102,8 @@ def contract_detail(request: HttpRequest, contract_id: int) -> HttpResponse:
         "form": form,
         "quote": quote,
         "actor": actor_of(request),
+        "vendor_contact": contract.vendor_contact(),
+        "terms_url": governing_terms_url(contract.package.version),
     }
     return render(request, "portal/contract.html", context, status=422 if form.errors else 200)
 

@@ -6,7 +6,16 @@ from __future__ import annotations
 from django.contrib import admin
 
 from successkit.core.admin import ReadOnly
-from successkit.support.models import Case, CaseEvent, ExchangeLine, Message, Order, OrderLine
+from successkit.support.models import (
+    Case,
+    CaseEvent,
+    CaseLine,
+    ExchangeLine,
+    Message,
+    Order,
+    OrderChange,
+    OrderLine,
+)
 
 
 class OrderLineInline(ReadOnly, admin.TabularInline):
@@ -17,6 +26,18 @@ class OrderLineInline(ReadOnly, admin.TabularInline):
 class ExchangeLineInline(ReadOnly, admin.TabularInline):
     model = ExchangeLine
     extra = 0
+
+
+class CaseLineInline(ReadOnly, admin.TabularInline):
+    model = CaseLine
+    extra = 0
+
+
+class OrderChangeInline(ReadOnly, admin.TabularInline):
+    model = OrderChange
+    extra = 0
+    fields = ("at", "actor", "field", "old", "new")
+    readonly_fields = fields
 
 
 class MessageInline(ReadOnly, admin.StackedInline):
@@ -35,7 +56,7 @@ class OrderAdmin(ReadOnly, admin.ModelAdmin):
     list_select_related = ["contract__organization", "contract__package"]
     search_fields = ["reference", "contract__organization__name"]
     date_hierarchy = "received_on"
-    inlines = [OrderLineInline]
+    inlines = [OrderLineInline, OrderChangeInline]
 
 
 @admin.register(Case)
@@ -44,4 +65,4 @@ class CaseAdmin(ReadOnly, admin.ModelAdmin):
     list_filter = ["queue", "status", "type"]
     list_select_related = ["contract__organization", "contract__package", "assignee"]
     search_fields = ["subject", "contract__organization__name"]
-    inlines = [ExchangeLineInline, MessageInline, CaseEventInline]
+    inlines = [CaseLineInline, ExchangeLineInline, MessageInline, CaseEventInline]

@@ -15,7 +15,7 @@ from django.utils.translation import gettext_lazy as _
 from ninja import Router, Schema, Status
 from pydantic import Field
 
-from successkit.accounts.api import actor_of
+from successkit.accounts.api import PersonOut, actor_of, person_out
 from successkit.contracts.api import contract_for
 from successkit.core.errors import ValidationFailed
 from successkit.core.pagination import page
@@ -39,6 +39,28 @@ class LineIn(Schema):
 
 
 class LineOut(Schema):
+    id: str = Field(description="The order line's id, named by a return or exchange")
+    sku: str
+    size: str
+    colour: str
+    quantity: int
+
+
+class OrderChangeOut(Schema):
+    at: datetime
+    actor: PersonOut
+    field: str = Field(description="received_on, shipped_on or placed_on")
+    old: str | None
+    new: str | None
+
+
+class CaseLineIn(Schema):
+    order_line_id: str | int
+    quantity: int
+
+
+class CaseLineOut(Schema):
+    order_line_id: str
     sku: str
     size: str
     colour: str
@@ -73,6 +95,9 @@ class OrderOut(Schema):
         "received yet)"
     )
     items: list[LineOut]
+    history: list[OrderChangeOut] = Field(
+        description="Every correction of the order's dates: who, when, from what to what"
+    )
 
 
 class ExchangeIn(Schema):
@@ -103,6 +128,11 @@ class CaseIn(Schema):
     exchanges: list[ExchangeIn] = Field(
         default_factory=list, description="Exchange only: what is exchanged for what"
     )
+    lines: list[CaseLineIn] = Field(
+        default_factory=list,
+        description="Return and exchange: the order lines and how many rings of each (an "
+        "exchange naming none takes them from the lines its exchanges match)",
+    )
 
 
 class CaseOut(Schema):
@@ -122,6 +152,7 @@ class CaseOut(Schema):
     opened_at: datetime
     updated_at: datetime
     exchanges: list[ExchangeOut]
+    lines: list[CaseLineOut]
 
 
 class MessageIn(Schema):
@@ -209,8 +240,24 @@ def order_out(order: Order) -> dict[str, object]:
         if order.received_on is None
         else rules.return_window(order.received_on, window_days).end,
         "items": [
-            {"sku": x.sku, "size": x.size, "colour": x.colour, "quantity": x.quantity}
+            {
+                "id": str(x.pk),
+                "sku": x.sku,
+                "size": x.size,
+                "colour": x.colour,
+                "quantity": x.quantity,
+            }
             for x in order.lines.all()
+        ],
+        "history": [
+            {
+                "at": change.at,
+                "actor": person_out(change.actor),
+                "field": change.field,
+                "old": change.old or None,
+                "new": change.new or None,
+            }
+            for change in services.order_history(order)
         ],
     }
 
@@ -243,6 +290,16 @@ def case_out(case: Case) -> dict[str, object]:
                 "quantity": x.quantity,
             }
             for x in case.exchanges.all()
+        ],
+        "lines": [
+            {
+                "order_line_id": str(x.order_line_id),
+                "sku": x.order_line.sku,
+                "size": x.order_line.size,
+                "colour": x.order_line.colour,
+                "quantity": x.quantity,
+            }
+            for x in case.lines.all()
         ],
     }
 
@@ -282,7 +339,7 @@ def _orders(queryset: QuerySet[Order]) -> QuerySet[Order]:
 
 
 def _cases(queryset: QuerySet[Case]) -> QuerySet[Case]:
-    return queryset.prefetch_related("exchanges")
+    return queryset.prefetch_related("exchanges", "lines__order_line")
 
 
 def order_for(request: HttpRequest, order_id: str) -> Order:
@@ -391,6 +448,10 @@ def open_case(request: HttpRequest, contract_id: str, payload: CaseIn) -> Status
         description=payload.description,
         order_id=_optional_id(payload.order_id, "order_id"),
         exchanges=[services.ExchangeIn(**x.dict()) for x in payload.exchanges],
+        lines=[
+            services.CaseLineIn(object_id(x.order_line_id, f"lines.{i}.order_line_id"), x.quantity)
+            for i, x in enumerate(payload.lines)
+        ],
     )
     return Status(201, case_out(case_for(request, str(case.pk))))
 

@@ -182,6 +182,32 @@ class ExchangeLine(models.Model):
         return f"{self.quantity} x {self.sku} {self.size} → {self.to_sku} {self.to_size}"
 
 
+class CaseLine(models.Model):
+    """An order line a return or exchange concerns, and how many of its rings."""
+
+    case = models.ForeignKey(
+        Case, on_delete=models.CASCADE, related_name="lines", verbose_name=_("case")
+    )
+    order_line = models.ForeignKey(
+        OrderLine, on_delete=models.PROTECT, related_name="case_lines", verbose_name=_("order line")
+    )
+    quantity = models.PositiveIntegerField(_("quantity"))
+
+    class Meta:
+        verbose_name = _("case line")
+        verbose_name_plural = _("case lines")
+        ordering = ["case", "id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(quantity__gte=1), name="case_line_quantity_positive"
+            ),
+            models.UniqueConstraint(fields=["case", "order_line"], name="case_line_once"),
+        ]
+
+    def __str__(self) -> str:
+        return f"#{self.case_id}: {self.quantity} x {self.order_line}"
+
+
 class Message(models.Model):
     """One entry of a case's conversation. Internal notes are for vendor staff only."""
 
@@ -244,3 +270,26 @@ class CaseEvent(AppendOnly):
 
     def __str__(self) -> str:
         return f"#{self.case_id} {self.kind} {self.from_value} → {self.to_value}"
+
+
+class OrderChange(AppendOnly):
+    """The history of an order's dates: who corrected which, when, from what to what."""
+
+    order = models.ForeignKey(
+        Order, on_delete=models.PROTECT, related_name="changes", verbose_name=_("order")
+    )
+    at = models.DateTimeField(_("when"), auto_now_add=True)
+    actor = models.ForeignKey(
+        User, on_delete=models.PROTECT, related_name="+", verbose_name=_("by")
+    )
+    field = models.CharField(_("field"), max_length=32)
+    old = models.CharField(_("from"), max_length=32, blank=True)
+    new = models.CharField(_("to"), max_length=32, blank=True)
+
+    class Meta:
+        verbose_name = _("order change")
+        verbose_name_plural = _("order history")
+        ordering = ["at", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.order_id} {self.field}: {self.old} → {self.new}"

@@ -13,7 +13,7 @@ from datetime import date
 from typing import Any
 
 from django.db import IntegrityError, transaction
-from django.db.models import QuerySet
+from django.db.models import QuerySet, Sum
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
@@ -34,10 +34,13 @@ from successkit.support import rules
 from successkit.support.models import (
     Case,
     CaseEvent,
+    CaseLine,
+    CaseStatus,
     EventKind,
     ExchangeLine,
     Message,
     Order,
+    OrderChange,
     OrderLine,
 )
 
@@ -227,7 +230,11 @@ def _require_participant(actor: Actor, contract: Contract) -> None:
 
 def _locked(case: Case) -> Case:
     """The case row, locked until the end of the transaction (no lost updates)."""
-    return Case.objects.select_for_update().select_related("contract").get(pk=case.pk)
+    return (
+        Case.objects.select_for_update()
+        .select_related("contract__organization", "contract__package")
+        .get(pk=case.pk)
+    )
 
 
 def _record(case: Case, actor: Actor, kind: str, before: Any, after: Any, note: str = "") -> None:
@@ -313,8 +320,24 @@ def update_order_dates(
             )
         setattr(order, field, value)
     check_dates(order.dates(), today or order.contract.today())
+    before = Order.objects.values(*changes).get(pk=order.pk)
     order.save(update_fields=[*changes])
+    for field in sorted(changes):
+        old, new = before[field], getattr(order, field)
+        if old != new:
+            # The returns window follows a corrected receipt date: the trail says who moved it.
+            OrderChange.objects.create(
+                order=order,
+                actor=actor.user,
+                field=field,
+                old="" if old is None else old.isoformat(),
+                new="" if new is None else new.isoformat(),
+            )
     return order
+
+
+def order_history(order: Order) -> QuerySet[OrderChange]:
+    return order.changes.select_related("actor__contact").order_by("at", "id")
 
 
 # --- bulk import ------------------------------------------------------------------------
@@ -570,6 +593,74 @@ def _clean_exchanges(order: Order, exchanges: Sequence[ExchangeIn]) -> list[rule
     return cleaned
 
 
+@dataclass(frozen=True)
+class CaseLineIn:
+    order_line_id: int
+    quantity: int
+
+
+def _clean_case_lines(
+    order: Order, lines: Sequence[CaseLineIn], exchanges: Sequence[rules.Exchange]
+) -> list[tuple[OrderLine, int]]:
+    """The order lines a return or exchange concerns and how many rings of each: named
+    (``lines``), or for an exchange, the lines its exchanges take the rings from. Never
+    more than a line holds, counting what other open returns and exchanges already take."""
+    order_lines = {line.pk: line for line in order.lines.all()}
+    wanted: dict[int, int] = {}
+    if lines:
+        for index, line in enumerate(lines):
+            field = f"lines.{index}"
+            if line.order_line_id not in order_lines:
+                raise ValidationFailed(
+                    _("Line %(id)s is not a line of order %(reference)s."),
+                    details={"field": f"{field}.order_line_id"},
+                    id=line.order_line_id,
+                    reference=order.reference,
+                )
+            if line.order_line_id in wanted:
+                raise ValidationFailed(
+                    _("Name each order line once."), details={"field": f"{field}.order_line_id"}
+                )
+            wanted[line.order_line_id] = clean_quantity(line.quantity, f"{field}.quantity")
+    else:
+        for exchange in exchanges:
+            left = exchange.quantity
+            for order_line in order_lines.values():
+                if left and order_line.item.matches(exchange.given):
+                    take = min(left, order_line.quantity - wanted.get(order_line.pk, 0))
+                    if take > 0:
+                        wanted[order_line.pk] = wanted.get(order_line.pk, 0) + take
+                        left -= take
+    if not wanted:
+        raise ValidationFailed(
+            _("A return or exchange names the order lines and how many rings of each."),
+            details={"field": "lines"},
+        )
+    taken = {
+        row["order_line"]: row["total"]
+        for row in CaseLine.objects.filter(order_line__in=list(wanted))
+        .exclude(case__status=rules.CaseStatus.CLOSED)
+        .values("order_line")
+        .annotate(total=Sum("quantity"))
+    }
+    for index, (line_id, quantity) in enumerate(wanted.items()):
+        held = order_lines[line_id]
+        left = held.quantity - taken.get(line_id, 0)
+        if quantity > left:
+            raise ValidationFailed(
+                _(
+                    "Order %(reference)s line %(line)s holds %(quantity)s rings, %(left)s of "
+                    "them not already in a return or exchange."
+                ),
+                details={"field": f"lines.{index}.quantity"},
+                reference=order.reference,
+                line=str(held),
+                quantity=held.quantity,
+                left=max(left, 0),
+            )
+    return [(order_lines[line_id], quantity) for line_id, quantity in wanted.items()]
+
+
 @transaction.atomic
 def open_case(
     actor: Actor,
@@ -580,6 +671,7 @@ def open_case(
     description: str = "",
     order_id: int | None = None,
     exchanges: Sequence[ExchangeIn] = (),
+    lines: Sequence[CaseLineIn] = (),
     today: date | None = None,
 ) -> Case:
     """A new case, routed to its queue by type. A return or exchange names an order of the
@@ -601,11 +693,19 @@ def open_case(
         raise ValidationFailed(
             _("Only an exchange lists what is exchanged."), details={"field": "exchanges"}
         )
+    if lines and not rules.needs_order(kind):
+        raise ValidationFailed(
+            _("Only a return or an exchange names order lines."), details={"field": "lines"}
+        )
     planned: list[rules.Exchange] = []
+    concerned: list[tuple[OrderLine, int]] = []
     if rules.needs_order(kind):
         assert order is not None
+        # Lock the order: two requests for the same rings cannot both take them.
+        Order.objects.select_for_update().filter(pk=order.pk).first()
         check_return_window(order, today or contract.today())
         planned = _clean_exchanges(order, exchanges)
+        concerned = _clean_case_lines(order, lines, planned)
     case = Case.objects.create(
         contract=contract,
         type=kind,
@@ -627,6 +727,9 @@ def open_case(
             quantity=exchange.quantity,
         )
         for exchange in planned
+    )
+    CaseLine.objects.bulk_create(
+        CaseLine(case=case, order_line=line, quantity=quantity) for line, quantity in concerned
     )
     _record(case, actor, EventKind.OPENED, None, case.queue)
     if description:
@@ -675,9 +778,9 @@ def change_status(actor: Actor, case: Case, status: str, *, note: str = "") -> C
     current = rules.CaseStatus(case.status)
     if not rules.can_move(current, wanted):
         raise InvalidState(
-            _("A case that is %(current)s cannot become %(wanted)s."),
-            current=current.value,
-            wanted=wanted.value,
+            _("A case that is “%(current)s” cannot become “%(wanted)s”."),
+            current=CaseStatus(current.value).label,
+            wanted=CaseStatus(wanted.value).label,
         )
     _set_status(case, actor, wanted, clean_optional_text(note, "note"))
     return case
@@ -705,10 +808,14 @@ def assign_case(actor: Actor, case: Case, assignee_id: int | None) -> Case:
 
 
 def can_escalate(actor: Actor, case: Case) -> bool:
-    """The contract's representative escalates and routes (SPEC.md §3); admins too."""
-    return actor.is_staff and (
-        actor.user.pk == case.contract.representative_id or actor.has_role(Role.ADMIN)
-    )
+    """The contract's acting representative escalates and routes (SPEC.md §3): on the
+    Launch Kit, the account manager only through day 90; admins always."""
+    if not actor.is_staff:
+        return False
+    if actor.has_role(Role.ADMIN):
+        return True
+    contract = case.contract
+    return actor.user.pk == contract.representative_id and contract.vendor_contact().acting
 
 
 @transaction.atomic
@@ -724,7 +831,10 @@ def escalate_case(
     case = _locked(case)
     if not can_escalate(actor, case):
         raise PermissionDenied(
-            _("Only the contract's representative or an administrator escalates a case.")
+            _(
+                "Only the contract's acting representative or an administrator escalates a "
+                "case (a Launch Kit's account manager acts through day 90)."
+            )
         )
     reason = clean_text(reason, "reason")
     if queue is None and assignee_id is None:
@@ -736,7 +846,8 @@ def escalate_case(
     current = rules.CaseStatus(case.status)
     if not rules.can_escalate(current):
         raise InvalidState(
-            _("A case that is %(current)s cannot be escalated."), current=current.value
+            _("A case that is “%(current)s” cannot be escalated."),
+            current=CaseStatus(current.value).label,
         )
     queue_changes = target_queue is not None and target_queue != case.queue
     assignee_changes = assignee is not None and assignee.pk != case.assignee_id

@@ -53,6 +53,16 @@ def pdf_text(content: bytes) -> str:
     )
 
 
+def accepted(session, language: str = "en") -> str:
+    """What a line says of the acceptance recorded when ``session`` was booked."""
+    acceptance = session.acceptances.get()
+    day = local_date(acceptance.at, "Europe/Madrid").isoformat()
+    who = acceptance.accepted_by.name
+    if language == "es":
+        return f"; aceptado por {who} el {day} ({acceptance.minutes} min)"
+    return f"; accepted by {who} on {day} ({acceptance.minutes} min)"
+
+
 def test_the_english_csv_is_exact(statements) -> None:
     contract, october, _november, (first, second, _third) = statements
     issued_on = local_date(october.issued_at, "Europe/Madrid").isoformat()
@@ -67,12 +77,15 @@ def test_the_english_csv_is_exact(statements) -> None:
         "Currency,EUR\r\n"
         "\r\n"
         "Line,Description,Delivered on,Minutes,Hourly rate,Amount\r\n"
-        f'1,"Additional training, session {first.pk}",2026-10-14,90,150.00,225.00\r\n'
-        f'2,"Additional training, session {second.pk}",2026-10-20,7,165.00,19.25\r\n'
+        f'1,"Additional training, session {first.pk}{accepted(first)}",2026-10-14,90,150.00,'
+        "225.00\r\n"
+        f'2,"Additional training, session {second.pk}{accepted(second)}",2026-10-20,7,165.00,'
+        "19.25\r\n"
         "Total,,,,,244.25\r\n"
         "\r\n"
         "Hours beyond the package are billed at the hourly rate in force on the day the "
         "service was delivered; each line is rounded half-up to the cent.\r\n"
+        "Governing terms (English): https://ouraring.com/terms-and-conditions\r\n"
     )
 
 
@@ -90,7 +103,8 @@ def test_the_spanish_csv_is_translated_and_says_english_prevails(statements) -> 
         "Moneda,EUR\r\n"
         "\r\n"
         "Línea,Descripción,Prestado el,Minutos,Tarifa horaria,Importe\r\n"
-        f'1,"Formación adicional, sesión {third.pk}",2026-11-03,60,165.00,165.00\r\n'
+        f'1,"Formación adicional, sesión {third.pk}{accepted(third, "es")}",2026-11-03,60,'
+        "165.00,165.00\r\n"
         '2,"Corrección de ST-000001, línea 1: Started late, agreed",,,,-25.00\r\n'
         "Total,,,,,140.00\r\n"
         "\r\n"
@@ -98,6 +112,7 @@ def test_the_spanish_csv_is_translated_and_says_english_prevails(statements) -> 
         "en que se prestó el servicio; cada línea se redondea al céntimo más próximo (los "
         'medios céntimos, hacia arriba)."\r\n'
         f'"{SPANISH_NOTICE}"\r\n'
+        "Condiciones que rigen (en inglés): https://ouraring.com/terms-and-conditions\r\n"
     )
 
 

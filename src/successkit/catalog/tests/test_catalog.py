@@ -42,6 +42,35 @@ def test_catalog_files_are_loaded_after_migrate_with_the_seed_terms() -> None:
     assert {p.returns_window_days for p in terms.values()} == {30}
 
 
+def test_version_two_lets_implementation_meetings_repeat_and_caps_additional_training() -> None:
+    version = CatalogVersion.objects.get(number=2)
+    assert version.is_published
+    assert version.terms_url == "https://ouraring.com/terms-and-conditions"
+    kinds = {s.code: s.terms() for s in SessionType.objects.filter(version=version)}
+    assert {code: (k.max_minutes, k.single_use, k.draws_on_pool) for code, k in kinds.items()} == {
+        "kickoff": (60, True, True),
+        "implementation": (60, False, True),
+        "software_training": (60, True, True),
+        "additional_training": (480, False, False),
+    }
+    assert services.current_version() == version
+    assert services.governing_terms_url(version) == version.terms_url
+    # A contract sold under version 1 links to the newest governing terms all the same.
+    assert services.governing_terms_url(CatalogVersion.objects.get(number=1)) == version.terms_url
+
+
+def test_mark_reviewed_makes_a_stale_translation_current_in_one_action() -> None:
+    draft = services.draft_version(CatalogVersion.objects.get(number=2))
+    kickoff = draft.session_types.get(code="kickoff")
+    kickoff.description = kickoff.description + " Now with a summary by mail."
+    kickoff.save()
+    assert services.localized(kickoff, "es").stale_translation
+    assert services.mark_translations_reviewed(kickoff) == 1
+    fresh = services.localized(SessionType.objects.get(pk=kickoff.pk), "es")
+    assert (fresh.stale_translation, fresh.language, fresh.name) == (False, "es", "Reunión inicial")
+    assert services.mark_translations_reviewed(kickoff) == 0
+
+
 def test_session_types_carry_caps_and_single_use() -> None:
     kinds = {s.code: s.terms() for s in SessionType.objects.filter(version__number=1)}
     for code in ("kickoff", "implementation", "software_training"):
@@ -57,25 +86,25 @@ def test_session_types_carry_caps_and_single_use() -> None:
 def test_a_new_catalog_version_never_changes_a_signed_contract() -> None:
     contract = ContractFactory(package_code="pro_lite")
     data = version_one_data()
-    data["version"] = 2
+    data["version"] = 3
     data["packages"]["pro_lite"]["training_minutes"] = 90
     load_catalog(data, source="test")
 
     contract = Contract.objects.get(pk=contract.pk)
-    assert contract.package.version.number == 1
+    assert contract.package.version.number == 2
     assert contract.package.terms().training_minutes == 120
     assert services.package_for_sale("pro_lite").training_minutes == 90
-    assert services.package_for_sale("pro_lite").version.number == 2
+    assert services.package_for_sale("pro_lite").version.number == 3
 
 
 def test_loading_an_incomplete_file_is_refused_and_writes_nothing() -> None:
     data = version_one_data()
-    data["version"] = 3
+    data["version"] = 4
     del data["packages"]["premium"]["name"]
     with pytest.raises(CatalogFileError):
         load_catalog(data, source="broken")
-    assert not CatalogVersion.objects.filter(number=3).exists()
-    assert Package.objects.filter(version__number=3).count() == 0
+    assert not CatalogVersion.objects.filter(number=4).exists()
+    assert Package.objects.filter(version__number=4).count() == 0
 
 
 def test_unknown_package_is_a_validation_error_naming_the_offer() -> None:
@@ -105,8 +134,8 @@ def test_a_stale_translation_falls_back_to_english_and_says_so() -> None:
 
 
 def test_drafts_are_not_sold_until_published() -> None:
-    draft = services.draft_version(CatalogVersion.objects.get(number=1))
-    assert services.current_version().number == 1
+    draft = services.draft_version(CatalogVersion.objects.get(number=2))
+    assert services.current_version().number == 2
     services.publish_version(draft)
     assert services.current_version() == draft
     assert Package.objects.filter(version=draft).count() == 3

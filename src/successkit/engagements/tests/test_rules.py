@@ -141,7 +141,14 @@ def test_a_valid_booking_has_no_refusal() -> None:
         ({"staff_roles": frozenset({"account_manager"})}, Refusal.ROLE_NOT_ALLOWED),
         ({"staff_roles": frozenset()}, Refusal.ROLE_NOT_ALLOWED),
         ({"in_the_past": True}, Refusal.STARTS_IN_THE_PAST),
-        ({"session_type": SOFTWARE}, Refusal.PLATFORMS_REQUIRED),
+        (
+            {
+                "session_type": SOFTWARE,
+                "platforms": frozenset({"hrm"}),
+                "bought_platforms": frozenset({"teams"}),
+            },
+            Refusal.PLATFORMS_NOT_BOUGHT,
+        ),
         (
             {"session_type": SOFTWARE, "platforms": frozenset({"slack"})},
             Refusal.PLATFORMS_NOT_OFFERED,
@@ -158,6 +165,8 @@ def test_boundaries_that_are_allowed() -> None:
     assert refusals(day=START) == []
     assert refusals(in_the_past=True, past_allowed=True) == []
     assert refusals(session_type=SOFTWARE, platforms=frozenset({"teams", "hrm"})) == []
+    # Naming none is allowed: the booking covers the contract's platforms.
+    assert refusals(session_type=SOFTWARE) == []
     assert refusals(session_type=ADDITIONAL, minutes=240) == []
     assert refusals(package=LAUNCH_KIT, staff_roles=frozenset({"account_manager"})) == []
 

@@ -74,6 +74,7 @@ def test_a_contracts_health_checks_list_one_per_period(admin_api: ApiClient, con
         "staff_id": None,
         "attendees": [],
         "held_on": None,
+        "recorded_late": False,
         "summary": "",
         "overall_status": None,
         "action_items": [],
@@ -454,7 +455,10 @@ def test_patching_the_end_date_recomputes_the_periods(admin_api: ApiClient, cont
         ({"end_date": "2025-12-31"}, 422, "validation_error"),
         ({"end_date": "soon"}, 422, "validation_error"),
         ({}, 422, "validation_error"),
-        ({"end_date": "2026-01-27"}, 409, "health_check_would_be_lost"),
+        # Before today (1 February 2026 in Madrid): refused whatever it would keep.
+        ({"end_date": "2026-01-31"}, 422, "validation_error"),
+        # Cuts the first period to a stub that owes nothing: its completed check is lost.
+        ({"end_date": "2026-02-10"}, 409, "health_check_would_be_lost"),
     ],
 )
 def test_end_date_refusals_write_nothing(
@@ -505,12 +509,20 @@ def test_compliance_counts_owed_delivered_and_missed(admin_api: ApiClient, clock
     response = admin_api.get("health-checks/compliance")
     assert response.status_code == 200
     body = response.json()
-    assert body["totals"] == {"owed": 16, "completed": 1, "scheduled": 1, "due": 12, "missed": 2}
+    assert body["totals"] == {
+        "owed": 16,
+        "completed": 1,
+        "completed_on_time": 1,
+        "completed_late": 0,
+        "scheduled": 1,
+        "due": 12,
+        "missed": 2,
+    }
     assert body["by_representative"] == [
         {"representative_id": str(lucia.pk), "name": "Lucía Ortega", "owed": 4, "completed": 1,
-         "scheduled": 0, "due": 3, "missed": 0},
+         "completed_on_time": 1, "completed_late": 0, "scheduled": 0, "due": 3, "missed": 0},
         {"representative_id": str(sam.pk), "name": "Sam Patel", "owed": 12, "completed": 0,
-         "scheduled": 1, "due": 9, "missed": 2},
+         "completed_on_time": 0, "completed_late": 0, "scheduled": 1, "due": 9, "missed": 2},
     ]  # fmt: skip
     packages = [
         (row["package"], row["name"], row["owed"], row["missed"]) for row in body["by_package"]
@@ -552,3 +564,30 @@ def test_the_openapi_document_describes_the_health_check_endpoints(admin_api: Ap
     assert "post" in paths["/api/v1/health-checks/{check_id}/schedule"]
     assert "get" in paths["/api/v1/health-checks/compliance"]
     assert "patch" in paths["/api/v1/contracts/{contract_id}"]
+
+
+# --- a check written down after its period: completed, recorded late -------------------------
+
+
+def test_a_back_dated_completion_is_completed_and_marked_recorded_late(
+    admin_api: ApiClient, contract, csm, clock
+) -> None:
+    """Period 1 ends on 14 April. At 23:30 UTC on 14 April it is already the 15th in
+    Madrid: the same completion is recorded late; at 21:30 UTC it is still on time."""
+    check = first_check(contract)
+    clock.set(datetime(2026, 4, 14, 23, 30, tzinfo=UTC))
+    assert admin_api.get(f"health-checks/{check.pk}").json()["status"] == "missed"
+    done = admin_api.post(f"health-checks/{check.pk}/complete", completion(csm.pk))
+    assert done.status_code == 200
+    assert (done.json()["status"], done.json()["recorded_late"]) == ("completed", True)
+    second = contract.health_checks.get(period_index=1)
+    clock.set(datetime(2026, 7, 14, 21, 30, tzinfo=UTC))  # 23:30 on 14 July in Madrid
+    on_time = admin_api.post(
+        f"health-checks/{second.pk}/complete", completion(csm.pk, held_on="2026-07-14")
+    )
+    assert (on_time.json()["status"], on_time.json()["recorded_late"]) == ("completed", False)
+    totals = admin_api.get("health-checks/compliance").json()["totals"]
+    assert (totals["completed"], totals["completed_on_time"], totals["completed_late"]) == (2, 1, 1)
+    assert totals["missed"] == 0
+    entitlements = admin_api.get(f"contracts/{contract.pk}/entitlements").json()
+    assert entitlements["health_checks"]["completed"] == 2

@@ -16,9 +16,10 @@ def test_the_cli_report_prints_the_tables(spanish, english, clock, capsys) -> No
     call_command("healthcheck_report")
     out = capsys.readouterr().out
     lines = [line.split() for line in out.splitlines()]
-    assert ["package", "owed", "delivered", "scheduled", "unscheduled", "missed"] in lines
-    assert ["pro_lite", "8", "1", "0", "6", "1"] in lines
-    assert lines.count(["total", "8", "1", "0", "6", "1"]) == 2
+    header = ["owed", "delivered", "on", "time", "late", "scheduled", "unscheduled", "missed"]
+    assert ["package", *header] in lines
+    assert ["pro_lite", "8", "1", "1", "0", "0", "6", "1"] in lines
+    assert lines.count(["total", "8", "1", "1", "0", "0", "6", "1"]) == 2
     english_check = english.health_checks.get(period_index=1)
     assert [
         str(english_check.pk),

@@ -10,7 +10,7 @@ from successkit.accounts.actors import Actor
 from successkit.accounts.roles import Role
 from successkit.contracts import services as contracts
 from successkit.contracts.models import Contract
-from successkit.core.errors import RoleNotAllowed
+from successkit.core.errors import RoleNotAllowed, ValidationFailed
 from successkit.factories import ContactFactory, ContractFactory, OrganizationFactory, StaffFactory
 from successkit.healthchecks import services
 from successkit.healthchecks.models import HealthCheck, HealthCheckEvent, HealthCheckState
@@ -93,10 +93,10 @@ def test_a_refused_sale_writes_no_health_check(clock) -> None:
 
 
 def test_extending_the_term_adds_the_periods_it_now_holds(clock) -> None:
-    contract = contract_with_checks(end_date=date(2026, 5, 1))
+    contract = contract_with_checks(end_date=date(2026, 5, 30))
     assert periods(contract) == [
         (0, date(2026, 1, 15), date(2026, 4, 14)),
-        (1, date(2026, 4, 15), date(2026, 5, 1)),
+        (1, date(2026, 4, 15), date(2026, 5, 30)),
     ]
     first_ids = list(contract.health_checks.values_list("pk", flat=True))
     contracts.change_end_date(admin(), contract, end_date=date(2027, 1, 14))
@@ -136,24 +136,30 @@ def test_shortening_the_term_that_would_lose_a_scheduled_check_is_refused(clock)
     services.schedule_health_check(
         admin(),
         check,
-        scheduled_for=datetime(2026, 5, 4, 8, 0, tzinfo=UTC),
+        scheduled_for=datetime(2026, 6, 10, 8, 0, tzinfo=UTC),
         staff_id=StaffFactory(roles=[Role.CS_ENGINEER]).pk,
     )
     before = snapshot()
     with pytest.raises(services.HealthCheckWouldBeLost) as refusal:
-        contracts.change_end_date(admin(), contract, end_date=date(2026, 5, 3))
+        contracts.change_end_date(admin(), contract, end_date=date(2026, 6, 9))
     assert refusal.value.details == {"field": "end_date", "health_check_number": 2}
     assert snapshot() == before
-    contracts.change_end_date(admin(), contract, end_date=date(2026, 5, 4))
-    assert periods(contract)[-1] == (1, date(2026, 4, 15), date(2026, 5, 4))
+    contracts.change_end_date(admin(), contract, end_date=date(2026, 6, 10))
+    assert periods(contract)[-1] == (1, date(2026, 4, 15), date(2026, 6, 10))
 
 
 def test_a_term_cannot_end_before_a_period_that_has_started(clock) -> None:
     clock.set(datetime(2026, 5, 1, 12, 0, tzinfo=UTC))
     contract = contract_with_checks()
     before = snapshot()
+    # Period 2 started on 15 April; ending on 20 May cuts it to 36 of its 91 days, a stub
+    # that owes nothing: the running period would be dropped.
     with pytest.raises(services.HealthCheckWouldBeLost):
-        contracts.change_end_date(admin(), contract, end_date=date(2026, 4, 14))
+        contracts.change_end_date(admin(), contract, end_date=date(2026, 5, 20))
+    # Before today (1 May) is refused as such.
+    with pytest.raises(ValidationFailed) as refusal:
+        contracts.change_end_date(admin(), contract, end_date=date(2026, 4, 30))
+    assert refusal.value.details == {"field": "end_date"}
     assert snapshot() == before
 
 

@@ -8,7 +8,16 @@ from pytest_django.fixtures import Settings
 from successkit.conftest import ApiClient
 from successkit.contracts.models import Contract
 from successkit.factories import ContactFactory, ContractFactory
-from successkit.support.models import Case, CaseEvent, ExchangeLine, Message, Order, OrderLine
+from successkit.support.models import (
+    Case,
+    CaseEvent,
+    CaseLine,
+    ExchangeLine,
+    Message,
+    Order,
+    OrderChange,
+    OrderLine,
+)
 
 
 @dataclass
@@ -36,7 +45,16 @@ def counts() -> dict[str, int]:
     """Rows of every support table: a refused call must leave them all unchanged."""
     return {
         model.__name__: model.objects.count()
-        for model in (Order, OrderLine, Case, ExchangeLine, Message, CaseEvent)
+        for model in (
+            Order,
+            OrderLine,
+            Case,
+            ExchangeLine,
+            CaseLine,
+            Message,
+            CaseEvent,
+            OrderChange,
+        )
     }
 
 

@@ -8,7 +8,7 @@ from django.utils import timezone
 from successkit.accounts.roles import Role
 from successkit.conftest import ApiClient
 from successkit.factories import ContactFactory, ContractFactory, StaffFactory
-from successkit.support.models import Case, CaseEvent, Message
+from successkit.support.models import Case, CaseEvent, Message, OrderLine
 from successkit.support.tests.conftest import Parties, counts
 from successkit.support.tests.factories import CaseFactory, OrderFactory
 
@@ -16,6 +16,10 @@ pytestmark = pytest.mark.django_db
 
 
 def open_case(api: ApiClient, contract_id: int, **body: object):
+    """A return names its order lines: all of them, one ring each, unless told."""
+    if body.get("type") == "return" and "lines" not in body and body.get("order_id"):
+        lines = OrderLine.objects.filter(order_id=body["order_id"]).order_by("id")
+        body["lines"] = [{"order_line_id": line.pk, "quantity": 1} for line in lines]
     return api.post(f"contracts/{contract_id}/cases", {"subject": "Help", **body})
 
 
@@ -199,6 +203,8 @@ def test_the_service_takes_the_request_day(parties: Parties) -> None:
     )
     actor = Actor.of(parties.contract.buyer_contact.user)
 
+    line = order.lines.get()
+
     def request_on(day: date) -> Case:
         return services.open_case(
             actor,
@@ -206,6 +212,7 @@ def test_the_service_takes_the_request_day(parties: Parties) -> None:
             case_type="return",
             subject="Back",
             order_id=order.pk,
+            lines=[services.CaseLineIn(line.pk, 1)],
             today=day,
         )
 

@@ -37,9 +37,22 @@ def test_staff_record_an_order_with_its_lines(parties: Parties) -> None:
         "received_on": received.isoformat(),
         "returns_until": (received + timedelta(days=30)).isoformat(),
         "items": [
-            {"sku": "OURA-GEN4-SILVER", "size": "9", "colour": "", "quantity": 3},
-            {"sku": "OURA-GEN4-BLACK", "size": "10", "colour": "black", "quantity": 1},
+            {
+                "id": body["items"][0]["id"],
+                "sku": "OURA-GEN4-SILVER",
+                "size": "9",
+                "colour": "",
+                "quantity": 3,
+            },
+            {
+                "id": body["items"][1]["id"],
+                "sku": "OURA-GEN4-BLACK",
+                "size": "10",
+                "colour": "black",
+                "quantity": 1,
+            },
         ],
+        "history": [],
     }
     assert isinstance(body["id"], str)
     assert parties.rep.get(f"orders/{body['id']}").json() == body

@@ -11,7 +11,7 @@ from django.core.management.base import BaseCommand
 
 from successkit.healthchecks import rules, services
 
-COUNT_COLUMNS = ("owed", "delivered", "scheduled", "unscheduled", "missed")
+COUNT_COLUMNS = ("owed", "delivered", "on time", "late", "scheduled", "unscheduled", "missed")
 
 
 def table(headers: Sequence[str], rows: Sequence[Sequence[object]]) -> list[str]:
@@ -30,7 +30,15 @@ def table(headers: Sequence[str], rows: Sequence[Sequence[object]]) -> list[str]
 
 
 def counts(tally: rules.Tally) -> list[int]:
-    return [tally.owed, tally.completed, tally.scheduled, tally.due, tally.missed]
+    return [
+        tally.owed,
+        tally.completed,
+        tally.completed_on_time,
+        tally.completed_late,
+        tally.scheduled,
+        tally.due,
+        tally.missed,
+    ]
 
 
 class Command(BaseCommand):
