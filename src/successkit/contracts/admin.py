@@ -6,13 +6,14 @@ from django import forms
 from django.contrib import admin
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
+from simple_history.admin import SimpleHistoryAdmin
 
 from successkit.accounts.actors import Actor
 from successkit.accounts.roles import Role
 from successkit.contracts import services
-from successkit.contracts.models import Contract, ContractChange
+from successkit.contracts.models import Contract
 from successkit.contracts.services import check_sale, clean_currency
-from successkit.core.admin import ReadOnly
+from successkit.core.admin import register_audit_trail
 from successkit.core.errors import SuccessKitError, ValidationFailed
 from successkit.healthchecks.services import sync_health_checks
 
@@ -68,15 +69,8 @@ class ContractForm(forms.ModelForm):
         return data
 
 
-class ContractChangeInline(ReadOnly, admin.TabularInline):
-    model = ContractChange
-    extra = 0
-    fields = ("at", "actor", "field", "old", "new")
-    readonly_fields = fields
-
-
 @admin.register(Contract)
-class ContractAdmin(admin.ModelAdmin):
+class ContractAdmin(SimpleHistoryAdmin):
     form = ContractForm
     list_display = [
         "organization",
@@ -92,11 +86,6 @@ class ContractAdmin(admin.ModelAdmin):
     search_fields = ["organization__name"]
     raw_id_fields = ["buyer_contact"]
     date_hierarchy = "start_date"
-    inlines = [ContractChangeInline]
-
-    def get_inlines(self, request: HttpRequest, obj: Contract | None = None) -> Any:
-        # A contract being sold has no history yet (and the add form stays as it was).
-        return self.inlines if obj is not None else []
 
     def get_readonly_fields(self, request: HttpRequest, obj: Contract | None = None) -> Any:
         # A signed contract changes only through its services (so that what depends on the
@@ -123,3 +112,6 @@ class ContractAdmin(admin.ModelAdmin):
     @admin.display(description=_("catalog version"))
     def catalog_version(self, contract: Contract) -> int:
         return contract.package.version.number
+
+
+register_audit_trail(Contract)

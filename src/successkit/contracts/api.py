@@ -10,7 +10,8 @@ from pydantic import Field
 
 from successkit.accounts.api import PersonOut, actor_of, person_out
 from successkit.contracts import services
-from successkit.contracts.models import Contract, ContractChange
+from successkit.contracts.models import Contract
+from successkit.core import audit
 from successkit.core.pagination import page
 from successkit.core.schemas import errors, object_id
 
@@ -44,10 +45,10 @@ class ContractPatch(Schema):
 
 class ContractChangeOut(Schema):
     at: datetime
-    actor: PersonOut
+    actor: PersonOut | None = Field(description="Who; null for the command line or a job")
     field: str = Field(description="end_date, representative_id or buyer_contact_id")
-    old: str
-    new: str
+    old: str | None
+    new: str | None
 
 
 class ContractHistoryPage(Schema):
@@ -90,13 +91,14 @@ def contract_out(contract: Contract) -> dict[str, object]:
     }
 
 
-def change_out(change: ContractChange) -> dict[str, object]:
+def change_out(change: audit.Change) -> dict[str, object]:
+    user = change.record.history_user
     return {
         "at": change.at,
-        "actor": person_out(change.actor),
+        "actor": person_out(user) if user is not None else None,
         "field": change.field,
-        "old": change.old,
-        "new": change.new,
+        "old": audit.shown(change.old),
+        "new": audit.shown(change.new),
     }
 
 
@@ -169,4 +171,5 @@ def change_contract(
 )
 def contract_history(request: HttpRequest, contract_id: str) -> dict[str, object]:
     contract = contract_for(request, contract_id)
-    return page(request, services.contract_history(contract), change_out)
+    # A contract's own history is short: one page, whole.
+    return {"items": [change_out(c) for c in services.contract_history(contract)], "next": None}

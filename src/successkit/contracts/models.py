@@ -2,15 +2,16 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from datetime import date
-from typing import Any
 
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
 
 from successkit.accounts.models import Contact, Organization, User
 from successkit.catalog.models import Package
 from successkit.contracts import rules
+from successkit.core.audit import history_user
 
 PLATFORM_LABELS = {
     rules.Platform.TEAMS.value: _("Oura Teams"),
@@ -54,6 +55,8 @@ class Contract(models.Model):
     platforms = models.JSONField(_("platforms"), default=rules.default_platforms)
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
 
+    history = HistoricalRecords(get_user=history_user)
+
     class Meta:
         verbose_name = _("contract")
         verbose_name_plural = _("contracts")
@@ -89,40 +92,3 @@ class Contract(models.Model):
             self.end_date,
             day or self.today(),
         )
-
-
-class ContractChange(models.Model):
-    """Append-only history of a contract's term and parties: who changed which field,
-    when, from what to what (values as the API shows them)."""
-
-    class Field(models.TextChoices):
-        END_DATE = "end_date", _("end date")
-        REPRESENTATIVE = "representative_id", _("vendor representative")
-        BUYER_CONTACT = "buyer_contact_id", _("buyer counterpart")
-
-    contract = models.ForeignKey(
-        Contract, on_delete=models.PROTECT, related_name="changes", verbose_name=_("contract")
-    )
-    at = models.DateTimeField(_("when"), default=timezone.now)
-    actor = models.ForeignKey(
-        User, on_delete=models.PROTECT, related_name="+", verbose_name=_("by")
-    )
-    field = models.CharField(_("field"), max_length=32, choices=Field.choices)
-    old = models.CharField(_("from"), max_length=64, blank=True)
-    new = models.CharField(_("to"), max_length=64, blank=True)
-
-    class Meta:
-        verbose_name = _("contract change")
-        verbose_name_plural = _("contract history")
-        ordering = ["at", "id"]
-
-    def __str__(self) -> str:
-        return f"{self.contract_id} {self.field}: {self.old} → {self.new}"
-
-    def save(self, *args: Any, **kwargs: Any) -> None:
-        if not self._state.adding:
-            raise ValueError("ContractChange rows are append-only")
-        super().save(*args, **kwargs)
-
-    def delete(self, *args: Any, **kwargs: Any) -> Any:
-        raise ValueError("ContractChange rows are append-only")

@@ -18,7 +18,8 @@ from successkit.accounts.roles import ACCOUNT_ROLES, Role
 from successkit.catalog.models import Package
 from successkit.catalog.services import localized, package_for_sale
 from successkit.contracts import rules
-from successkit.contracts.models import Contract, ContractChange, platform_labels
+from successkit.contracts.models import Contract, platform_labels
+from successkit.core import audit
 from successkit.core.errors import (
     InvalidState,
     PermissionDenied,
@@ -216,12 +217,6 @@ def _locked_contract(contract: Contract) -> Contract:
     )
 
 
-def _record_change(contract: Contract, actor: Actor, field: str, old: object, new: object) -> None:
-    ContractChange.objects.create(
-        contract=contract, actor=actor.user, field=field, old=str(old), new=str(new)
-    )
-
-
 @transaction.atomic
 def change_end_date(actor: Actor, contract: Contract, *, end_date: date) -> Contract:
     """Move the contract's end date. The health-check periods are worked out again; a
@@ -233,13 +228,12 @@ def change_end_date(actor: Actor, contract: Contract, *, end_date: date) -> Cont
     lock_bookings(contract)
     contract = _locked_contract(contract)
     check_end_date(contract, end_date)
-    old = contract.end_date
-    if old == end_date:
+    if contract.end_date == end_date:
         return contract
     contract.end_date = end_date
-    contract.save(update_fields=["end_date"])
+    with audit.acting_as(actor.user):  # the history names who changed it (core/audit.py)
+        contract.save(update_fields=["end_date"])
     sync_health_checks(contract)
-    _record_change(contract, actor, ContractChange.Field.END_DATE, old.isoformat(), end_date)
     return contract
 
 
@@ -257,12 +251,11 @@ def reassign_representative(actor: Actor, contract: Contract, *, staff_id: int) 
             id=staff_id,
         )
     check_representative(contract.package, staff)
-    old = contract.representative_id
-    if old == staff.pk:
+    if contract.representative_id == staff.pk:
         return contract
     contract.representative = staff
-    contract.save(update_fields=["representative"])
-    _record_change(contract, actor, ContractChange.Field.REPRESENTATIVE, old, staff.pk)
+    with audit.acting_as(actor.user):
+        contract.save(update_fields=["representative"])
     return contract
 
 
@@ -279,12 +272,11 @@ def designate_counterpart(actor: Actor, contract: Contract, *, contact_id: int) 
             _("The buyer's counterpart must be one of the organization's contacts."),
             details={"field": "buyer_contact_id"},
         )
-    old = contract.buyer_contact_id
-    if old == contact.pk:
+    if contract.buyer_contact_id == contact.pk:
         return contract
     contract.buyer_contact = contact
-    contract.save(update_fields=["buyer_contact"])
-    _record_change(contract, actor, ContractChange.Field.BUYER_CONTACT, old, contact.pk)
+    with audit.acting_as(actor.user):
+        contract.save(update_fields=["buyer_contact"])
     return contract
 
 
@@ -315,5 +307,12 @@ def change_contract(
     return contract
 
 
-def contract_history(contract: Contract) -> QuerySet[ContractChange]:
-    return contract.changes.select_related("actor__contact").order_by("at", "id")
+# What GET /contracts/{id}/history reports, by the PATCH body's names (API.md).
+HISTORY_FIELDS = ("end_date", "representative_id", "buyer_contact_id")
+
+
+def contract_history(contract: Contract) -> list[audit.Change]:
+    """Every change of the term, the representative and the counterpart, oldest first,
+    read from the contract's audit trail (django-simple-history, ``core/audit.py``)."""
+    rows = contract.history.select_related("history_user__contact")
+    return [change for change in audit.changes(rows, HISTORY_FIELDS) if change.action == "changed"]

@@ -4,8 +4,9 @@ which apply the rules and record the history; the admin only reads."""
 from __future__ import annotations
 
 from django.contrib import admin
+from simple_history.admin import SimpleHistoryAdmin
 
-from successkit.core.admin import ReadOnly
+from successkit.core.admin import ReadOnly, register_audit_trail
 from successkit.support.models import (
     Case,
     CaseEvent,
@@ -13,7 +14,6 @@ from successkit.support.models import (
     ExchangeLine,
     Message,
     Order,
-    OrderChange,
     OrderLine,
 )
 
@@ -33,13 +33,6 @@ class CaseLineInline(ReadOnly, admin.TabularInline):
     extra = 0
 
 
-class OrderChangeInline(ReadOnly, admin.TabularInline):
-    model = OrderChange
-    extra = 0
-    fields = ("at", "actor", "field", "old", "new")
-    readonly_fields = fields
-
-
 class MessageInline(ReadOnly, admin.StackedInline):
     model = Message
     extra = 0
@@ -51,12 +44,12 @@ class CaseEventInline(ReadOnly, admin.TabularInline):
 
 
 @admin.register(Order)
-class OrderAdmin(ReadOnly, admin.ModelAdmin):
+class OrderAdmin(ReadOnly, SimpleHistoryAdmin):
     list_display = ["reference", "contract", "placed_on", "shipped_on", "received_on"]
     list_select_related = ["contract__organization", "contract__package"]
     search_fields = ["reference", "contract__organization__name"]
     date_hierarchy = "received_on"
-    inlines = [OrderLineInline, OrderChangeInline]
+    inlines = [OrderLineInline]
 
 
 @admin.register(Case)
@@ -66,3 +59,6 @@ class CaseAdmin(ReadOnly, admin.ModelAdmin):
     list_select_related = ["contract__organization", "contract__package", "assignee"]
     search_fields = ["subject", "contract__organization__name"]
     inlines = [CaseLineInline, ExchangeLineInline, MessageInline, CaseEventInline]
+
+
+register_audit_trail(Order)

@@ -17,6 +17,7 @@ from pydantic import Field
 
 from successkit.accounts.api import PersonOut, actor_of, person_out
 from successkit.contracts.api import contract_for
+from successkit.core import audit
 from successkit.core.errors import ValidationFailed
 from successkit.core.pagination import page
 from successkit.core.schemas import errors, object_id
@@ -48,7 +49,7 @@ class LineOut(Schema):
 
 class OrderChangeOut(Schema):
     at: datetime
-    actor: PersonOut
+    actor: PersonOut | None = Field(description="Who; null for the command line or a job")
     field: str = Field(description="received_on, shipped_on or placed_on")
     old: str | None
     new: str | None
@@ -252,10 +253,12 @@ def order_out(order: Order) -> dict[str, object]:
         "history": [
             {
                 "at": change.at,
-                "actor": person_out(change.actor),
+                "actor": (
+                    person_out(change.record.history_user) if change.record.history_user else None
+                ),
                 "field": change.field,
-                "old": change.old or None,
-                "new": change.new or None,
+                "old": audit.shown(change.old),
+                "new": audit.shown(change.new),
             }
             for change in services.order_history(order)
         ],

@@ -4,9 +4,11 @@ from typing import Any
 
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
 
 from successkit.accounts.models import User
 from successkit.contracts.models import Contract
+from successkit.core.audit import history_user
 from successkit.support import rules
 
 
@@ -65,6 +67,8 @@ class Order(models.Model):
         help_text=_("Empty: imported from the command line."),
     )
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
+
+    history = HistoricalRecords(get_user=history_user)
 
     class Meta:
         verbose_name = _("order")
@@ -270,26 +274,3 @@ class CaseEvent(AppendOnly):
 
     def __str__(self) -> str:
         return f"#{self.case_id} {self.kind} {self.from_value} → {self.to_value}"
-
-
-class OrderChange(AppendOnly):
-    """The history of an order's dates: who corrected which, when, from what to what."""
-
-    order = models.ForeignKey(
-        Order, on_delete=models.PROTECT, related_name="changes", verbose_name=_("order")
-    )
-    at = models.DateTimeField(_("when"), auto_now_add=True)
-    actor = models.ForeignKey(
-        User, on_delete=models.PROTECT, related_name="+", verbose_name=_("by")
-    )
-    field = models.CharField(_("field"), max_length=32)
-    old = models.CharField(_("from"), max_length=32, blank=True)
-    new = models.CharField(_("to"), max_length=32, blank=True)
-
-    class Meta:
-        verbose_name = _("order change")
-        verbose_name_plural = _("order history")
-        ordering = ["at", "id"]
-
-    def __str__(self) -> str:
-        return f"{self.order_id} {self.field}: {self.old} → {self.new}"

@@ -21,6 +21,7 @@ from successkit.accounts.actors import Actor
 from successkit.accounts.models import User
 from successkit.accounts.roles import Role
 from successkit.contracts.models import Contract
+from successkit.core import audit
 from successkit.core.errors import (
     InvalidState,
     NotFound,
@@ -40,7 +41,6 @@ from successkit.support.models import (
     ExchangeLine,
     Message,
     Order,
-    OrderChange,
     OrderLine,
 )
 
@@ -320,24 +320,19 @@ def update_order_dates(
             )
         setattr(order, field, value)
     check_dates(order.dates(), today or order.contract.today())
-    before = Order.objects.values(*changes).get(pk=order.pk)
-    order.save(update_fields=[*changes])
-    for field in sorted(changes):
-        old, new = before[field], getattr(order, field)
-        if old != new:
-            # The returns window follows a corrected receipt date: the trail says who moved it.
-            OrderChange.objects.create(
-                order=order,
-                actor=actor.user,
-                field=field,
-                old="" if old is None else old.isoformat(),
-                new="" if new is None else new.isoformat(),
-            )
+    # The returns window follows a corrected receipt date: the audit trail says who moved
+    # it, when, from what to what (django-simple-history, ``core/audit.py``).
+    with audit.acting_as(actor.user):
+        order.save(update_fields=[*changes])
     return order
 
 
-def order_history(order: Order) -> QuerySet[OrderChange]:
-    return order.changes.select_related("actor__contact").order_by("at", "id")
+def order_history(order: Order) -> list[audit.Change]:
+    """Every correction of the order's dates, oldest first."""
+    rows = order.history.select_related("history_user__contact")
+    return [
+        change for change in audit.changes(rows, ORDER_DATE_FIELDS) if change.action == "changed"
+    ]
 
 
 # --- bulk import ------------------------------------------------------------------------

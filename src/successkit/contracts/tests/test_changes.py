@@ -11,7 +11,7 @@ from django.utils import timezone
 
 from successkit.accounts.roles import Role
 from successkit.conftest import ApiClient, race
-from successkit.contracts.models import Contract, ContractChange
+from successkit.contracts.models import Contract
 from successkit.engagements.models import TrainingSession
 from successkit.engagements.tests.helpers import contract_starting, on_day
 from successkit.factories import ContactFactory, ContractFactory, StaffFactory
@@ -30,7 +30,7 @@ def state(contract: Contract) -> tuple[object, ...]:
         fresh.end_date,
         fresh.representative_id,
         fresh.buyer_contact_id,
-        ContractChange.objects.filter(contract=contract).count(),
+        fresh.history.count(),
         list(fresh.health_checks.values_list("period_index", "period_start", "period_end")),
     )
 

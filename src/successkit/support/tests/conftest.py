@@ -15,7 +15,6 @@ from successkit.support.models import (
     ExchangeLine,
     Message,
     Order,
-    OrderChange,
     OrderLine,
 )
 
@@ -53,7 +52,6 @@ def counts() -> dict[str, int]:
             CaseLine,
             Message,
             CaseEvent,
-            OrderChange,
         )
     }
 
