@@ -196,7 +196,7 @@ def _delivering_staff(staff_id: int, package: Package) -> User:
         raise RoleNotAllowed(
             _("Health checks of a %(package)s contract are held by: %(roles)s."),
             details={"field": "staff_id"},
-            package=package.code,
+            package=localized(package, translation.get_language() or "en").name,
             roles=", ".join(str(Role(role).label) for role in sorted(allowed)) or "—",
         )
     return staff

@@ -9,7 +9,7 @@ from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from successkit.accounts.models import User
-from successkit.support.models import CaseStatus, CaseType, Order, Queue
+from successkit.support.models import CaseStatus, CaseType, Order, OrderLine, Queue
 
 
 class OpenCaseForm(forms.Form):
@@ -26,6 +26,26 @@ class OpenCaseForm(forms.Form):
     def __init__(self, *args: Any, orders: QuerySet[Order], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["order"].queryset = orders  # type: ignore[attr-defined]
+        # A return or exchange names the order lines and how many rings of each.
+        self.line_fields: dict[str, int] = {}
+        for line in OrderLine.objects.filter(order__in=orders).select_related("order"):
+            name = f"line_{line.pk}"
+            self.line_fields[name] = line.pk
+            self.fields[name] = forms.IntegerField(
+                label=_("Rings to return or exchange from %(reference)s: %(line)s")
+                % {"reference": line.order.reference, "line": str(line)},
+                min_value=0,
+                max_value=line.quantity,
+                required=False,
+            )
+
+    def named_lines(self) -> list[tuple[int, int]]:
+        """(order line id, rings) for every line given a number above zero."""
+        return [
+            (line_id, self.cleaned_data[name])
+            for name, line_id in self.line_fields.items()
+            if self.cleaned_data.get(name)
+        ]
 
 
 class ReplyForm(forms.Form):

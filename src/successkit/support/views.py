@@ -14,7 +14,7 @@ from successkit.accounts.actors import Actor
 from successkit.accounts.models import User
 from successkit.contracts.services import visible_contracts
 from successkit.core.errors import SuccessKitError
-from successkit.support import services
+from successkit.support import rules, services
 from successkit.support.forms import (
     EscalateForm,
     OpenCaseForm,
@@ -102,6 +102,12 @@ def open_case(request: HttpRequest, contract_id: int) -> HttpResponse:
                 subject=form.cleaned_data["subject"],
                 description=form.cleaned_data["description"],
                 order_id=order.pk if order else None,
+                lines=[
+                    services.CaseLineIn(line_id, quantity)
+                    for line_id, quantity in form.named_lines()
+                ]
+                if rules.needs_order(rules.CaseType(form.cleaned_data["type"]))
+                else [],
             )
         except SuccessKitError as refusal:
             status = _refused(form, refusal)
@@ -152,6 +158,8 @@ def _render_case(
         "case": case,
         "thread": services.visible_messages(actor, case),
         "exchanges": case.exchanges.all(),
+        "case_lines": case.lines.select_related("order_line"),
+        "vendor_contact": case.contract.vendor_contact(),
         "history": _history_rows(case) if actor.is_staff else None,
         "reply": reply or ReplyForm(staff=actor.is_staff),
         "status_form": (status_form or StatusForm()) if actor.is_staff else None,

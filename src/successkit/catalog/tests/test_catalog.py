@@ -154,3 +154,22 @@ def test_contract_today_uses_the_organization_time_zone(monkeypatch) -> None:
     monkeypatch.setattr(timezone, "now", lambda: datetime(2026, 3, 1, 12, 0, tzinfo=UTC))
     assert kiritimati.today() == date(2026, 3, 2)
     assert honolulu.today() == date(2026, 3, 1)
+
+
+def test_an_admin_marks_a_stale_translation_reviewed_in_one_action(client) -> None:
+    from successkit.accounts.roles import Role
+    from successkit.factories import StaffFactory
+
+    draft = services.draft_version(CatalogVersion.objects.get(number=2))
+    kickoff = draft.session_types.get(code="kickoff")
+    kickoff.name = "Kick-off meeting"
+    kickoff.save()
+    assert kickoff.translations.get(language="es").is_stale
+    client.force_login(StaffFactory(roles=[Role.ADMIN]))
+    response = client.post(
+        "/admin/catalog/sessiontype/",
+        {"action": "mark_reviewed", "_selected_action": [kickoff.pk]},
+        follow=True,
+    )
+    assert response.status_code == 200
+    assert not SessionType.objects.get(pk=kickoff.pk).translations.get(language="es").is_stale

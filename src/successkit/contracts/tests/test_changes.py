@@ -256,3 +256,27 @@ def test_the_contract_page_says_who_to_contact_now(client, monkeypatch: pytest.M
     page = client.get(f"/contracts/{contract.pk}/").content.decode()
     assert contract.representative.name not in page
     assert "Customer Success" in page
+
+
+def test_an_admin_reassigns_the_representative_in_the_back_office_too(admin_user, client) -> None:
+    contract = ContractFactory()
+    new = StaffFactory(roles=[Role.CSM])
+    client.force_login(admin_user)
+    url = f"/admin/contracts/contract/{contract.pk}/change/"
+    wrong = client.post(
+        url,
+        {
+            "representative": StaffFactory(roles=[Role.SUPPORT]).pk,
+            "buyer_contact": contract.buyer_contact_id,
+        },
+    )
+    assert wrong.status_code == 200  # the form shows the refusal
+    assert Contract.objects.get(pk=contract.pk).representative_id == contract.representative_id
+    done = client.post(url, {"representative": new.pk, "buyer_contact": contract.buyer_contact_id})
+    assert done.status_code == 302
+    [item] = ApiClient(admin_user).get(f"contracts/{contract.pk}/history").json()["items"]
+    assert (item["field"], item["new"], item["actor"]["id"]) == (
+        "representative_id",
+        str(new.pk),
+        str(admin_user.pk),
+    )

@@ -263,3 +263,29 @@ def test_software_training_naming_no_platform_covers_the_contracts(staff_api, co
     assert refused.json()["error"]["code"] == "validation_error"
     assert "Oura Teams" in refused.json()["error"]["message"]
     assert snapshot(only_teams) == before
+
+
+# --- 10. messages name things by their label, in the reader's language -----------------------
+
+
+def test_spanish_refusals_name_types_roles_and_states_by_their_labels(contract) -> None:
+    from successkit.factories import StaffFactory
+
+    buyer = ApiClient(contract.buyer_contact.user)  # the organization speaks Spanish
+    too_long = book(buyer, contract, type="software_training", duration_minutes=61)
+    assert too_long.json()["error"]["message"] == (
+        "Una sesión de tipo «Formación sobre software» dura como máximo 60 minutos."
+    )
+    support = StaffFactory(roles=["support"])
+    wrong_role = book(buyer, contract, staff_id=support.pk)
+    assert wrong_role.json()["error"]["message"] == (
+        "Las sesiones de este paquete las imparten: Ingeniero de Customer Success, Gestor de "
+        "Customer Success, Especialista en formación y desarrollo."
+    )
+    session = book(buyer, contract).json()
+    assert buyer.post(f"sessions/{session['id']}/cancel", {"by": "buyer"}).status_code == 200
+    again = buyer.post(f"sessions/{session['id']}/cancel", {"by": "buyer"}).json()["error"]
+    assert again["message"] == "La sesión está «cancelada»; para esto tiene que estar «reservada»."
+    for message in (too_long.json()["error"]["message"], wrong_role.json()["error"]["message"]):
+        for code in ("software_training", "csm", "cs_engineer", "ld_specialist"):
+            assert code not in message

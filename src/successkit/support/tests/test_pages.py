@@ -81,6 +81,29 @@ def test_a_return_out_of_the_window_is_refused_on_the_page_too() -> None:
     assert counts() == before
 
 
+def test_a_return_on_the_page_names_its_order_lines_and_quantities() -> None:
+    """Received 30 days ago (the last day of the window): the buyer names how many rings
+    of which line; naming none is refused with the reason, writing nothing."""
+    contract = ContractFactory()
+    order = OrderFactory(contract=contract, received_on=contract.today() - timedelta(days=30))
+    line = order.lines.get()
+    client = signed_in(contract.buyer_contact.user)
+    url = f"/support/contracts/{contract.pk}/cases/new/"
+    form = client.get(url).content.decode()
+    assert f'name="line_{line.pk}"' in form
+    before = counts()
+    refused = client.post(url, {"type": "return", "subject": "Too big", "order": order.pk})
+    assert refused.status_code == 422
+    assert "líneas del pedido" in refused.content.decode()
+    assert counts() == before
+    accepted = client.post(
+        url, {"type": "return", "subject": "Too big", "order": order.pk, f"line_{line.pk}": 2}
+    )
+    assert accepted.status_code == 302
+    case = Case.objects.get()
+    assert list(case.lines.values_list("order_line_id", "quantity")) == [(line.pk, 2)]
+
+
 def test_a_buyer_cannot_open_a_case_on_another_organizations_contract() -> None:
     contract = ContractFactory()
     other = ContractFactory()
