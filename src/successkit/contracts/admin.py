@@ -6,10 +6,12 @@ from django import forms
 from django.contrib import admin
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
+from simple_history.admin import SimpleHistoryAdmin
 
 from successkit.accounts.actors import Actor
 from successkit.contracts.models import Contract
 from successkit.contracts.services import check_sale
+from successkit.core.admin import register_audit_trail
 from successkit.core.errors import SuccessKitError
 from successkit.core.money import clean_currency
 from successkit.flows.contracts import sell_contract
@@ -50,7 +52,7 @@ class ContractForm(forms.ModelForm):
 
 
 @admin.register(Contract)
-class ContractAdmin(admin.ModelAdmin):
+class ContractAdmin(SimpleHistoryAdmin):
     form = ContractForm
     list_display = [
         "organization",
@@ -92,3 +94,6 @@ class ContractAdmin(admin.ModelAdmin):
     @admin.display(description=_("catalog version"))
     def catalog_version(self, contract: Contract) -> int:
         return contract.package.version.number
+
+
+register_audit_trail(Contract)

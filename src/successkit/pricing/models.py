@@ -6,6 +6,9 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
+
+from successkit.core.audit import history_user
 
 
 class HourlyRate(models.Model):
@@ -19,6 +22,8 @@ class HourlyRate(models.Model):
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
+
+    history = HistoricalRecords(get_user=history_user)
 
     class Meta:
         # The table was created by billing's migrations and stays there: the rate card's
