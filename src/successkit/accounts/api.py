@@ -7,32 +7,13 @@ from ninja import Router, Schema, Status
 from pydantic import Field
 
 from successkit.accounts import services
-from successkit.accounts.actors import Actor
+from successkit.accounts.actors import actor_of
 from successkit.accounts.models import Contact, Organization, User
 from successkit.accounts.roles import ACCOUNT_ROLES
 from successkit.core.pagination import page
 from successkit.core.schemas import errors, object_id
 
 router = Router(tags=["accounts"])
-
-
-def actor_of(request: HttpRequest) -> Actor:
-    return request.auth  # type: ignore[attr-defined]
-
-
-class PersonOut(Schema):
-    id: str = Field(description="The staff id, or the contact id as created")
-    name: str
-    kind: str = Field(description="staff or contact")
-
-
-def person_out(user: User) -> dict[str, str]:
-    """Who did something, as histories name them: staff by user id, a buyer contact by
-    contact id."""
-    contact = None if user.is_staff else getattr(user, "contact", None)
-    if contact is not None:
-        return {"id": str(contact.pk), "name": user.name, "kind": "contact"}
-    return {"id": str(user.pk), "name": user.name, "kind": "staff"}
 
 
 class TokenIn(Schema):

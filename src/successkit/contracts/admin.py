@@ -12,10 +12,11 @@ from successkit.accounts.actors import Actor
 from successkit.accounts.roles import Role
 from successkit.contracts import services
 from successkit.contracts.models import Contract
-from successkit.contracts.services import check_sale, clean_currency
+from successkit.contracts.services import check_sale
 from successkit.core.admin import register_audit_trail
 from successkit.core.errors import SuccessKitError, ValidationFailed
-from successkit.healthchecks.services import sync_health_checks
+from successkit.core.money import clean_currency
+from successkit.flows.contracts import sell_contract
 
 
 class ContractForm(forms.ModelForm):
@@ -98,16 +99,28 @@ class ContractAdmin(SimpleHistoryAdmin):
         return [f for f in self.form.Meta.fields if f not in ("representative", "buyer_contact")]
 
     def save_model(self, request: HttpRequest, obj: Contract, form: Any, change: bool) -> None:
-        if not change:
-            super().save_model(request, obj, form, change)
-            sync_health_checks(obj)
-            return
         actor = Actor.of(request.user)  # type: ignore[arg-type]
-        stored = Contract.objects.get(pk=obj.pk)
-        if obj.representative_id != stored.representative_id:
-            services.reassign_representative(actor, stored, staff_id=obj.representative_id)
-        if obj.buyer_contact_id != stored.buyer_contact_id:
-            services.designate_counterpart(actor, stored, contact_id=obj.buyer_contact_id)
+        if change:
+            # Signed: only the parties change, through the services (the history names who).
+            stored = Contract.objects.get(pk=obj.pk)
+            if obj.representative_id != stored.representative_id:
+                services.reassign_representative(actor, stored, staff_id=obj.representative_id)
+            if obj.buyer_contact_id != stored.buyer_contact_id:
+                services.designate_counterpart(actor, stored, contact_id=obj.buyer_contact_id)
+            return
+        # A sale from the back office is the same sale as through the API.
+        sold = sell_contract(
+            actor,
+            organization_id=obj.organization_id,
+            package=obj.package.code,
+            start_date=obj.start_date,
+            end_date=obj.end_date,
+            representative_id=obj.representative_id,
+            buyer_contact_id=obj.buyer_contact_id,
+            currency=obj.currency,
+        )
+        obj.pk = sold.pk
+        obj._state.adding = False
 
     @admin.display(description=_("catalog version"))
     def catalog_version(self, contract: Contract) -> int:

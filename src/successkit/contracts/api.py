@@ -8,12 +8,13 @@ from django.http import HttpRequest
 from ninja import Router, Schema, Status
 from pydantic import Field
 
-from successkit.accounts.api import PersonOut, actor_of, person_out
+from successkit.accounts.actors import actor_of
 from successkit.contracts import services
 from successkit.contracts.models import Contract
 from successkit.core import audit
 from successkit.core.pagination import page
-from successkit.core.schemas import errors, object_id
+from successkit.core.schemas import PersonOut, errors, object_id, person_out
+from successkit.flows import contracts as flows
 
 router = Router(tags=["contracts"])
 
@@ -102,18 +103,9 @@ def change_out(change: audit.Change) -> dict[str, object]:
     }
 
 
-def contract_for(request: HttpRequest, contract_id: str | int, *related: str) -> Contract:
-    """A contract the caller may see, or ``not_found`` (``related``: more to join)."""
-    actor = actor_of(request)
-    contracts = services.visible_contracts(actor)
-    if related:
-        contracts = contracts.select_related(*related)
-    return actor.get(contracts, object_id(contract_id))
-
-
 @router.post("/contracts", response=errors(r201=ContractOut), summary="Sell a contract")
 def create_contract(request: HttpRequest, payload: ContractIn) -> Status[dict[str, object]]:
-    contract = services.create_contract(
+    contract = flows.sell_contract(
         actor_of(request),
         organization_id=object_id(payload.organization_id, "organization_id"),
         package=payload.package,
@@ -135,7 +127,7 @@ def list_contracts(request: HttpRequest) -> dict[str, object]:
 
 @router.get("/contracts/{contract_id}", response=errors(r200=ContractOut), summary="Get a contract")
 def get_contract(request: HttpRequest, contract_id: str) -> dict[str, object]:
-    return contract_out(contract_for(request, contract_id))
+    return contract_out(services.contract_for(actor_of(request), object_id(contract_id)))
 
 
 @router.patch(
@@ -146,9 +138,10 @@ def get_contract(request: HttpRequest, contract_id: str) -> dict[str, object]:
 def change_contract(
     request: HttpRequest, contract_id: str, payload: ContractPatch
 ) -> dict[str, object]:
-    contract = services.change_contract(
-        actor_of(request),
-        contract_for(request, contract_id),
+    actor = actor_of(request)
+    contract = flows.change_contract(
+        actor,
+        services.contract_for(actor, object_id(contract_id)),
         end_date=payload.end_date,
         representative_id=(
             None
@@ -170,6 +163,7 @@ def change_contract(
     summary="Every change of the contract's term, representative and counterpart",
 )
 def contract_history(request: HttpRequest, contract_id: str) -> dict[str, object]:
-    contract = contract_for(request, contract_id)
+    actor = actor_of(request)
+    contract = services.contract_for(actor, object_id(contract_id))
     # A contract's own history is short: one page, whole.
     return {"items": [change_out(c) for c in services.contract_history(contract)], "next": None}

@@ -1,16 +1,16 @@
-"""Selling a contract: validation of its terms and parties."""
+"""Contracts: validation of a sale's terms and parties, the term, and who may see what.
+
+Selling and changing the term reach into training and health checks: the doors call
+them through ``successkit.flows.contracts``, which calls this module and the others."""
 
 from __future__ import annotations
 
 from datetime import date
-from functools import cache
 
-from babel.numbers import list_currencies
 from django.db import transaction
 from django.db.models import QuerySet
 from django.utils import translation
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import ngettext_lazy
 
 from successkit.accounts.actors import Actor
 from successkit.accounts.models import Contact, Organization, User
@@ -20,37 +20,8 @@ from successkit.catalog.services import localized, package_for_sale
 from successkit.contracts import rules
 from successkit.contracts.models import Contract, platform_labels
 from successkit.core import audit
-from successkit.core.errors import (
-    InvalidState,
-    PermissionDenied,
-    RoleNotAllowed,
-    ValidationFailed,
-)
-from successkit.engagements.models import TrainingPool, TrainingSession
-from successkit.engagements.rules import SessionStatus
-from successkit.healthchecks.services import sync_health_checks
-
-
-def lock_bookings(contract: Contract) -> None:
-    """Take the lock every booking of ``contract`` takes first: its training pool row."""
-    TrainingPool.objects.get_or_create(contract=contract)
-    TrainingPool.objects.select_for_update().get(contract=contract)
-
-
-@cache
-def _currencies() -> frozenset[str]:
-    return frozenset(list_currencies())
-
-
-def clean_currency(value: str) -> str:
-    code = value.strip().upper()
-    if code not in _currencies():
-        raise ValidationFailed(
-            _("%(value)s is not an ISO 4217 currency code."),
-            details={"field": "currency"},
-            value=value,
-        )
-    return code
+from successkit.core.errors import PermissionDenied, RoleNotAllowed, ValidationFailed
+from successkit.core.money import clean_currency
 
 
 def visible_contracts(actor: Actor) -> QuerySet[Contract]:
@@ -59,6 +30,15 @@ def visible_contracts(actor: Actor) -> QuerySet[Contract]:
         # keeps the hot entitlements read cheap; pages load the parties when they show them.
         Contract.objects.select_related("organization", "package__version")
     )
+
+
+def contract_for(actor: Actor, contract_id: object, *related: str) -> Contract:
+    """The contract ``actor`` may see, or ``not_found`` (``related``: more to join). The
+    one lookup of every door: API, pages and command line."""
+    contracts = visible_contracts(actor)
+    if related:
+        contracts = contracts.select_related(*related)
+    return actor.get(contracts, contract_id)
 
 
 def check_sale(
@@ -90,6 +70,24 @@ def check_representative(package: Package, representative: User) -> None:
             package=localized(package, translation.get_language() or "en").name,
             role=Role(package.contact_role).label,
         )
+
+
+def clean_platforms(package: Package, platforms: list[str] | None) -> list[str]:
+    """The platforms the buyer bought: some of those the catalog trains on (both when
+    none is named), sorted codes."""
+    if platforms is None:
+        return rules.default_platforms()
+    offered = set()
+    for kind in package.version.session_types.all():
+        offered.update(kind.platforms)
+    wanted = set(platforms)
+    if not wanted or wanted - offered:
+        raise ValidationFailed(
+            _("platforms must be one or more of: %(platforms)s."),
+            details={"field": "platforms"},
+            platforms=platform_labels(offered),
+        )
+    return sorted(wanted)
 
 
 @transaction.atomic
@@ -136,50 +134,16 @@ def create_contract(
         currency=clean_currency(currency),
         platforms=clean_platforms(sold, platforms),
     )
-    sync_health_checks(contract)
     return contract
 
 
-def clean_platforms(package: Package, platforms: list[str] | None) -> list[str]:
-    """The platforms the buyer bought: some of those the catalog trains on (both when
-    none is named), sorted codes."""
-    if platforms is None:
-        return rules.default_platforms()
-    offered = set()
-    for kind in package.version.session_types.all():
-        offered.update(kind.platforms)
-    wanted = set(platforms)
-    if not wanted or wanted - offered:
-        raise ValidationFailed(
-            _("platforms must be one or more of: %(platforms)s."),
-            details={"field": "platforms"},
-            platforms=platform_labels(offered),
-        )
-    return sorted(wanted)
+# --- changing the term and the parties (every change in the audit trail) -------------------
 
 
-# --- changing the term and the parties (every change recorded) -------------------------------
-
-
-def _days_on_record(contract: Contract) -> list[tuple[str, date]]:
-    """The days of what a term change must keep inside the term: booked, completed and
-    no-show sessions (scheduled and completed health checks are kept by
-    ``sync_health_checks``, which names the check)."""
-    zone = contract.organization.timezone
-    return [
-        (status, rules.local_date(starts_at, zone))
-        for status, starts_at in TrainingSession.objects.filter(
-            contract=contract, status__in=[s.value for s in KEPT_IN_TERM]
-        ).values_list("status", "starts_at")
-    ]
-
-
-KEPT_IN_TERM = (SessionStatus.BOOKED, SessionStatus.COMPLETED, SessionStatus.NO_SHOW)
-
-
-def check_end_date(contract: Contract, end_date: date) -> None:
-    """Refuse an end date before today or that would leave a session on record outside
-    the term (SPEC.md §2); the caller holds the contract's lock."""
+def check_end_date(actor: Actor, contract: Contract, end_date: date) -> None:
+    """Refuse a new end date that the caller may not set or that the term cannot have:
+    on or before the start, or before today in the buyer's time zone (SPEC.md §2)."""
+    actor.require_role(*ACCOUNT_ROLES)
     refusal = rules.term_change_refusal(contract.start_date, end_date, contract.today())
     if refusal is rules.TermChangeRefusal.NOT_AFTER_START:
         raise ValidationFailed(
@@ -191,25 +155,9 @@ def check_end_date(contract: Contract, end_date: date) -> None:
             details={"field": "end_date"},
             today=contract.today().isoformat(),
         )
-    new_term = rules.contract_term(contract.start_date, end_date)
-    records = _days_on_record(contract)
-    outside = [day for _status, day in records if day not in new_term]
-    if outside:
-        raise InvalidState(
-            ngettext_lazy(
-                "%(count)s session on record (booked, held or missed) falls after the new "
-                "end date, on %(first)s; the term cannot leave it outside.",
-                "%(count)s sessions on record (booked, held or missed) fall after the new "
-                "end date, the first on %(first)s; the term cannot leave them outside.",
-                "count",
-            ),
-            details={"field": "end_date"},
-            count=len(outside),
-            first=min(outside).isoformat(),
-        )
 
 
-def _locked_contract(contract: Contract) -> Contract:
+def _locked(contract: Contract) -> Contract:
     return (
         Contract.objects.select_for_update()
         .select_related("organization", "package__version", "representative", "buyer_contact")
@@ -217,23 +165,16 @@ def _locked_contract(contract: Contract) -> Contract:
     )
 
 
-@transaction.atomic
 def change_end_date(actor: Actor, contract: Contract, *, end_date: date) -> Contract:
-    """Move the contract's end date. The health-check periods are worked out again; a
-    change that would lose a scheduled or completed check, or a period that has already
-    started, is refused and nothing is written."""
-    actor.require_role(*ACCOUNT_ROLES)
-    # The training pool is locked first, as every booking does, so a booking and a term
-    # change racing each other are serialized: one of them sees the other's result.
-    lock_bookings(contract)
-    contract = _locked_contract(contract)
-    check_end_date(contract, end_date)
-    if contract.end_date == end_date:
-        return contract
-    contract.end_date = end_date
-    with audit.acting_as(actor.user):  # the history names who changed it (core/audit.py)
-        contract.save(update_fields=["end_date"])
-    sync_health_checks(contract)
+    """Move the contract's end date (``flows.contracts.change_end_date`` is the door's way
+    in: it locks the pool and makes sessions and health checks follow, in one transaction)."""
+    check_end_date(actor, contract, end_date)
+    contract = _locked(contract)
+    check_end_date(actor, contract, end_date)
+    if contract.end_date != end_date:
+        contract.end_date = end_date
+        with audit.acting_as(actor.user):  # the history names who changed it (core/audit.py)
+            contract.save(update_fields=["end_date"])
     return contract
 
 
@@ -242,7 +183,7 @@ def reassign_representative(actor: Actor, contract: Contract, *, staff_id: int) 
     """An admin gives the contract another representative holding the package's contact
     role (a CSM leaves, a book of business moves)."""
     actor.require_role(Role.ADMIN)
-    contract = _locked_contract(contract)
+    contract = _locked(contract)
     staff = User.objects.filter(pk=staff_id, is_staff=True, is_active=True).first()
     if staff is None:
         raise ValidationFailed(
@@ -251,11 +192,10 @@ def reassign_representative(actor: Actor, contract: Contract, *, staff_id: int) 
             id=staff_id,
         )
     check_representative(contract.package, staff)
-    if contract.representative_id == staff.pk:
-        return contract
-    contract.representative = staff
-    with audit.acting_as(actor.user):
-        contract.save(update_fields=["representative"])
+    if contract.representative_id != staff.pk:
+        contract.representative = staff
+        with audit.acting_as(actor.user):
+            contract.save(update_fields=["representative"])
     return contract
 
 
@@ -265,32 +205,28 @@ def designate_counterpart(actor: Actor, contract: Contract, *, contact_id: int) 
     among the organization's own contacts."""
     if not (actor.is_contact and actor.organization_id == contract.organization_id):
         actor.require_role(*ACCOUNT_ROLES)
-    contract = _locked_contract(contract)
+    contract = _locked(contract)
     contact = Contact.objects.filter(pk=contact_id, organization=contract.organization_id).first()
     if contact is None:
         raise ValidationFailed(
             _("The buyer's counterpart must be one of the organization's contacts."),
             details={"field": "buyer_contact_id"},
         )
-    if contract.buyer_contact_id == contact.pk:
-        return contract
-    contract.buyer_contact = contact
-    with audit.acting_as(actor.user):
-        contract.save(update_fields=["buyer_contact"])
+    if contract.buyer_contact_id != contact.pk:
+        contract.buyer_contact = contact
+        with audit.acting_as(actor.user):
+            contract.save(update_fields=["buyer_contact"])
     return contract
 
 
-@transaction.atomic
-def change_contract(
+def check_change(
     actor: Actor,
-    contract: Contract,
     *,
-    end_date: date | None = None,
-    representative_id: int | None = None,
-    buyer_contact_id: int | None = None,
-) -> Contract:
-    """PATCH: any of the term, the representative and the counterpart, all or nothing. A
-    buyer contact may change only the counterpart."""
+    end_date: date | None,
+    representative_id: int | None,
+    buyer_contact_id: int | None,
+) -> None:
+    """What a PATCH may change: something, and a buyer contact only the counterpart."""
     if end_date is None and representative_id is None and buyer_contact_id is None:
         raise ValidationFailed(
             _("Send at least one of end_date, representative_id, buyer_contact_id."),
@@ -298,13 +234,6 @@ def change_contract(
         )
     if actor.is_contact and (end_date is not None or representative_id is not None):
         raise PermissionDenied(_("A buyer contact may change only the buyer's counterpart."))
-    if end_date is not None:
-        contract = change_end_date(actor, contract, end_date=end_date)
-    if representative_id is not None:
-        contract = reassign_representative(actor, contract, staff_id=representative_id)
-    if buyer_contact_id is not None:
-        contract = designate_counterpart(actor, contract, contact_id=buyer_contact_id)
-    return contract
 
 
 # What GET /contracts/{id}/history reports, by the PATCH body's names (API.md).

@@ -44,3 +44,18 @@ def object_id(value: str | int, field: str | None = None) -> int:
             _("%(field)s is not a valid id."), details={"field": field}, field=field
         )
     return number
+
+
+class PersonOut(Schema):
+    id: str = Field(description="The staff id, or the contact id as created")
+    name: str
+    kind: str = Field(description="staff or contact")
+
+
+def person_out(user: Any) -> dict[str, str]:
+    """Who did something, as histories name them: staff by user id, a buyer contact by
+    contact id."""
+    contact = None if user.is_staff else getattr(user, "contact", None)
+    if contact is not None:
+        return {"id": str(contact.pk), "name": user.name, "kind": "contact"}
+    return {"id": str(user.pk), "name": user.name, "kind": "staff"}

@@ -26,8 +26,6 @@ from django.utils.translation import gettext_lazy as _
 from successkit.accounts.actors import Actor
 from successkit.accounts.models import Contact, User
 from successkit.accounts.roles import ACCOUNT_ROLES, Role
-from successkit.billing import services as billing
-from successkit.billing.rules import Quote
 from successkit.catalog.models import SessionType
 from successkit.catalog.services import localized
 from successkit.catalog.services import session_type as catalog_session_type
@@ -54,6 +52,8 @@ from successkit.engagements.models import (
     TrainingSession,
 )
 from successkit.engagements.rules import CancelledBy, Coverage, Refusal, SessionStatus
+from successkit.pricing import services as pricing
+from successkit.pricing.rules import Quote
 
 # Staff who may book and record sessions (a buyer contact books for their own contracts).
 SESSION_ROLES = (*ACCOUNT_ROLES, Role.CS_ENGINEER, Role.LD_SPECIALIST)
@@ -125,13 +125,11 @@ def book_session(
     staff = _staff(contract, staff_id)
     agreed_by = _agreeing_contact(actor, contract, on_behalf_of_contact_id)
     requested = frozenset(platforms or ())
+    pool = lock_pool(contract)  # first: the term is read under the lock
     day = _check_booking(actor, contract, kind, starts_at, duration_minutes, staff, requested)
     wanted_platforms = rules.session_platforms(
         kind.terms(), requested, frozenset(contract.platforms)
     )
-
-    pool = _locked_pool(contract)
-    _check_in_term(contract, kind, day)
     if kind.single_use and _single_use_taken(contract, kind):
         raise _single_use_refusal(contract, kind)
     coverage = _coverage(contract, pool, kind, day, duration_minutes, own_reservation=0)
@@ -171,7 +169,7 @@ def move_session(
     contract = session.contract
     _require_booker(actor, contract)
     agreed_by = _agreeing_contact(actor, contract, on_behalf_of_contact_id)
-    pool = _locked_pool(contract)
+    pool = lock_pool(contract)
     session = _reloaded(session, SessionStatus.BOOKED)
     if not rules.move_allowed(actor.is_contact, session.starts_at, timezone.now()):
         raise InvalidState(
@@ -229,7 +227,7 @@ def complete_session(
     actor.require_role(*SESSION_ROLES)
     contract = session.contract
     agreed_by = _agreeing_contact(actor, contract, on_behalf_of_contact_id)
-    pool = _locked_pool(contract)
+    pool = lock_pool(contract)
     session = _reloaded(session, SessionStatus.BOOKED)
     _require_started(session, contract)
     kind = session.session_type
@@ -273,7 +271,7 @@ def cancel_session(actor: Actor, session: TrainingSession, *, by: str) -> Traini
         raise ValidationFailed(_("by must be vendor or buyer."), details={"field": "by"}) from None
     if actor.is_contact and cancelled_by is not CancelledBy.BUYER:
         raise PermissionDenied(_("A buyer contact cancels on the buyer's behalf: use by=buyer."))
-    pool = _locked_pool(contract)
+    pool = lock_pool(contract)
     session = _reloaded(session, SessionStatus.BOOKED)
     if not rules.cancellation_allowed(cancelled_by, session.starts_at, timezone.now()):
         raise InvalidState(
@@ -294,7 +292,7 @@ def record_no_show(actor: Actor, session: TrainingSession) -> TrainingSession:
     before the session starts (``session_not_started``)."""
     actor.require_role(*SESSION_ROLES)
     contract = session.contract
-    pool = _locked_pool(contract)
+    pool = lock_pool(contract)
     session = _reloaded(session, SessionStatus.BOOKED)
     _require_started(session, contract)
     session.status = SessionStatus.NO_SHOW
@@ -516,19 +514,31 @@ def _refusal(refusal: Refusal, contract: Contract, kind: SessionType) -> Success
     )
 
 
-def _locked_pool(contract: Contract) -> TrainingPool:
-    """Lock the contract's pool row (the lock a term change takes too), then re-read the
-    term: a change committed while this waited is seen, never a stale end date."""
+def lock_pool(contract: Contract) -> TrainingPool:
+    """Lock the contract's pool row until the end of the transaction: every booking,
+    move, completion, cancellation and no-show of the contract takes this lock first, and
+    so does a change of its term (``flows.contracts.change_end_date``). Under it the
+    contract's term is read again, so a decision never rests on a term changed meanwhile."""
     TrainingPool.objects.get_or_create(contract=contract)
     pool = TrainingPool.objects.select_for_update().get(contract=contract)
     contract.refresh_from_db(fields=["start_date", "end_date"])
     return pool
 
 
-def _check_in_term(contract: Contract, kind: SessionType, day: date) -> None:
-    """The term as committed under the pool lock (a shortening may have just won)."""
-    if day not in contract.term:
-        raise _refusal(Refusal.CONTRACT_NOT_ACTIVE, contract, kind)
+# Sessions whose day a term must keep inside it: booked, held or missed (SPEC.md §2).
+KEPT_IN_TERM = (SessionStatus.BOOKED, SessionStatus.COMPLETED, SessionStatus.NO_SHOW)
+
+
+def sessions_after(contract: Contract, end_date: date) -> list[date]:
+    """The days (buyer's) of the sessions on record of ``contract`` after ``end_date``."""
+    timezone_name = contract.organization.timezone
+    days = (
+        local_date(starts_at, timezone_name)
+        for starts_at in TrainingSession.objects.filter(
+            contract=contract, status__in=[s.value for s in KEPT_IN_TERM]
+        ).values_list("starts_at", flat=True)
+    )
+    return sorted(day for day in days if day > end_date)
 
 
 def _reloaded(session: TrainingSession, expected: SessionStatus) -> TrainingSession:
@@ -578,7 +588,7 @@ def _priced(
     accepted them."""
     if coverage.billable == 0:
         return None
-    quote = billing.price(coverage.billable, contract.currency, day)
+    quote = pricing.price(coverage.billable, contract.currency, day)
     if rules.billable_needs_acceptance(
         coverage.billable, accepted_before=accepted_before, accept_now=accept_now
     ):
