@@ -48,7 +48,10 @@ def test_password_reset_sends_a_link_that_sets_a_new_password() -> None:
     target = form.redirect_chain[-1][0] if form.redirect_chain else "/" + path
     done = client.post(
         target,
-        {"new_password1": "a-much-better-secret-2026", "new_password2": "a-much-better-secret-2026"},
+        {
+            "new_password1": "a-much-better-secret-2026",
+            "new_password2": "a-much-better-secret-2026",
+        },
     )
     assert done.status_code == 302
     assert User.objects.get(pk=user.pk).check_password("a-much-better-secret-2026")
