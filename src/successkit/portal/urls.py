@@ -17,5 +17,6 @@ urlpatterns = [
         ),
         name="login",
     ),
+    path("account/tokens/", views.api_tokens, name="tokens"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
 ]

@@ -10,10 +10,12 @@ from django.utils.translation import gettext
 from django.views.decorators.http import require_POST
 
 from successkit.accounts.actors import Actor
+from successkit.accounts.services import live_tokens, revoke_token_of
 from successkit.catalog.services import localized
 from successkit.contracts.models import Contract
 from successkit.contracts.services import visible_contracts
 from successkit.core.errors import BillableNotAccepted, SuccessKitError
+from successkit.core.schemas import object_id
 from successkit.engagements import services as engagements
 from successkit.engagements.calendar import session_calendar
 from successkit.engagements.models import TrainingSession
@@ -123,3 +125,18 @@ def session_ics(request: HttpRequest, session_id: int) -> HttpResponse:
     )
     response["Content-Disposition"] = f'attachment; filename="session-{session.pk}.ics"'
     return response
+
+
+@login_required
+def api_tokens(request: HttpRequest) -> HttpResponse:
+    """The signed-in user's API tokens that still work; each can be revoked here."""
+    user = actor_of(request).user
+    if request.method == "POST":
+        try:
+            revoke_token_of(user, object_id(request.POST.get("token", "")))
+        except SuccessKitError as refusal:
+            messages.error(request, refusal.render_message())
+        else:
+            messages.success(request, gettext("The token is revoked: it no longer works."))
+        return redirect("portal:tokens")
+    return render(request, "portal/tokens.html", {"tokens": live_tokens(user)})
