@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any
 
 import dj_database_url
+from csp.constants import NONE, SELF, UNSAFE_INLINE
 from django.utils.translation import gettext_lazy as _
 
 from successkit import config
@@ -32,6 +33,8 @@ INSTALLED_APPS = [
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
     "simple_history",
+    "ninja",  # its Swagger UI assets, served from here (no CDN)
+    "csp",
     "axes",
     "successkit.core",
     "successkit.accounts",
@@ -60,6 +63,7 @@ MIDDLEWARE = [
     "successkit.accounts.middleware.UserLanguageMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "csp.middleware.CSPMiddleware",
     "successkit.portal.middleware.RefusalPageMiddleware",
     "successkit.core.idempotency.IdempotencyMiddleware",
     # Last, as django-axes asks: turns a locked-out sign-in into its 429 answer.
@@ -120,6 +124,25 @@ PASSWORD_HASHERS = [
     "successkit.accounts.throttling.BoundedArgon2PasswordHasher",
     "django.contrib.auth.hashers.PBKDF2PasswordHasher",
 ]
+# Content-Security-Policy on every answer (django-csp): scripts, styles, fonts, images and
+# frames from this site only - no third-party script, no inline script (the API docs use
+# the Swagger UI files django-ninja ships). Inline style attributes stay allowed (the
+# admin and Swagger UI set a few); they cannot run code.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF],
+        "style-src": [SELF, UNSAFE_INLINE],
+        "img-src": [SELF, "data:"],
+        "font-src": [SELF],
+        "connect-src": [SELF],
+        "object-src": [NONE],
+        "base-uri": [SELF],
+        "form-action": [SELF],
+        "frame-ancestors": [NONE],
+    }
+}
+
 # Sign-in throttling (accounts/throttling.py): django-axes counts failures in the database,
 # per account and per address (either one locks), shared by every server process.
 AUTHENTICATION_BACKENDS = [
