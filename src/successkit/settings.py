@@ -39,11 +39,13 @@ INSTALLED_APPS = [
     "successkit.core",
     "successkit.accounts",
     "successkit.catalog",
+    "successkit.pricing",
     "successkit.contracts",
     "successkit.billing",
     "successkit.engagements",
     "successkit.healthchecks",
     "successkit.support",
+    "successkit.flows",
     "successkit.portal",
 ]
 
