@@ -59,7 +59,7 @@ def test_a_spanish_buyer_books_a_session_in_the_browser(
     page.goto(f"{live_server.url}/login/")
     page.fill("#id_username", user.email)
     page.fill("#id_password", PASSWORD)
-    page.click("button[type=submit]")
+    page.click("main button[type=submit]")
     page.click(f"text={contract.organization.name}")
     assert "Reservar una sesión" in page.content()
 

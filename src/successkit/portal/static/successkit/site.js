@@ -1,8 +1,14 @@
-// Progressive enhancement without inline script (the Content-Security-Policy forbids it):
-// a control marked data-submit-on-change submits its form when its value changes.
-document.addEventListener("change", (event) => {
-  const control = event.target;
-  if (control instanceof HTMLElement && control.hasAttribute("data-submit-on-change")) {
-    control.form?.submit();
-  }
+// Small progressive enhancement; every page works without it.
+// - <select data-autosubmit> submits its form when changed (the language switch).
+// - <form data-confirm="..."> asks before an irreversible action.
+document.addEventListener("DOMContentLoaded", function () {
+  document.documentElement.classList.add("js");
+  document.querySelectorAll("select[data-autosubmit]").forEach(function (select) {
+    select.addEventListener("change", function () { select.form.submit(); });
+  });
+  document.querySelectorAll("form[data-confirm]").forEach(function (form) {
+    form.addEventListener("submit", function (event) {
+      if (!window.confirm(form.dataset.confirm)) { event.preventDefault(); }
+    });
+  });
 });
