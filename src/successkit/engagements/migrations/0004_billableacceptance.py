@@ -9,7 +9,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
     dependencies = [
         ("accounts", "0001_initial"),
-        ("engagements", "0002_sessionmaterial_and_more"),
+        ("engagements", "0003_pool_never_overdrawn"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
