@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import json
 import re
-from datetime import date
+from datetime import date, datetime
 from typing import Any
 
 from django.db import models
@@ -115,3 +115,18 @@ def check_row(
                 field=field.name,
                 max=field.max_length,
             )
+
+
+# --- page forms -------------------------------------------------------------------------
+
+# Minutes a page form accepts at most (the session type's cap is checked by the services).
+FORM_MINUTES_LIMIT = 10_000
+
+
+def within_years(value: date | datetime) -> None:
+    """A form validator: the day (or instant) lies within 2000-01-01..2100-12-31."""
+    from django.core.exceptions import ValidationError
+
+    day = value.date() if isinstance(value, datetime) else value
+    if not FIRST_DAY <= day <= LAST_DAY:
+        raise ValidationError(_("Choose a day between 2000-01-01 and 2100-12-31."))
