@@ -80,7 +80,8 @@ def test_hostile_credentials_are_refused_without_a_server_error() -> None:
         ("ok@x.test", "x" * 100_000),
     ]:
         response = ApiClient().post("auth/token", {"email": email, "password": password})
-        assert response.status_code == 401, (email[:20], response.content[:200])
+        # Refused as bad credentials or, for characters no database stores, as invalid.
+        assert response.status_code in (401, 422), (email[:20], response.content[:200])
 
 
 def test_hashing_is_bounded_per_process(monkeypatch) -> None:
