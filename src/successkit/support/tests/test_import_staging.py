@@ -121,4 +121,6 @@ def test_bookings_go_on_during_a_big_import(tmp_path, monkeypatch) -> None:
     assert failures == []
     assert Order.objects.filter(contract=target).count() == 3000
     assert [status for status, _seconds in results] == [201] * len(results)
-    assert max(seconds for _status, seconds in results) < 10
+    # Well under SQLite's 30 s busy timeout, after which a booking would fail (the old
+    # one-transaction import held the lock for the whole file); generous for a busy CI box.
+    assert max(seconds for _status, seconds in results) < 25
