@@ -12,6 +12,7 @@ from django.utils.translation import gettext_lazy as _
 from successkit.catalog.models import SessionType
 from successkit.catalog.services import localized
 from successkit.contracts.models import PLATFORM_LABELS, Contract
+from successkit.core import bounds
 
 
 class BookingForm(forms.Form):
@@ -20,8 +21,11 @@ class BookingForm(forms.Form):
         label=_("Starts at (your organization's local time)"),
         widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
         input_formats=["%Y-%m-%dT%H:%M"],
+        validators=[bounds.within_years],
     )
-    duration_minutes = forms.IntegerField(label=_("Minutes"), min_value=1, initial=60)
+    duration_minutes = forms.IntegerField(
+        label=_("Minutes"), min_value=1, max_value=bounds.FORM_MINUTES_LIMIT, initial=60
+    )
     platforms = forms.MultipleChoiceField(
         label=_("Platforms"),
         required=False,
@@ -67,7 +71,9 @@ class _LocalTime(forms.Form):
 
 
 class CompleteForm(forms.Form):
-    actual_minutes = forms.IntegerField(label=_("Actual minutes"), min_value=1)
+    actual_minutes = forms.IntegerField(
+        label=_("Actual minutes"), min_value=1, max_value=bounds.FORM_MINUTES_LIMIT
+    )
     accept_billable = forms.BooleanField(
         label=_("The buyer accepted that minutes beyond the package are billed"), required=False
     )
@@ -78,6 +84,7 @@ class MoveForm(_LocalTime):
         label=_("New start (the organization's local time)"),
         widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
         input_formats=["%Y-%m-%dT%H:%M"],
+        validators=[bounds.within_years],
     )
     accept_billable = forms.BooleanField(
         label=_("The buyer accepted that minutes beyond the package are billed"), required=False

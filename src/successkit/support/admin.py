@@ -15,6 +15,7 @@ from successkit.support.models import (
     Message,
     Order,
     OrderLine,
+    StagedOrderLine,
 )
 
 
@@ -59,6 +60,13 @@ class CaseAdmin(ReadOnly, admin.ModelAdmin):
     list_select_related = ["contract__organization", "contract__package", "assignee"]
     search_fields = ["subject", "contract__organization__name"]
     inlines = [CaseLineInline, ExchangeLineInline, MessageInline, CaseEventInline]
+
+
+@admin.register(StagedOrderLine)
+class StagedOrderLineAdmin(ReadOnly, admin.ModelAdmin):
+    """Lines of an order import between checking and publishing (empty when idle)."""
+
+    list_display = ["batch", "line", "reference", "sku", "size", "quantity"]
 
 
 register_audit_trail(Order)

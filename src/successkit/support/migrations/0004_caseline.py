@@ -6,7 +6,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("support", "0002_historicalorder"),
+        ("support", "0003_staged_order_lines"),
     ]
 
     operations = [
