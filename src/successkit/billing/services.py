@@ -37,6 +37,7 @@ from successkit.contracts.services import clean_currency
 from successkit.core.errors import NoRateInForce, SuccessKitError, ValidationFailed
 from successkit.engagements.models import TrainingSession
 from successkit.engagements.rules import SessionStatus
+from successkit.outbox.services import publish
 
 RATE_ROLES = (Role.ADMIN, Role.FINANCE)
 # Who issues statements and records corrections.
@@ -419,6 +420,7 @@ def issue_statement(
         # The database's one-line-per-session guard: never reached while every issue goes
         # through the counter lock above, kept as the last line of defence.
         raise AlreadyBilled() from None
+    publish("statement.issued", statement)
     return statement
 
 

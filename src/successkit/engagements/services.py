@@ -50,6 +50,7 @@ from successkit.engagements.models import (
     TrainingSession,
 )
 from successkit.engagements.rules import CancelledBy, Coverage, Refusal, SessionStatus
+from successkit.outbox.services import publish
 
 # Staff who may book and record sessions (a buyer contact books for their own contracts).
 SESSION_ROLES = (*ACCOUNT_ROLES, Role.CS_ENGINEER, Role.LD_SPECIALIST)
@@ -147,6 +148,7 @@ def book_session(
         # The database's own single-use constraint: a concurrent booking won the race.
         raise SessionTypeAlreadyUsed() from None
     _post(pool, session, actor, PoolEntry.Kind.RESERVE, reserved=coverage.covered)
+    publish("session.booked", session)
     return session
 
 
@@ -191,6 +193,7 @@ def move_session(
     if delta:
         kind = PoolEntry.Kind.RESERVE if delta > 0 else PoolEntry.Kind.RELEASE
         _post(pool, session, actor, kind, reserved=delta)
+    publish("session.moved", session)
     return session
 
 
@@ -228,6 +231,7 @@ def complete_session(
     _apply_coverage(session, coverage, quote)
     session.save()
     _post(pool, session, actor, PoolEntry.Kind.POST, reserved=-reserved, used=coverage.covered)
+    publish("session.completed", session)
     return session
 
 
@@ -255,6 +259,7 @@ def cancel_session(actor: Actor, session: TrainingSession, *, by: str) -> Traini
     _apply_coverage(session, Coverage(0, 0), None)
     session.save()
     _post(pool, session, actor, PoolEntry.Kind.RELEASE, reserved=-released)
+    publish("session.cancelled", session)
     return session
 
 
@@ -269,6 +274,7 @@ def record_no_show(actor: Actor, session: TrainingSession) -> TrainingSession:
     session.save()
     reserved = session.covered_minutes
     _post(pool, session, actor, PoolEntry.Kind.POST, reserved=-reserved, used=reserved)
+    publish("session.no_show", session)
     return session
 
 
