@@ -33,6 +33,7 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django_tasks",
     "django_tasks_db",
+    "simple_history",
     "successkit.core",
     "successkit.outbox",
     "successkit.accounts",
@@ -54,6 +55,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "simple_history.middleware.HistoryRequestMiddleware",
     "successkit.accounts.middleware.UserLanguageMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
@@ -163,6 +165,8 @@ SUCCESSKIT_RETRY_BASE_SECONDS = float(os.environ.get("SUCCESSKIT_RETRY_BASE_SECO
 SUCCESSKIT_RETRY_MAX_SECONDS = float(os.environ.get("SUCCESSKIT_RETRY_MAX_SECONDS", "3600"))
 SUCCESSKIT_DELIVERY_ATTEMPTS = int(os.environ.get("SUCCESSKIT_DELIVERY_ATTEMPTS", "15"))
 SUCCESSKIT_WEBHOOK_TIMEOUT = float(os.environ.get("SUCCESSKIT_WEBHOOK_TIMEOUT", "10"))
+# The audit trail (core/audit.py) is append-only: the back office shows it, never reverts it.
+SIMPLE_HISTORY_REVERT_DISABLED = True
 
 LOGGING = {
     "version": 1,
