@@ -148,6 +148,8 @@ def session_people(session: TrainingSession) -> list[User]:
 
 
 def _session_mail(event: Event, session: TrainingSession) -> None:
+    if session.starts_at <= event.occurred_at:
+        return  # recorded after it happened: nobody needs an invitation to the past
     contract = session.contract
     zone = contract.organization.timezone
     cancelled = event.type == "session.cancelled"

@@ -256,6 +256,18 @@ def case_waiting() -> int:
     return sent
 
 
+def prune_jobs() -> int:
+    """Forget the job engine's finished jobs after a week (the messages themselves stay)."""
+    from django_tasks_db.models import DBTaskResult
+
+    deleted, _rows = (
+        DBTaskResult.objects.successful()
+        .filter(finished_at__lt=timezone.now() - timedelta(days=7))
+        .delete()
+    )
+    return deleted
+
+
 SWEEPS: dict[str, Callable[[], int]] = {
     "session_tomorrow": session_tomorrow,
     "health_check_due": health_check_due,
@@ -263,6 +275,7 @@ SWEEPS: dict[str, Callable[[], int]] = {
     "training_window_closing": training_window_closing,
     "contract_ending": contract_ending,
     "case_waiting": case_waiting,
+    "prune_jobs": prune_jobs,
 }
 
 
