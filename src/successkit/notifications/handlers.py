@@ -60,6 +60,9 @@ SUBJECTS: dict[str, type[models.Model]] = {
 
 # --- webhooks ----------------------------------------------------------------------------
 
+# Events of the sweeps say more than the object: the days left, the minutes unused.
+DETAILED = frozenset({"contract.ending", "training.window_closing"})
+
 
 def _webhooks(event: Event, obj: object) -> None:
     from successkit.notifications.tasks import schedule_webhook
@@ -72,7 +75,7 @@ def _webhooks(event: Event, obj: object) -> None:
     if not endpoints:
         return
     data = payloads.shape(obj)  # type: ignore[arg-type]
-    if event.data.get("days_before") is not None or event.type == "training.window_closing":
+    if event.type in DETAILED:
         data = {**data, "details": event.data}
     body = body_of(event.type, event.occurred_at.isoformat(), data)
     for endpoint in endpoints:

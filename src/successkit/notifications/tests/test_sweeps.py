@@ -3,6 +3,7 @@ sweeps run in a day."""
 
 from __future__ import annotations
 
+import json
 from datetime import timedelta
 from urllib.parse import urlsplit
 
@@ -148,3 +149,21 @@ def test_an_unsubscribe_link_that_was_tampered_with_changes_nothing(portfolio) -
     response = Client().post("/notifications/unsubscribe/forged-token/", {})
     assert response.status_code == 404
     assert ReminderPreference.objects.count() == 0
+
+
+def test_a_sweep_event_reaches_webhooks_with_its_details(
+    smtp: Mailbox, receiver, admin_api, portfolio
+) -> None:
+    hook = receiver([])
+    response = admin_api.post(
+        "webhooks", {"url": hook.url, "events": ["contract.ending", "training.window_closing"]}
+    )
+    assert response.status_code == 201
+    call_command("worker", "--once", verbosity=0)
+    bodies = sorted((json.loads(body) for _headers, body in hook.requests), key=lambda b: b["type"])
+    assert [b["type"] for b in bodies] == ["contract.ending", "training.window_closing"]
+    ending, window = bodies
+    assert ending["data"]["id"] == str(portfolio["ending"].pk)
+    assert ending["data"]["details"]["days_before"] == 30
+    assert window["data"]["id"] == str(portfolio["launch"].pk)
+    assert window["data"]["details"]["remaining_minutes"] == 240
