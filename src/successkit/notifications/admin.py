@@ -78,7 +78,10 @@ class WebhookDeliveryAdmin(RetryMixin, ReadOnly, admin.ModelAdmin):
 class WebhookEndpointAdmin(admin.ModelAdmin):
     list_display = ["url", "active", "disabled_at", "disabled_reason", "created_at"]
     list_filter = ["active"]
-    readonly_fields = ["secret", "disabled_at", "disabled_reason", "created_by", "created_at"]
+    # The address is checked (public networks only) when registered through the API.
+    readonly_fields = [
+        "url", "secret", "disabled_at", "disabled_reason", "created_by", "created_at"
+    ]  # fmt: skip
     actions = ["enable"]
 
     def has_add_permission(self, request: HttpRequest) -> bool:

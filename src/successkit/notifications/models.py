@@ -50,7 +50,7 @@ class Mail(Delivery):
     )
     key = models.CharField(_("key"), max_length=200, unique=True)
     kind = models.CharField(_("kind"), max_length=16, choices=Kind.choices)
-    to = models.EmailField(_("to"))
+    to = models.EmailField(_("recipient"))
     language = models.CharField(_("language"), max_length=8)
     subject = models.CharField(_("subject"), max_length=300)
     text = models.TextField(_("plain text"))

@@ -55,7 +55,7 @@ def _public(host: str) -> bool:
     """True when every address ``host`` resolves to is a public one."""
     try:
         infos = socket.getaddrinfo(host, None)
-    except OSError:
+    except (OSError, UnicodeError, ValueError):  # unknown name, label too long, NUL…
         return False
     for info in infos:
         address = ipaddress.ip_address(str(info[4][0]).split("%")[0])
