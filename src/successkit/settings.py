@@ -38,12 +38,14 @@ INSTALLED_APPS = [
     "successkit.outbox",
     "successkit.accounts",
     "successkit.catalog",
+    "successkit.pricing",
     "successkit.contracts",
     "successkit.billing",
     "successkit.engagements",
     "successkit.healthchecks",
     "successkit.support",
     "successkit.notifications",
+    "successkit.flows",
     "successkit.portal",
 ]
 

@@ -8,7 +8,7 @@ from django.http import HttpRequest
 from ninja import Router, Schema, Status
 from pydantic import Field
 
-from successkit.accounts.api import actor_of
+from successkit.accounts.actors import actor_of
 from successkit.core.errors import NotFound
 from successkit.core.pagination import page
 from successkit.core.schemas import errors, object_id

@@ -7,140 +7,297 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('outbox', '0001_initial'),
+        ("outbox", "0001_initial"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='ReminderPreference',
+            name="ReminderPreference",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('reminders', models.BooleanField(default=True, verbose_name='send me reminders')),
-                ('updated_at', models.DateTimeField(auto_now=True, verbose_name='updated')),
-                ('user', models.OneToOneField(on_delete=django.db.models.deletion.CASCADE, related_name='reminder_preference', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("reminders", models.BooleanField(default=True, verbose_name="send me reminders")),
+                ("updated_at", models.DateTimeField(auto_now=True, verbose_name="updated")),
+                (
+                    "user",
+                    models.OneToOneField(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="reminder_preference",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'reminder preference',
-                'verbose_name_plural': 'reminder preferences',
+                "verbose_name": "reminder preference",
+                "verbose_name_plural": "reminder preferences",
             },
         ),
         migrations.CreateModel(
-            name='SweepRun',
+            name="SweepRun",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(max_length=40, verbose_name='sweep')),
-                ('day', models.DateField(verbose_name='day')),
-                ('started_at', models.DateTimeField(default=django.utils.timezone.now, verbose_name='started')),
-                ('finished_at', models.DateTimeField(blank=True, null=True, verbose_name='finished')),
-                ('sent', models.PositiveIntegerField(default=0, verbose_name='messages')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("name", models.CharField(max_length=40, verbose_name="sweep")),
+                ("day", models.DateField(verbose_name="day")),
+                (
+                    "started_at",
+                    models.DateTimeField(default=django.utils.timezone.now, verbose_name="started"),
+                ),
+                (
+                    "finished_at",
+                    models.DateTimeField(blank=True, null=True, verbose_name="finished"),
+                ),
+                ("sent", models.PositiveIntegerField(default=0, verbose_name="messages")),
             ],
             options={
-                'verbose_name': 'sweep run',
-                'verbose_name_plural': 'sweep runs',
-                'ordering': ['-day', 'name'],
-                'constraints': [models.UniqueConstraint(fields=('name', 'day'), name='sweep_once_a_day')],
+                "verbose_name": "sweep run",
+                "verbose_name_plural": "sweep runs",
+                "ordering": ["-day", "name"],
+                "constraints": [
+                    models.UniqueConstraint(fields=("name", "day"), name="sweep_once_a_day")
+                ],
             },
         ),
         migrations.CreateModel(
-            name='WebhookDelivery',
+            name="WebhookDelivery",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('status', models.CharField(choices=[('pending', 'pending'), ('sending', 'sending'), ('sent', 'sent'), ('failed', 'failed')], default='pending', max_length=8, verbose_name='status')),
-                ('attempts', models.PositiveIntegerField(default=0, verbose_name='attempts')),
-                ('next_attempt_at', models.DateTimeField(default=django.utils.timezone.now, verbose_name='next attempt')),
-                ('last_error', models.TextField(blank=True, verbose_name='last error')),
-                ('created_at', models.DateTimeField(default=django.utils.timezone.now, verbose_name='created')),
-                ('delivered_at', models.DateTimeField(blank=True, null=True, verbose_name='delivered')),
-                ('webhook_id', models.CharField(max_length=64, verbose_name='webhook id')),
-                ('type', models.CharField(max_length=40, verbose_name='type')),
-                ('body', models.TextField(verbose_name='body')),
-                ('event', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='outbox.event')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("pending", "pending"),
+                            ("sending", "sending"),
+                            ("sent", "sent"),
+                            ("failed", "failed"),
+                        ],
+                        default="pending",
+                        max_length=8,
+                        verbose_name="status",
+                    ),
+                ),
+                ("attempts", models.PositiveIntegerField(default=0, verbose_name="attempts")),
+                (
+                    "next_attempt_at",
+                    models.DateTimeField(
+                        default=django.utils.timezone.now, verbose_name="next attempt"
+                    ),
+                ),
+                ("last_error", models.TextField(blank=True, verbose_name="last error")),
+                (
+                    "created_at",
+                    models.DateTimeField(default=django.utils.timezone.now, verbose_name="created"),
+                ),
+                (
+                    "delivered_at",
+                    models.DateTimeField(blank=True, null=True, verbose_name="delivered"),
+                ),
+                ("webhook_id", models.CharField(max_length=64, verbose_name="webhook id")),
+                ("type", models.CharField(max_length=40, verbose_name="type")),
+                ("body", models.TextField(verbose_name="body")),
+                (
+                    "event",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="outbox.event",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'webhook delivery',
-                'verbose_name_plural': 'webhook deliveries',
-                'ordering': ['-created_at'],
+                "verbose_name": "webhook delivery",
+                "verbose_name_plural": "webhook deliveries",
+                "ordering": ["-created_at"],
             },
         ),
         migrations.CreateModel(
-            name='WebhookAttempt',
+            name="WebhookAttempt",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('attempted_at', models.DateTimeField(default=django.utils.timezone.now, verbose_name='attempted')),
-                ('status_code', models.PositiveSmallIntegerField(blank=True, null=True, verbose_name='status code')),
-                ('ok', models.BooleanField(verbose_name='accepted')),
-                ('error', models.CharField(blank=True, max_length=500, verbose_name='error')),
-                ('delivery', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='attempts_log', to='notifications.webhookdelivery')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "attempted_at",
+                    models.DateTimeField(
+                        default=django.utils.timezone.now, verbose_name="attempted"
+                    ),
+                ),
+                (
+                    "status_code",
+                    models.PositiveSmallIntegerField(
+                        blank=True, null=True, verbose_name="status code"
+                    ),
+                ),
+                ("ok", models.BooleanField(verbose_name="accepted")),
+                ("error", models.CharField(blank=True, max_length=500, verbose_name="error")),
+                (
+                    "delivery",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="attempts_log",
+                        to="notifications.webhookdelivery",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'webhook attempt',
-                'verbose_name_plural': 'webhook attempts',
-                'ordering': ['attempted_at', 'id'],
+                "verbose_name": "webhook attempt",
+                "verbose_name_plural": "webhook attempts",
+                "ordering": ["attempted_at", "id"],
             },
         ),
         migrations.CreateModel(
-            name='WebhookEndpoint',
+            name="WebhookEndpoint",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('url', models.URLField(max_length=500, verbose_name='URL')),
-                ('events', models.JSONField(default=list, verbose_name='events')),
-                ('secret', models.CharField(max_length=100, verbose_name='secret')),
-                ('active', models.BooleanField(default=True, verbose_name='active')),
-                ('disabled_at', models.DateTimeField(blank=True, null=True, verbose_name='disabled')),
-                ('disabled_reason', models.CharField(blank=True, max_length=300, verbose_name='why disabled')),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='created')),
-                ('created_by', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("url", models.URLField(max_length=500, verbose_name="URL")),
+                ("events", models.JSONField(default=list, verbose_name="events")),
+                ("secret", models.CharField(max_length=100, verbose_name="secret")),
+                ("active", models.BooleanField(default=True, verbose_name="active")),
+                (
+                    "disabled_at",
+                    models.DateTimeField(blank=True, null=True, verbose_name="disabled"),
+                ),
+                (
+                    "disabled_reason",
+                    models.CharField(blank=True, max_length=300, verbose_name="why disabled"),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="created")),
+                (
+                    "created_by",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'webhook endpoint',
-                'verbose_name_plural': 'webhook endpoints',
-                'ordering': ['id'],
+                "verbose_name": "webhook endpoint",
+                "verbose_name_plural": "webhook endpoints",
+                "ordering": ["id"],
             },
         ),
         migrations.AddField(
-            model_name='webhookdelivery',
-            name='endpoint',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='deliveries', to='notifications.webhookendpoint'),
+            model_name="webhookdelivery",
+            name="endpoint",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.CASCADE,
+                related_name="deliveries",
+                to="notifications.webhookendpoint",
+            ),
         ),
         migrations.CreateModel(
-            name='Mail',
+            name="Mail",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('status', models.CharField(choices=[('pending', 'pending'), ('sending', 'sending'), ('sent', 'sent'), ('failed', 'failed')], default='pending', max_length=8, verbose_name='status')),
-                ('attempts', models.PositiveIntegerField(default=0, verbose_name='attempts')),
-                ('next_attempt_at', models.DateTimeField(default=django.utils.timezone.now, verbose_name='next attempt')),
-                ('last_error', models.TextField(blank=True, verbose_name='last error')),
-                ('created_at', models.DateTimeField(default=django.utils.timezone.now, verbose_name='created')),
-                ('delivered_at', models.DateTimeField(blank=True, null=True, verbose_name='delivered')),
-                ('key', models.CharField(max_length=200, unique=True, verbose_name='key')),
-                ('kind', models.CharField(choices=[('transactional', 'transactional'), ('reminder', 'reminder')], max_length=16, verbose_name='kind')),
-                ('to', models.EmailField(max_length=254, verbose_name='recipient')),
-                ('language', models.CharField(max_length=8, verbose_name='language')),
-                ('subject', models.CharField(max_length=300, verbose_name='subject')),
-                ('text', models.TextField(verbose_name='plain text')),
-                ('html', models.TextField(verbose_name='HTML')),
-                ('calendar', models.TextField(blank=True, verbose_name='iCalendar')),
-                ('headers', models.JSONField(blank=True, default=dict, verbose_name='headers')),
-                ('event', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='outbox.event')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("pending", "pending"),
+                            ("sending", "sending"),
+                            ("sent", "sent"),
+                            ("failed", "failed"),
+                        ],
+                        default="pending",
+                        max_length=8,
+                        verbose_name="status",
+                    ),
+                ),
+                ("attempts", models.PositiveIntegerField(default=0, verbose_name="attempts")),
+                (
+                    "next_attempt_at",
+                    models.DateTimeField(
+                        default=django.utils.timezone.now, verbose_name="next attempt"
+                    ),
+                ),
+                ("last_error", models.TextField(blank=True, verbose_name="last error")),
+                (
+                    "created_at",
+                    models.DateTimeField(default=django.utils.timezone.now, verbose_name="created"),
+                ),
+                (
+                    "delivered_at",
+                    models.DateTimeField(blank=True, null=True, verbose_name="delivered"),
+                ),
+                ("key", models.CharField(max_length=200, unique=True, verbose_name="key")),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[("transactional", "transactional"), ("reminder", "reminder")],
+                        max_length=16,
+                        verbose_name="kind",
+                    ),
+                ),
+                ("to", models.EmailField(max_length=254, verbose_name="recipient")),
+                ("language", models.CharField(max_length=8, verbose_name="language")),
+                ("subject", models.CharField(max_length=300, verbose_name="subject")),
+                ("text", models.TextField(verbose_name="plain text")),
+                ("html", models.TextField(verbose_name="HTML")),
+                ("calendar", models.TextField(blank=True, verbose_name="iCalendar")),
+                ("headers", models.JSONField(blank=True, default=dict, verbose_name="headers")),
+                (
+                    "event",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="outbox.event",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'mail',
-                'verbose_name_plural': 'mail',
-                'ordering': ['-created_at'],
-                'indexes': [models.Index(fields=['status', 'next_attempt_at'], name='notificatio_status_62b7bb_idx')],
+                "verbose_name": "mail",
+                "verbose_name_plural": "mail",
+                "ordering": ["-created_at"],
+                "indexes": [
+                    models.Index(
+                        fields=["status", "next_attempt_at"], name="notificatio_status_62b7bb_idx"
+                    )
+                ],
             },
         ),
         migrations.AddIndex(
-            model_name='webhookdelivery',
-            index=models.Index(fields=['status', 'next_attempt_at'], name='notificatio_status_d418df_idx'),
+            model_name="webhookdelivery",
+            index=models.Index(
+                fields=["status", "next_attempt_at"], name="notificatio_status_d418df_idx"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='webhookdelivery',
-            constraint=models.UniqueConstraint(fields=('endpoint', 'event'), name='webhook_delivery_once'),
+            model_name="webhookdelivery",
+            constraint=models.UniqueConstraint(
+                fields=("endpoint", "event"), name="webhook_delivery_once"
+            ),
         ),
     ]
