@@ -3,13 +3,21 @@ and the base template live beside it. Each app's own pages are in its ``views.py
 
 from __future__ import annotations
 
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext
+from django.views import i18n
+from django.views.decorators.http import require_POST
 
+from successkit.accounts import services as accounts
 from successkit.accounts.actors import actor_of
+from successkit.accounts.services import live_tokens, revoke_token_of
 from successkit.catalog.services import localized
 from successkit.contracts.services import visible_contracts
+from successkit.core.errors import SuccessKitError
+from successkit.core.schemas import object_id
 from successkit.engagements import services as engagements
 from successkit.healthchecks.services import health_check_tally
 
@@ -40,3 +48,39 @@ def home(request: HttpRequest) -> HttpResponse:
             }
         )
     return render(request, "portal/home.html", {"rows": rows, "actor": actor})
+
+
+@login_required
+def api_tokens(request: HttpRequest) -> HttpResponse:
+    """The signed-in user's API tokens that still work; each can be revoked here."""
+    user = actor_of(request).user
+    if request.method == "POST":
+        try:
+            revoke_token_of(user, object_id(request.POST.get("token", "")))
+        except SuccessKitError as refusal:
+            messages.error(request, refusal.render_message())
+        else:
+            messages.success(request, gettext("The token is revoked: it no longer works."))
+        return redirect("portal:tokens")
+    return render(request, "portal/tokens.html", {"tokens": live_tokens(user)})
+
+
+@require_POST
+def set_language(request: HttpRequest) -> HttpResponse:
+    """The header's language switch: a signed-in user's choice is saved on their profile
+    (it wins over the browser's on every later page); a visitor's goes in a cookie."""
+    language = request.POST.get("language", "")
+    if request.user.is_authenticated:
+        try:
+            accounts.set_preferred_language(request.user, language)
+        except SuccessKitError as refusal:
+            messages.error(request, refusal.render_message())
+    return i18n.set_language(request)
+
+
+@login_required
+def profile(request: HttpRequest) -> HttpResponse:
+    """Who I am, my language, my password (and my API tokens, where the accounts app
+    lists them)."""
+    actor = actor_of(request)
+    return render(request, "portal/profile.html", {"actor": actor})

@@ -9,7 +9,8 @@ from django.test import Client
 
 from successkit import demo
 from successkit.accounts.actors import Actor
-from successkit.accounts.models import Contact
+from successkit.accounts.models import ApiToken, Contact
+from successkit.accounts.services import issue_token
 from successkit.api import api
 from successkit.billing.services import issue_statement
 from successkit.conftest import ApiClient
@@ -105,7 +106,14 @@ def victim(settings, tmp_path):
         "webhook_id": WebhookEndpoint.objects.create(
             url="https://crm.example.test/hooks", events=["session.booked"], created_by=built.admin
         ).pk,
+        "token_id": ApiToken.objects.get(digest=_token_digest(launch.buyer_contact.user)).pk,
     }
+
+
+def _token_digest(user) -> str:
+    import hashlib
+
+    return hashlib.sha256(issue_token(user).encode()).hexdigest()
 
 
 def intruder() -> Contact:

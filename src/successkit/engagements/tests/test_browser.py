@@ -59,7 +59,7 @@ def test_a_spanish_buyer_books_a_session_in_the_browser(
     page.goto(f"{live_server.url}/login/")
     page.fill("#id_username", user.email)
     page.fill("#id_password", PASSWORD)
-    page.click("button[type=submit]")
+    page.click("main button[type=submit]")
     page.click(f"text={contract.organization.name}")
     assert "Reservar una sesión" in page.content()
 
@@ -68,7 +68,7 @@ def test_a_spanish_buyer_books_a_session_in_the_browser(
     page.fill("#id_starts_at", starts)
     page.fill("#id_duration_minutes", "50")
     page.click("#book button[type=submit]")
-    page.wait_for_selector("tr[data-session]")
+    page.wait_for_selector("[data-session]")
     assert "La sesión está reservada." in page.content()
     session = TrainingSession.objects.get(contract=contract)
     assert (session.duration_minutes, session.covered_minutes) == (50, 50)
