@@ -118,3 +118,26 @@ def test_contract_pages_of_another_organization_are_not_found() -> None:
     assert client.post(f"/sessions/{session.pk}/cancel/").status_code == 404
     session.refresh_from_db()
     assert session.status == "booked"
+
+
+@pytest.mark.parametrize(
+    ("starts_at", "minutes"),
+    [
+        ("2030-01-10T10:00", 2147483648),
+        ("2030-01-10T10:00", 10**30),
+        ("9999-12-31T23:59", 30),
+        ("0001-01-01T00:00", 30),
+    ],
+)
+def test_the_booking_form_refuses_absurd_values_without_a_server_error(starts_at, minutes) -> None:
+    from successkit.engagements.models import TrainingSession
+
+    contract = ContractFactory(organization__language="en")
+    client = signed_in(contract.buyer_contact.user)
+    client.raise_request_exception = False
+    response = client.post(
+        f"/contracts/{contract.pk}/",
+        {"type": "kickoff", "starts_at": starts_at, "duration_minutes": minutes},
+    )
+    assert response.status_code == 422
+    assert TrainingSession.objects.count() == 0
