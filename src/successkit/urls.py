@@ -13,6 +13,7 @@ urlpatterns = [
     path("billing/", include("successkit.billing.urls")),
     path("health-checks/", include("successkit.healthchecks.urls")),
     path("support/", include("successkit.support.urls")),
+    path("notifications/", include("successkit.notifications.urls")),
     path("", include("successkit.engagements.urls")),
     path("", include("successkit.portal.urls")),
 ]

@@ -52,6 +52,7 @@ from successkit.engagements.models import (
     TrainingSession,
 )
 from successkit.engagements.rules import CancelledBy, Coverage, Refusal, SessionStatus
+from successkit.outbox.services import publish
 from successkit.pricing import services as pricing
 from successkit.pricing.rules import Quote
 
@@ -152,6 +153,7 @@ def book_session(
         raise _single_use_refusal(contract, kind) from None
     _record_acceptance(session, actor, agreed_by, coverage, quote, accepted_before=0)
     _post(pool, session, actor, PoolEntry.Kind.RESERVE, reserved=coverage.covered)
+    publish("session.booked", session)
     return session
 
 
@@ -209,6 +211,7 @@ def move_session(
     if delta:
         kind = PoolEntry.Kind.RESERVE if delta > 0 else PoolEntry.Kind.RELEASE
         _post(pool, session, actor, kind, reserved=delta)
+    publish("session.moved", session)
     return session
 
 
@@ -257,6 +260,7 @@ def complete_session(
     session.save()
     _record_acceptance(session, actor, agreed_by, coverage, quote, accepted_before=accepted_before)
     _post(pool, session, actor, PoolEntry.Kind.POST, reserved=-reserved, used=coverage.covered)
+    publish("session.completed", session)
     return session
 
 
@@ -284,6 +288,7 @@ def cancel_session(actor: Actor, session: TrainingSession, *, by: str) -> Traini
     _apply_coverage(session, Coverage(0, 0), None)
     session.save()
     _post(pool, session, actor, PoolEntry.Kind.RELEASE, reserved=-released)
+    publish("session.cancelled", session)
     return session
 
 
@@ -306,6 +311,7 @@ def record_no_show(actor: Actor, session: TrainingSession) -> TrainingSession:
     session.save()
     reserved = session.covered_minutes
     _post(pool, session, actor, PoolEntry.Kind.POST, reserved=-reserved, used=reserved)
+    publish("session.no_show", session)
     return session
 
 

@@ -17,6 +17,7 @@ from successkit.conftest import ApiClient
 from successkit.engagements.models import TrainingSession
 from successkit.engagements.services import add_material
 from successkit.healthchecks.models import HealthCheck
+from successkit.notifications.models import WebhookEndpoint
 from successkit.support.models import Case, Order
 
 pytestmark = pytest.mark.django_db
@@ -102,6 +103,9 @@ def victim(settings, tmp_path):
         "order_id": Order.objects.get(contract=launch).pk,
         "case_id": Case.objects.filter(contract=launch).first().pk,
         "statement_id": statement.pk,
+        "webhook_id": WebhookEndpoint.objects.create(
+            url="https://crm.example.test/hooks", events=["session.booked"], created_by=built.admin
+        ).pk,
         "token_id": ApiToken.objects.get(digest=_token_digest(launch.buyer_contact.user)).pk,
     }
 
