@@ -34,6 +34,7 @@ INSTALLED_APPS = [
     "successkit.core",
     "successkit.accounts",
     "successkit.catalog",
+    "successkit.scheduling",
     "successkit.contracts",
     "successkit.billing",
     "successkit.engagements",
