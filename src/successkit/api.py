@@ -31,6 +31,8 @@ class BearerToken(HttpBearer):
         if user is None:
             return None
         actor = Actor.of(user)
+        # The audit trail attributes changes to request.user (core/audit.py), as for pages.
+        request.user = user
         request.actor = actor  # type: ignore[attr-defined]
         translation.activate(user.language)
         request.LANGUAGE_CODE = user.language
@@ -91,6 +93,7 @@ def _describe(problem: dict[str, Any]) -> dict[str, str]:
 
 def _register_routers() -> None:
     from successkit.accounts.api import router as accounts_router
+    from successkit.accounts.audit_api import router as audit_router
     from successkit.billing.api import router as billing_router
     from successkit.contracts.api import router as contracts_router
     from successkit.engagements.api import router as engagements_router
@@ -105,6 +108,7 @@ def _register_routers() -> None:
     api.add_router("/", scheduling_router)
     api.add_router("/", support_router)
     api.add_router("/", billing_router)
+    api.add_router("/", audit_router)
 
 
 _register_routers()

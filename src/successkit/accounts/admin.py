@@ -7,8 +7,10 @@ from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.contrib.auth.models import Group
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
+from simple_history.admin import SimpleHistoryAdmin
 
 from successkit.accounts.models import ApiToken, Contact, Organization, StaffRole, User
+from successkit.core.admin import register_audit_trail
 
 
 class StaffRoleInline(admin.TabularInline):
@@ -54,7 +56,7 @@ class ContactInline(admin.TabularInline):
 
 
 @admin.register(Organization)
-class OrganizationAdmin(admin.ModelAdmin):
+class OrganizationAdmin(SimpleHistoryAdmin):
     list_display = ["name", "country", "timezone", "language", "created_at"]
     list_filter = ["country", "language"]
     search_fields = ["name"]
@@ -89,3 +91,4 @@ class ApiTokenAdmin(admin.ModelAdmin):
 
 # Role groups are kept in step with the roles by code; editing them by hand would drift.
 admin.site.unregister(Group)
+register_audit_trail(Organization, StaffRole)

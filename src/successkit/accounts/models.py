@@ -7,8 +7,10 @@ from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, Permis
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
 
 from successkit.accounts.roles import Role
+from successkit.core.audit import history_user
 
 
 class Language(models.TextChoices):
@@ -75,6 +77,8 @@ class StaffRole(models.Model):
     user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="staff_roles")
     role = models.CharField(_("role"), max_length=32, choices=Role.choices)
 
+    history = HistoricalRecords(get_user=history_user)
+
     class Meta:
         verbose_name = _("staff role")
         verbose_name_plural = _("staff roles")
@@ -93,6 +97,8 @@ class Organization(models.Model):
     timezone = models.CharField(_("time zone"), max_length=64, help_text=_("IANA name"))
     language = models.CharField(_("language"), max_length=8, choices=Language.choices)
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
+
+    history = HistoricalRecords(get_user=history_user)
 
     class Meta:
         verbose_name = _("organization")

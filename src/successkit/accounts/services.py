@@ -146,7 +146,8 @@ def create_staff(
     )
     user.set_password(clean_password(password, user))
     user.save()
-    StaffRole.objects.bulk_create(StaffRole(user=user, role=role) for role in role_codes)
+    for role in role_codes:  # one by one, so that the audit trail records each grant
+        StaffRole.objects.create(user=user, role=role)
     return user
 
 

@@ -4,6 +4,7 @@ from typing import Any
 
 from django.contrib import admin
 from django.http import HttpRequest
+from simple_history.admin import SimpleHistoryAdmin
 
 from successkit.billing.models import (
     Adjustment,
@@ -12,11 +13,11 @@ from successkit.billing.models import (
     StatementCounter,
     StatementLine,
 )
-from successkit.core.admin import ReadOnly
+from successkit.core.admin import ReadOnly, register_audit_trail
 
 
 @admin.register(HourlyRate)
-class HourlyRateAdmin(admin.ModelAdmin):
+class HourlyRateAdmin(SimpleHistoryAdmin):
     list_display = ["currency", "hourly_rate", "effective_from", "created_by", "created_at"]
     list_filter = ["currency"]
     readonly_fields = ["created_by", "created_at"]
@@ -86,3 +87,6 @@ class StatementCounterAdmin(ReadOnly, admin.ModelAdmin):
     """The last statement number issued; moved only by the issuing transaction."""
 
     list_display = ["name", "last_number"]
+
+
+register_audit_trail(HourlyRate)

@@ -7,9 +7,11 @@ from django.db import models
 from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
 
 from successkit.billing import rules
 from successkit.contracts.models import Contract
+from successkit.core.audit import history_user
 from successkit.engagements.models import TrainingSession
 
 
@@ -24,6 +26,8 @@ class HourlyRate(models.Model):
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
+
+    history = HistoricalRecords(get_user=history_user)
 
     class Meta:
         verbose_name = _("hourly rate")

@@ -6,9 +6,11 @@ from django import forms
 from django.contrib import admin
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
+from simple_history.admin import SimpleHistoryAdmin
 
 from successkit.contracts.models import Contract
 from successkit.contracts.services import check_sale, clean_currency
+from successkit.core.admin import register_audit_trail
 from successkit.core.errors import SuccessKitError
 from successkit.healthchecks.services import sync_health_checks
 
@@ -48,7 +50,7 @@ class ContractForm(forms.ModelForm):
 
 
 @admin.register(Contract)
-class ContractAdmin(admin.ModelAdmin):
+class ContractAdmin(SimpleHistoryAdmin):
     form = ContractForm
     list_display = [
         "organization",
@@ -78,3 +80,6 @@ class ContractAdmin(admin.ModelAdmin):
     @admin.display(description=_("catalog version"))
     def catalog_version(self, contract: Contract) -> int:
         return contract.package.version.number
+
+
+register_audit_trail(Contract)

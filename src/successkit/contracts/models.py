@@ -5,10 +5,12 @@ from datetime import date
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
 
 from successkit.accounts.models import Contact, Organization, User
 from successkit.catalog.models import Package
 from successkit.contracts import rules
+from successkit.core.audit import history_user
 
 
 class Contract(models.Model):
@@ -39,6 +41,8 @@ class Contract(models.Model):
     )
     currency = models.CharField(_("currency"), max_length=3)
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
+
+    history = HistoricalRecords(get_user=history_user)
 
     class Meta:
         verbose_name = _("contract")

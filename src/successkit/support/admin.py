@@ -4,8 +4,9 @@ which apply the rules and record the history; the admin only reads."""
 from __future__ import annotations
 
 from django.contrib import admin
+from simple_history.admin import SimpleHistoryAdmin
 
-from successkit.core.admin import ReadOnly
+from successkit.core.admin import ReadOnly, register_audit_trail
 from successkit.support.models import Case, CaseEvent, ExchangeLine, Message, Order, OrderLine
 
 
@@ -30,7 +31,7 @@ class CaseEventInline(ReadOnly, admin.TabularInline):
 
 
 @admin.register(Order)
-class OrderAdmin(ReadOnly, admin.ModelAdmin):
+class OrderAdmin(ReadOnly, SimpleHistoryAdmin):
     list_display = ["reference", "contract", "placed_on", "shipped_on", "received_on"]
     list_select_related = ["contract__organization", "contract__package"]
     search_fields = ["reference", "contract__organization__name"]
@@ -45,3 +46,6 @@ class CaseAdmin(ReadOnly, admin.ModelAdmin):
     list_select_related = ["contract__organization", "contract__package", "assignee"]
     search_fields = ["subject", "contract__organization__name"]
     inlines = [ExchangeLineInline, MessageInline, CaseEventInline]
+
+
+register_audit_trail(Order)

@@ -4,9 +4,11 @@ from typing import Any
 
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
 
 from successkit.accounts.models import User
 from successkit.contracts.models import Contract
+from successkit.core.audit import history_user
 from successkit.support import rules
 
 
@@ -65,6 +67,8 @@ class Order(models.Model):
         help_text=_("Empty: imported from the command line."),
     )
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
+
+    history = HistoricalRecords(get_user=history_user)
 
     class Meta:
         verbose_name = _("order")

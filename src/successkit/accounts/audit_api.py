@@ -1,0 +1,110 @@
+"""API v1: the audit trail (admins): who changed which contract, order, organization,
+staff role or rate, when, from which value to which (``core/audit.py``)."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+from typing import Any
+
+from django.apps import apps
+from django.http import HttpRequest
+from ninja import Query, Router, Schema
+from pydantic import Field
+
+from successkit.accounts.actors import Actor
+from successkit.accounts.roles import Role
+from successkit.core import audit
+from successkit.core.pagination import page
+from successkit.core.schemas import errors, object_id
+
+router = Router(tags=["audit"])
+
+
+class AuditedType(StrEnum):
+    CONTRACT = "contract"
+    ORDER = "order"
+    ORGANIZATION = "organization"
+    STAFF_ROLE = "staff_role"
+    RATE = "rate"
+
+
+# Looked up by label, so that the lowest app does not import the ones above it.
+MODELS = {
+    AuditedType.CONTRACT: "contracts.Contract",
+    AuditedType.ORDER: "support.Order",
+    AuditedType.ORGANIZATION: "accounts.Organization",
+    AuditedType.STAFF_ROLE: "accounts.StaffRole",
+    AuditedType.RATE: "billing.HourlyRate",
+}
+
+
+class AuditFilter(Schema):
+    type: AuditedType = Field(description="Which kind of object")
+    object_id: str | None = Field(None, description="One object's id; all of the type if absent")
+
+
+class AuditActor(Schema):
+    id: str
+    name: str
+    kind: str = Field(description="staff or contact")
+
+
+class AuditChange(Schema):
+    field: str
+    old: str | None
+    new: str | None
+
+
+class AuditEntry(Schema):
+    at: str = Field(description="ISO 8601 instant")
+    actor: AuditActor | None = Field(description="Who; null for the command line or a job")
+    type: AuditedType
+    object_id: str
+    action: str = Field(description="created, changed or deleted")
+    changes: list[AuditChange]
+
+
+class AuditPage(Schema):
+    items: list[AuditEntry]
+    next: str | None
+
+
+def actor_out(user: Any) -> dict[str, str] | None:
+    if user is None:
+        return None
+    return {
+        "id": str(user.pk),
+        "name": user.name,
+        "kind": "staff" if user.is_staff else "contact",
+    }
+
+
+@router.get("/audit", response=errors(r200=AuditPage), summary="The audit trail (admins)")
+def audit_trail(request: HttpRequest, filters: Query[AuditFilter]) -> dict[str, object]:
+    actor: Actor = request.auth  # type: ignore[attr-defined]
+    actor.require_role(Role.ADMIN)
+    history = audit.history_of(apps.get_model(MODELS[filters.type])).objects.select_related(
+        "history_user"
+    )
+    if filters.object_id is not None:
+        history = history.filter(id=object_id(filters.object_id))
+    history = history.order_by("-history_date", "-history_id")
+
+    def entry(row: Any) -> dict[str, object]:
+        previous = row.prev_record
+        rows = [previous, row] if previous is not None else [row]
+        changes = [c for c in audit.changes(rows) if c.record is row]
+        return {
+            "at": row.history_date.isoformat(),
+            "actor": actor_out(row.history_user),
+            "type": filters.type,
+            "object_id": str(row.id),
+            "action": audit.ACTIONS.get(row.history_type, "changed"),
+            "changes": [
+                {"field": c.field, "old": audit.shown(c.old), "new": audit.shown(c.new)}
+                for c in changes
+                if c.field
+            ],
+        }
+
+    return page(request, history, entry)
