@@ -69,8 +69,8 @@ class AvailabilityForm(forms.Form):
         rows = len(current.time_off) + NEW_TIME_OFF_ROWS
         for i in range(rows):
             first, last = f"off_start_{i}", f"off_end_{i}"
-            self.fields[first] = _date_field(_("First day off"))
-            self.fields[last] = _date_field(_("Last day off"))
+            self.fields[first] = _date_field(str(_("First day off")))
+            self.fields[last] = _date_field(str(_("Last day off")))
             if i < len(current.time_off):
                 self.initial[first] = current.time_off[i].start
                 self.initial[last] = current.time_off[i].end
