@@ -89,7 +89,7 @@ class ContractFactory(factory.django.DjangoModelFactory):
 
     @factory.post_generation
     def health_checks(self, create: bool, extracted: Any, **kwargs: Any) -> None:
-        # What ``contracts.services.create_contract`` does for a real sale
+        # What ``flows.contracts.sell_contract`` does for a real sale
         # (``health_checks=False``: a contract sold before health checks existed).
         if create and extracted is not False:
             from successkit.healthchecks.services import sync_health_checks

@@ -35,12 +35,14 @@ INSTALLED_APPS = [
     "successkit.core",
     "successkit.accounts",
     "successkit.catalog",
+    "successkit.pricing",
     "successkit.scheduling",
     "successkit.contracts",
     "successkit.billing",
     "successkit.engagements",
     "successkit.healthchecks",
     "successkit.support",
+    "successkit.flows",
     "successkit.portal",
 ]
 

@@ -16,5 +16,6 @@ urlpatterns = [
     path("health-checks/", include("successkit.healthchecks.urls")),
     path("schedule/", include("successkit.scheduling.urls")),
     path("support/", include("successkit.support.urls")),
+    path("", include("successkit.engagements.urls")),
     path("", include("successkit.portal.urls")),
 ]

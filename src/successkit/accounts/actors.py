@@ -7,6 +7,7 @@ from typing import TypeVar
 
 from django.core.exceptions import ObjectDoesNotExist
 from django.db.models import Model, QuerySet
+from django.http import HttpRequest
 
 from successkit.accounts.models import User
 from successkit.accounts.roles import Role
@@ -68,3 +69,14 @@ class Actor:
             return self.scope(queryset, organization_field).get(pk=pk)
         except (ObjectDoesNotExist, ValueError, TypeError):
             raise NotFound() from None
+
+
+def actor_of(request: HttpRequest) -> Actor:
+    """Who is calling, for every door: the API's bearer token (``request.actor``, set by
+    the API's auth) or the signed-in user of a page."""
+    actor = getattr(request, "actor", None)
+    if isinstance(actor, Actor):
+        return actor
+    actor = Actor.of(request.user)  # type: ignore[arg-type]
+    request.actor = actor  # type: ignore[attr-defined]
+    return actor

@@ -7,17 +7,13 @@ from ninja import Router, Schema, Status
 from pydantic import Field
 
 from successkit.accounts import services
-from successkit.accounts.actors import Actor
+from successkit.accounts.actors import actor_of
 from successkit.accounts.models import Contact, Organization, User
 from successkit.accounts.roles import ACCOUNT_ROLES
 from successkit.core.pagination import page
 from successkit.core.schemas import errors, object_id
 
 router = Router(tags=["accounts"])
-
-
-def actor_of(request: HttpRequest) -> Actor:
-    return request.auth  # type: ignore[attr-defined]
 
 
 class TokenIn(Schema):

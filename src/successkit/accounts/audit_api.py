@@ -11,7 +11,7 @@ from django.http import HttpRequest
 from ninja import Query, Router, Schema
 from pydantic import Field
 
-from successkit.accounts.actors import Actor
+from successkit.accounts.actors import actor_of
 from successkit.accounts.roles import Role
 from successkit.core import audit
 from successkit.core.pagination import page
@@ -81,7 +81,7 @@ def actor_out(user: Any) -> dict[str, str] | None:
 
 @router.get("/audit", response=errors(r200=AuditPage), summary="The audit trail (admins)")
 def audit_trail(request: HttpRequest, filters: Query[AuditFilter]) -> dict[str, object]:
-    actor: Actor = request.auth  # type: ignore[attr-defined]
+    actor = actor_of(request)
     actor.require_role(Role.ADMIN)
     history = audit.history_of(apps.get_model(MODELS[filters.type])).objects.select_related(
         "history_user"

@@ -11,14 +11,16 @@ from django.utils.translation import gettext_lazy as _
 from ninja import Query, Router, Schema, Status
 from pydantic import Field
 
-from successkit.accounts.api import actor_of
+from successkit.accounts.actors import actor_of
 from successkit.billing import exports, services
-from successkit.billing.models import Adjustment, HourlyRate, Statement, StatementLine
-from successkit.contracts.api import contract_for
+from successkit.billing.models import Adjustment, Statement, StatementLine
 from successkit.contracts.models import Contract
+from successkit.contracts.services import contract_for
 from successkit.core.errors import NoRateInForce, ValidationFailed
 from successkit.core.pagination import page
 from successkit.core.schemas import errors, object_id
+from successkit.pricing import services as pricing
+from successkit.pricing.models import HourlyRate
 
 router = Router(tags=["billing"])
 
@@ -52,7 +54,7 @@ def rate_out(rate: HourlyRate) -> dict[str, object]:
 
 @router.post("/rates", response=errors(r201=RateOut), summary="Add a rate to the rate card")
 def create_rate(request: HttpRequest, payload: RateIn) -> Status[dict[str, object]]:
-    rate = services.set_rate(
+    rate = pricing.set_rate(
         actor_of(request),
         currency=payload.currency,
         hourly_rate=payload.hourly_rate,
@@ -316,7 +318,7 @@ def period_of(query: PeriodQuery) -> tuple[date, date] | None:
     "when a day has none, the answer is 409 no_rate_in_force (never a price of zero).",
 )
 def contract_billing(request: HttpRequest, contract_id: str) -> dict[str, object]:
-    billing = services.contract_billing(contract_for(request, contract_id))
+    billing = services.contract_billing(contract_for(actor_of(request), object_id(contract_id)))
     return {
         "contract_id": str(billing.contract.pk),
         "currency": billing.currency,
@@ -340,7 +342,7 @@ def issue_statement(
 ) -> Status[dict[str, object]]:
     statement = services.issue_statement(
         actor_of(request),
-        contract_for(request, contract_id),
+        contract_for(actor_of(request), object_id(contract_id)),
         period_start=payload.period_start,
         period_end=payload.period_end,
     )
@@ -353,7 +355,7 @@ def issue_statement(
     summary="A contract's statements, newest first",
 )
 def list_statements(request: HttpRequest, contract_id: str) -> dict[str, object]:
-    contract = contract_for(request, contract_id)
+    contract = contract_for(actor_of(request), object_id(contract_id))
     statements = Statement.objects.filter(contract=contract).select_related(
         "contract__organization"
     )
@@ -442,7 +444,7 @@ def create_adjustment(
     summary="A contract's corrections, pending and billed",
 )
 def list_adjustments(request: HttpRequest, contract_id: str) -> dict[str, object]:
-    contract = contract_for(request, contract_id)
+    contract = contract_for(actor_of(request), object_id(contract_id))
     adjustments = contract.adjustments.select_related("contract", "corrects_statement")
     return page(request, adjustments.order_by("id"), adjustment_out)
 

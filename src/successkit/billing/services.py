@@ -26,95 +26,26 @@ from successkit.accounts.roles import Role
 from successkit.billing import rules
 from successkit.billing.models import (
     Adjustment,
-    HourlyRate,
     Statement,
     StatementCounter,
     StatementLine,
 )
 from successkit.contracts.models import Contract
 from successkit.contracts.rules import local_date
-from successkit.contracts.services import clean_currency
 from successkit.core.errors import NoRateInForce, SuccessKitError, ValidationFailed
 from successkit.engagements.models import TrainingSession
 from successkit.engagements.rules import SessionStatus
+from successkit.pricing.rules import amount_for
+from successkit.pricing.services import rate_on
 
-RATE_ROLES = (Role.ADMIN, Role.FINANCE)
 # Who issues statements and records corrections.
 BILLING_ROLES = (Role.ADMIN, Role.FINANCE)
-MAX_RATE = Decimal("9999999999.99")
 MAX_ADJUSTMENT = Decimal("999999999999.99")
 MAX_REASON = 500
 # Sessions whose billable minutes are delivered (a no-show consumes what was booked).
 BILLED_STATUSES = (SessionStatus.COMPLETED.value, SessionStatus.NO_SHOW.value)
 COUNTER = "statements"
 EARLIEST, LATEST = date(1900, 1, 1), date(9000, 12, 31)
-
-
-class RateAlreadySet(SuccessKitError):
-    code = "rate_already_set"
-    status = 409
-    default_message = _(
-        "A rate for this currency already takes effect on that day; rates are never edited, "
-        "add one for another day."
-    )
-
-
-def clean_rate(value: Decimal | str) -> Decimal:
-    try:
-        rate = Decimal(str(value))
-    except InvalidOperation:
-        rate = Decimal("NaN")
-    if not rate.is_finite() or rate <= 0 or rate > MAX_RATE or rate != rate.quantize(rules.CENT):
-        raise ValidationFailed(
-            _("The hourly rate must be a positive amount with at most two decimals."),
-            details={"field": "hourly_rate"},
-        )
-    return rate
-
-
-@transaction.atomic
-def set_rate(
-    actor: Actor, *, currency: str, hourly_rate: Decimal | str, effective_from: date
-) -> HourlyRate:
-    actor.require_role(*RATE_ROLES)
-    code = clean_currency(currency)
-    rate = clean_rate(hourly_rate)
-    if HourlyRate.objects.filter(currency=code, effective_from=effective_from).exists():
-        raise RateAlreadySet(details={"field": "effective_from"})
-    try:
-        with transaction.atomic():
-            return HourlyRate.objects.create(
-                currency=code,
-                hourly_rate=rate,
-                effective_from=effective_from,
-                created_by=actor.user,
-            )
-    except IntegrityError:
-        raise RateAlreadySet(details={"field": "effective_from"}) from None
-
-
-def rate_on(currency: str, day: date) -> Decimal:
-    """The hourly rate in force on ``day``, or ``no_rate_in_force`` (never zero)."""
-    rates = [
-        rules.RatePeriod(effective_from, hourly_rate)
-        for effective_from, hourly_rate in HourlyRate.objects.filter(
-            currency=currency, effective_from__lte=day
-        ).values_list("effective_from", "hourly_rate")
-    ]
-    rate = rules.rate_in_force(rates, day)
-    if rate is None:
-        raise NoRateInForce(
-            _("No hourly rate in %(currency)s is in force on %(day)s."),
-            details={"currency": currency, "day": day.isoformat()},
-            currency=currency,
-            day=day.isoformat(),
-        )
-    return rate
-
-
-def price(minutes: int, currency: str, day: date) -> rules.Quote:
-    """A quote for ``minutes`` billable minutes delivered on ``day``."""
-    return rules.quote(minutes, rate_on(currency, day), currency, day)
 
 
 # --- refusals ---------------------------------------------------------------------------
@@ -234,7 +165,7 @@ def _unbilled_line(session: TrainingSession) -> BillableLine:
         hourly_rate: Decimal | None = rate_on(session.contract.currency, day)
     except NoRateInForce:
         hourly_rate = None
-    amount = rules.amount_for(session.billable_minutes, hourly_rate) if hourly_rate else None
+    amount = amount_for(session.billable_minutes, hourly_rate) if hourly_rate else None
     return BillableLine(session, day, session.billable_minutes, hourly_rate, amount)
 
 
@@ -390,7 +321,7 @@ def issue_statement(
             delivered_on=day,
             minutes=session.billable_minutes,
             hourly_rate=hourly_rate,
-            amount=rules.amount_for(session.billable_minutes, hourly_rate),
+            amount=amount_for(session.billable_minutes, hourly_rate),
         )
         for session, day, hourly_rate in priced
     ] + [

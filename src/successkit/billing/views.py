@@ -13,18 +13,14 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from successkit.accounts.actors import Actor
+from successkit.accounts.actors import Actor, actor_of
 from successkit.billing import exports, services
 from successkit.billing.forms import AdjustmentForm, IssueForm, cleaned
 from successkit.billing.models import Statement
 from successkit.catalog.services import localized
-from successkit.contracts.services import visible_contracts
+from successkit.contracts.services import contract_for
 
 STATEMENTS_PER_PAGE = 50
-
-
-def actor_of(request: HttpRequest) -> Actor:
-    return Actor.of(request.user)  # type: ignore[arg-type]
 
 
 def _statement(actor: Actor, statement_id: int) -> Statement:
@@ -65,7 +61,7 @@ def unbilled(request: HttpRequest) -> HttpResponse:
 def issue(request: HttpRequest) -> HttpResponse:
     actor = actor_of(request)
     values = cleaned(IssueForm(request.POST))
-    contract = actor.get(visible_contracts(actor), values["contract"])
+    contract = contract_for(actor, values["contract"])
     statement = services.issue_statement(
         actor,
         contract,

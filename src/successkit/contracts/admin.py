@@ -8,11 +8,13 @@ from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
+from successkit.accounts.actors import Actor
 from successkit.contracts.models import Contract
-from successkit.contracts.services import check_sale, clean_currency
+from successkit.contracts.services import check_sale
 from successkit.core.admin import register_audit_trail
 from successkit.core.errors import SuccessKitError
-from successkit.healthchecks.services import sync_health_checks
+from successkit.core.money import clean_currency
+from successkit.flows.contracts import sell_contract
 
 
 class ContractForm(forms.ModelForm):
@@ -73,9 +75,21 @@ class ContractAdmin(SimpleHistoryAdmin):
         return self.form.Meta.fields if obj is not None else []
 
     def save_model(self, request: HttpRequest, obj: Contract, form: Any, change: bool) -> None:
-        super().save_model(request, obj, form, change)
-        if not change:
-            sync_health_checks(obj)
+        if change:  # every field is read-only once signed: nothing to save
+            return
+        # A sale from the back office is the same sale as through the API.
+        sold = sell_contract(
+            Actor.of(request.user),  # type: ignore[arg-type]
+            organization_id=obj.organization_id,
+            package=obj.package.code,
+            start_date=obj.start_date,
+            end_date=obj.end_date,
+            representative_id=obj.representative_id,
+            buyer_contact_id=obj.buyer_contact_id,
+            currency=obj.currency,
+        )
+        obj.pk = sold.pk
+        obj._state.adding = False
 
     @admin.display(description=_("catalog version"))
     def catalog_version(self, contract: Contract) -> int:

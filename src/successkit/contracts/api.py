@@ -8,11 +8,12 @@ from django.http import HttpRequest
 from ninja import Router, Schema, Status
 from pydantic import Field
 
-from successkit.accounts.api import actor_of
+from successkit.accounts.actors import actor_of
 from successkit.contracts import services
 from successkit.contracts.models import Contract
 from successkit.core.pagination import page
 from successkit.core.schemas import errors, object_id
+from successkit.flows import contracts as flows
 
 router = Router(tags=["contracts"])
 
@@ -64,18 +65,9 @@ def contract_out(contract: Contract) -> dict[str, object]:
     }
 
 
-def contract_for(request: HttpRequest, contract_id: str | int, *related: str) -> Contract:
-    """A contract the caller may see, or ``not_found`` (``related``: more to join)."""
-    actor = actor_of(request)
-    contracts = services.visible_contracts(actor)
-    if related:
-        contracts = contracts.select_related(*related)
-    return actor.get(contracts, object_id(contract_id))
-
-
 @router.post("/contracts", response=errors(r201=ContractOut), summary="Sell a contract")
 def create_contract(request: HttpRequest, payload: ContractIn) -> Status[dict[str, object]]:
-    contract = services.create_contract(
+    contract = flows.sell_contract(
         actor_of(request),
         organization_id=object_id(payload.organization_id, "organization_id"),
         package=payload.package,
@@ -96,7 +88,7 @@ def list_contracts(request: HttpRequest) -> dict[str, object]:
 
 @router.get("/contracts/{contract_id}", response=errors(r200=ContractOut), summary="Get a contract")
 def get_contract(request: HttpRequest, contract_id: str) -> dict[str, object]:
-    return contract_out(contract_for(request, contract_id))
+    return contract_out(services.contract_for(actor_of(request), object_id(contract_id)))
 
 
 @router.patch(
@@ -107,7 +99,9 @@ def get_contract(request: HttpRequest, contract_id: str) -> dict[str, object]:
 def change_contract(
     request: HttpRequest, contract_id: str, payload: ContractChange
 ) -> dict[str, object]:
-    contract = services.change_end_date(
-        actor_of(request), contract_for(request, contract_id), end_date=payload.end_date
+    contract = flows.change_end_date(
+        actor_of(request),
+        services.contract_for(actor_of(request), object_id(contract_id)),
+        end_date=payload.end_date,
     )
     return contract_out(contract)

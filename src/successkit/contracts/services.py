@@ -1,11 +1,12 @@
-"""Selling a contract: validation of its terms and parties."""
+"""Contracts: validation of a sale's terms and parties, the term, and who may see what.
+
+Selling and changing the term reach into training and health checks: the doors call
+them through ``successkit.flows.contracts``, which calls this module and the others."""
 
 from __future__ import annotations
 
 from datetime import date
-from functools import cache
 
-from babel.numbers import list_currencies
 from django.db import transaction
 from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
@@ -17,26 +18,8 @@ from successkit.catalog.models import Package
 from successkit.catalog.services import package_for_sale
 from successkit.contracts import rules
 from successkit.contracts.models import Contract
-from successkit.core.errors import InvalidState, RoleNotAllowed, ValidationFailed
-from successkit.engagements.models import TrainingSession
-from successkit.engagements.rules import SessionStatus
-from successkit.healthchecks.services import sync_health_checks
-
-
-@cache
-def _currencies() -> frozenset[str]:
-    return frozenset(list_currencies())
-
-
-def clean_currency(value: str) -> str:
-    code = value.strip().upper()
-    if code not in _currencies():
-        raise ValidationFailed(
-            _("%(value)s is not an ISO 4217 currency code."),
-            details={"field": "currency"},
-            value=value,
-        )
-    return code
+from successkit.core.errors import RoleNotAllowed, ValidationFailed
+from successkit.core.money import clean_currency
 
 
 def visible_contracts(actor: Actor) -> QuerySet[Contract]:
@@ -45,6 +28,15 @@ def visible_contracts(actor: Actor) -> QuerySet[Contract]:
         # keeps the hot entitlements read cheap; pages load the parties when they show them.
         Contract.objects.select_related("organization", "package__version")
     )
+
+
+def contract_for(actor: Actor, contract_id: object, *related: str) -> Contract:
+    """The contract ``actor`` may see, or ``not_found`` (``related``: more to join). The
+    one lookup of every door: API, pages and command line."""
+    contracts = visible_contracts(actor)
+    if related:
+        contracts = contracts.select_related(*related)
+    return actor.get(contracts, contract_id)
 
 
 def check_sale(
@@ -116,41 +108,31 @@ def create_contract(
         buyer_contact=contact,
         currency=clean_currency(currency),
     )
-    sync_health_checks(contract)
     return contract
 
 
-# --- changing the term (health checks follow it) ------------------------------------------
+# --- changing the term ------------------------------------------------------------------
 
 
-@transaction.atomic
-def change_end_date(actor: Actor, contract: Contract, *, end_date: date) -> Contract:
-    """Move the contract's end date. The health-check periods are worked out again; a
-    change that would lose a scheduled or completed check, or a period that has already
-    started, is refused and nothing is written."""
+def check_end_date(actor: Actor, contract: Contract, end_date: date) -> None:
+    """Refuse a new end date that the caller may not set or that the term cannot have."""
     actor.require_role(*ACCOUNT_ROLES)
+    if not rules.term_is_valid(contract.start_date, end_date):
+        raise ValidationFailed(
+            _("The end date must be after the start date."), details={"field": "end_date"}
+        )
+
+
+def change_end_date(actor: Actor, contract: Contract, *, end_date: date) -> Contract:
+    """Move the contract's end date (``flows.contracts.change_end_date`` is the door's way
+    in: it locks the pool and makes sessions and health checks follow, in one transaction)."""
+    check_end_date(actor, contract, end_date)
     contract = (
         Contract.objects.select_for_update()
         .select_related("organization", "package")
         .get(pk=contract.pk)
     )
-    if not rules.term_is_valid(contract.start_date, end_date):
-        raise ValidationFailed(
-            _("The end date must be after the start date."), details={"field": "end_date"}
-        )
-    late = [
-        session
-        for session in TrainingSession.objects.filter(
-            contract=contract, status=SessionStatus.BOOKED
-        )
-        if rules.local_date(session.starts_at, contract.organization.timezone) > end_date
-    ]
-    if late:
-        raise InvalidState(
-            _("%(count)s booked sessions fall after the new end date; move or cancel them first."),
-            count=len(late),
-        )
+    check_end_date(actor, contract, end_date)
     contract.end_date = end_date
     contract.save(update_fields=["end_date"])
-    sync_health_checks(contract)
     return contract

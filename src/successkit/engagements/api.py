@@ -12,8 +12,8 @@ from ninja import File, Form, Query, Router, Schema, Status
 from ninja.files import UploadedFile
 from pydantic import Field
 
-from successkit.accounts.api import actor_of
-from successkit.contracts.api import contract_for
+from successkit.accounts.actors import actor_of
+from successkit.contracts.services import contract_for
 from successkit.core.errors import NotFound
 from successkit.core.pagination import page
 from successkit.core.schemas import errors, object_id
@@ -164,7 +164,7 @@ def session_for(request: HttpRequest, session_id: str) -> TrainingSession:
     summary="What the contract includes, has used and has left",
 )
 def entitlements(request: HttpRequest, contract_id: str, query: Query[AsOf]) -> dict[str, object]:
-    contract = contract_for(request, contract_id, "training_pool")
+    contract = contract_for(actor_of(request), object_id(contract_id), "training_pool")
     as_of = query.as_of or contract.today()
     training = services.training_entitlement(contract, as_of)
     checks = health_check_tally(contract, as_of)
@@ -191,7 +191,7 @@ def entitlements(request: HttpRequest, contract_id: str, query: Query[AsOf]) -> 
     "/contracts/{contract_id}/sessions", response=errors(r201=SessionOut), summary="Book a session"
 )
 def book(request: HttpRequest, contract_id: str, payload: SessionIn) -> Status[dict[str, object]]:
-    contract = contract_for(request, contract_id)
+    contract = contract_for(actor_of(request), object_id(contract_id))
     session = services.book_session(
         actor_of(request),
         contract,
@@ -211,7 +211,7 @@ def book(request: HttpRequest, contract_id: str, payload: SessionIn) -> Status[d
     summary="A contract's sessions",
 )
 def list_sessions(request: HttpRequest, contract_id: str) -> dict[str, object]:
-    contract = contract_for(request, contract_id)
+    contract = contract_for(actor_of(request), object_id(contract_id))
     sessions = (
         TrainingSession.objects.filter(contract=contract)
         .select_related("session_type", "contract__organization")
@@ -364,7 +364,7 @@ class SlotList(Schema):
     summary="Free start times for a meeting type (the representative first)",
 )
 def slots(request: HttpRequest, contract_id: str, query: Query[SlotQuery]) -> dict[str, object]:
-    contract = contract_for(request, contract_id)
+    contract = contract_for(actor_of(request), object_id(contract_id))
     zone = ZoneInfo(contract.organization.timezone)
     found = free_slots(
         contract, type_code=query.type, first=query.from_, last=query.to, minutes=query.minutes

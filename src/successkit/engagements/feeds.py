@@ -18,7 +18,9 @@ def staff_calendar(request: HttpRequest, staff_id: int, token: str) -> HttpRespo
         raise Http404
     body = staff_feed(
         staff,
-        lambda contract: request.build_absolute_uri(reverse("portal:contract", args=[contract.pk])),
+        lambda contract: request.build_absolute_uri(
+            reverse("engagements:contract", args=[contract.pk])
+        ),
     )
     response = HttpResponse(body, content_type="text/calendar; charset=utf-8")
     response["Cache-Control"] = "private, max-age=300"

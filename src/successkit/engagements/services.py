@@ -25,8 +25,6 @@ from django.utils.translation import gettext_lazy as _
 from successkit.accounts.actors import Actor
 from successkit.accounts.models import User
 from successkit.accounts.roles import ACCOUNT_ROLES, Role
-from successkit.billing import services as billing
-from successkit.billing.rules import Quote
 from successkit.catalog.models import SessionType
 from successkit.catalog.services import session_type as catalog_session_type
 from successkit.contracts.models import Contract
@@ -50,6 +48,8 @@ from successkit.engagements.models import (
     TrainingSession,
 )
 from successkit.engagements.rules import CancelledBy, Coverage, Refusal, SessionStatus
+from successkit.pricing import services as pricing
+from successkit.pricing.rules import Quote
 from successkit.scheduling import services as scheduling
 from successkit.scheduling.rules import MeetingKind
 
@@ -121,11 +121,10 @@ def book_session(
     kind = catalog_session_type(contract.package.version, type_code)
     staff = _staff(contract, staff_id)
     wanted_platforms = frozenset(platforms or ())
+    pool = lock_pool(contract)  # first: the term is read under the lock
     day = _check_booking(
         actor, contract, kind, starts_at, duration_minutes, staff, wanted_platforms
     )
-
-    pool = _locked_pool(contract)
     if kind.single_use and _single_use_taken(contract, kind):
         raise SessionTypeAlreadyUsed(
             _("A %(type)s session is already booked or held for this contract."), type=kind.code
@@ -162,7 +161,7 @@ def move_session(
     worked out again for the new day."""
     contract = session.contract
     _require_booker(actor, contract)
-    pool = _locked_pool(contract)
+    pool = lock_pool(contract)
     session = _reloaded(session, SessionStatus.BOOKED)
     day = _check_booking(
         actor,
@@ -210,7 +209,7 @@ def complete_session(
     what is left of the pool, the remainder billable only with acceptance."""
     actor.require_role(*SESSION_ROLES)
     contract = session.contract
-    pool = _locked_pool(contract)
+    pool = lock_pool(contract)
     session = _reloaded(session, SessionStatus.BOOKED)
     kind = session.session_type
     if actual_minutes < 1:
@@ -251,7 +250,7 @@ def cancel_session(actor: Actor, session: TrainingSession, *, by: str) -> Traini
         raise ValidationFailed(_("by must be vendor or buyer."), details={"field": "by"}) from None
     if actor.is_contact and cancelled_by is not CancelledBy.BUYER:
         raise PermissionDenied(_("A buyer contact cancels on the buyer's behalf: use by=buyer."))
-    pool = _locked_pool(contract)
+    pool = lock_pool(contract)
     session = _reloaded(session, SessionStatus.BOOKED)
     if not rules.cancellation_allowed(cancelled_by, session.starts_at, timezone.now()):
         raise InvalidState(
@@ -272,7 +271,7 @@ def record_no_show(actor: Actor, session: TrainingSession) -> TrainingSession:
     """The buyer did not attend: the booked minutes are consumed as booked."""
     actor.require_role(*SESSION_ROLES)
     contract = session.contract
-    pool = _locked_pool(contract)
+    pool = lock_pool(contract)
     session = _reloaded(session, SessionStatus.BOOKED)
     session.status = SessionStatus.NO_SHOW
     session.save()
@@ -472,9 +471,27 @@ def _refusal(refusal: Refusal, contract: Contract, kind: SessionType) -> Success
     )
 
 
-def _locked_pool(contract: Contract) -> TrainingPool:
+def lock_pool(contract: Contract) -> TrainingPool:
+    """Lock the contract's pool row until the end of the transaction: every booking,
+    move, completion, cancellation and no-show of the contract takes this lock first, and
+    so does a change of its term (``flows.contracts.change_end_date``). Under it the
+    contract's term is read again, so a decision never rests on a term changed meanwhile."""
     TrainingPool.objects.get_or_create(contract=contract)
-    return TrainingPool.objects.select_for_update().get(contract=contract)
+    pool = TrainingPool.objects.select_for_update().get(contract=contract)
+    contract.refresh_from_db(fields=["start_date", "end_date"])
+    return pool
+
+
+def booked_after(contract: Contract, end_date: date) -> int:
+    """How many booked sessions of ``contract`` fall after ``end_date`` (buyer's days)."""
+    timezone_name = contract.organization.timezone
+    return sum(
+        1
+        for starts_at in TrainingSession.objects.filter(
+            contract=contract, status=SessionStatus.BOOKED
+        ).values_list("starts_at", flat=True)
+        if local_date(starts_at, timezone_name) > end_date
+    )
 
 
 def _reloaded(session: TrainingSession, expected: SessionStatus) -> TrainingSession:
@@ -523,7 +540,7 @@ def _priced(
     accepted them."""
     if coverage.billable == 0:
         return None
-    quote = billing.price(coverage.billable, contract.currency, day)
+    quote = pricing.price(coverage.billable, contract.currency, day)
     if rules.billable_needs_acceptance(
         coverage.billable, accepted_before=accepted_before, accept_now=accept_now
     ):

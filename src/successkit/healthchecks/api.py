@@ -11,8 +11,8 @@ from django.urls import reverse
 from ninja import Router, Schema
 from pydantic import Field
 
-from successkit.accounts.api import actor_of
-from successkit.contracts.api import contract_for
+from successkit.accounts.actors import actor_of
+from successkit.contracts.services import contract_for
 from successkit.core.pagination import page
 from successkit.core.schemas import errors, object_id
 from successkit.healthchecks import rules, services
@@ -159,7 +159,7 @@ def health_check_for(request: HttpRequest, check_id: str) -> HealthCheck:
     summary="A contract's health checks, one per period",
 )
 def list_health_checks(request: HttpRequest, contract_id: str) -> dict[str, object]:
-    contract = contract_for(request, contract_id)
+    contract = contract_for(actor_of(request), object_id(contract_id))
     checks = services.visible_health_checks(actor_of(request)).filter(contract=contract)
     return page(request, checks.order_by("period_index"), lambda c: health_check_out(request, c))
 

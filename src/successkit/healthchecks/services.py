@@ -2,8 +2,8 @@
 them as held, and what is late across the portfolio (SPEC.md §1).
 
 The rows are written by ``sync_health_checks`` when a contract is sold
-(``contracts.services.create_contract``) and whenever its end date changes
-(``contracts.services.change_end_date``), in the same transaction as the contract.
+(``flows.contracts.sell_contract``) and whenever its end date changes
+(``flows.contracts.change_end_date``), in the same transaction as the contract.
 """
 
 from __future__ import annotations

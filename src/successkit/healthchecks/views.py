@@ -9,16 +9,12 @@ from django.shortcuts import render
 from django.utils.text import slugify
 from django.utils.translation import gettext_lazy as _
 
-from successkit.accounts.actors import Actor
+from successkit.accounts.actors import actor_of
 from successkit.catalog.services import localized
 from successkit.contracts.services import visible_contracts
 from successkit.core.errors import InvalidState
 from successkit.healthchecks import report, services
 from successkit.healthchecks.models import HealthCheck, HealthCheckState
-
-
-def actor_of(request: HttpRequest) -> Actor:
-    return Actor.of(request.user)  # type: ignore[arg-type]
 
 
 def _completed_check(request: HttpRequest, check_id: int) -> HealthCheck:

@@ -7,9 +7,6 @@ app_name = "portal"
 
 urlpatterns = [
     path("", views.home, name="home"),
-    path("contracts/<int:contract_id>/", views.contract_detail, name="contract"),
-    path("sessions/<int:session_id>/cancel/", views.cancel_session, name="cancel-session"),
-    path("sessions/<int:session_id>/calendar.ics", views.session_ics, name="session-ics"),
     path(
         "login/",
         auth_views.LoginView.as_view(

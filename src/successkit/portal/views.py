@@ -1,28 +1,17 @@
-"""Pages: thin views over the same services as the API."""
+"""The shell of the pages: the home page (every visible contract at a glance); sign-in
+and the base template live beside it. Each app's own pages are in its ``views.py``."""
 
 from __future__ import annotations
 
-from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import redirect, render
-from django.utils.translation import gettext
-from django.views.decorators.http import require_POST
+from django.shortcuts import render
 
-from successkit.accounts.actors import Actor
+from successkit.accounts.actors import actor_of
 from successkit.catalog.services import localized
-from successkit.contracts.models import Contract
 from successkit.contracts.services import visible_contracts
-from successkit.core.errors import BillableNotAccepted, SuccessKitError
 from successkit.engagements import services as engagements
-from successkit.engagements.calendar import session_calendar
-from successkit.engagements.models import TrainingSession
 from successkit.healthchecks.services import health_check_tally
-from successkit.portal.forms import BookingForm
-
-
-def actor_of(request: HttpRequest) -> Actor:
-    return Actor.of(request.user)  # type: ignore[arg-type]
 
 
 def language_of(request: HttpRequest) -> str:
@@ -51,75 +40,3 @@ def home(request: HttpRequest) -> HttpResponse:
             }
         )
     return render(request, "portal/home.html", {"rows": rows, "actor": actor})
-
-
-def _contract(request: HttpRequest, contract_id: int) -> Contract:
-    actor = actor_of(request)
-    return actor.get(visible_contracts(actor), contract_id)
-
-
-@login_required
-def contract_detail(request: HttpRequest, contract_id: int) -> HttpResponse:
-    contract = _contract(request, contract_id)
-    language = language_of(request)
-    form = BookingForm(request.POST or None, contract=contract, language=language)
-    quote = None
-    if request.method == "POST" and form.is_valid():
-        try:
-            engagements.book_session(
-                actor_of(request),
-                contract,
-                type_code=form.cleaned_data["type"],
-                starts_at=form.cleaned_data["starts_at"],
-                duration_minutes=form.cleaned_data["duration_minutes"],
-                platforms=form.cleaned_data["platforms"],
-                accept_billable=form.cleaned_data["accept_billable"],
-            )
-        except BillableNotAccepted as refusal:
-            quote = refusal.details.get("quote")
-            form.add_error(None, refusal.render_message())
-        except SuccessKitError as refusal:
-            form.add_error(None, refusal.render_message())
-        else:
-            messages.success(request, gettext("The session is booked."))
-            return redirect("portal:contract", contract_id=contract.pk)
-    sessions = (
-        TrainingSession.objects.filter(contract=contract)
-        .select_related("session_type", "staff")
-        .prefetch_related("session_type__translations", "materials")
-        .order_by("starts_at")
-    )
-    context = {
-        "contract": contract,
-        "package": localized(contract.package, language),
-        "training": engagements.training_entitlement(contract, contract.today()),
-        "sessions": [(s, localized(s.session_type, language)) for s in sessions],
-        "form": form,
-        "quote": quote,
-        "actor": actor_of(request),
-    }
-    return render(request, "portal/contract.html", context, status=422 if form.errors else 200)
-
-
-@login_required
-@require_POST
-def cancel_session(request: HttpRequest, session_id: int) -> HttpResponse:
-    actor = actor_of(request)
-    session = actor.get(engagements.visible_sessions(actor), session_id, "contract__organization")
-    by = "buyer" if actor.is_contact else request.POST.get("by", "vendor")
-    try:
-        engagements.cancel_session(actor, session, by=by)
-    except SuccessKitError as refusal:
-        messages.error(request, refusal.render_message())
-    return redirect("portal:contract", contract_id=session.contract_id)
-
-
-@login_required
-def session_ics(request: HttpRequest, session_id: int) -> HttpResponse:
-    actor = actor_of(request)
-    session = actor.get(engagements.visible_sessions(actor), session_id, "contract__organization")
-    response = HttpResponse(
-        session_calendar(session, language_of(request)), content_type="text/calendar"
-    )
-    response["Content-Disposition"] = f'attachment; filename="session-{session.pk}.ics"'
-    return response

@@ -9,7 +9,7 @@ from django.urls import reverse
 from ninja import Query, Router, Schema
 from pydantic import Field
 
-from successkit.accounts.api import actor_of
+from successkit.accounts.actors import actor_of
 from successkit.core.schemas import errors, object_id
 from successkit.scheduling import rules, services
 

@@ -15,8 +15,8 @@ from django.utils.translation import gettext_lazy as _
 from ninja import Router, Schema, Status
 from pydantic import Field
 
-from successkit.accounts.api import actor_of
-from successkit.contracts.api import contract_for
+from successkit.accounts.actors import actor_of
+from successkit.contracts.services import contract_for
 from successkit.core.errors import ValidationFailed
 from successkit.core.pagination import page
 from successkit.core.schemas import errors, object_id
@@ -324,7 +324,7 @@ def create_order(
 ) -> Status[dict[str, object]]:
     order = services.record_order(
         actor_of(request),
-        contract_for(request, contract_id),
+        contract_for(actor_of(request), object_id(contract_id)),
         reference=payload.reference,
         lines=[
             services.LineIn(sku=x.sku, size=x.size, quantity=x.quantity, colour=x.colour)
@@ -343,7 +343,7 @@ def create_order(
     summary="List a contract's orders",
 )
 def list_orders(request: HttpRequest, contract_id: str) -> dict[str, object]:
-    contract = contract_for(request, contract_id)
+    contract = contract_for(actor_of(request), object_id(contract_id))
     return page(
         request,
         _orders(
@@ -385,7 +385,7 @@ def update_order(request: HttpRequest, order_id: str, payload: OrderPatch) -> di
 def open_case(request: HttpRequest, contract_id: str, payload: CaseIn) -> Status[dict[str, object]]:
     case = services.open_case(
         actor_of(request),
-        contract_for(request, contract_id),
+        contract_for(actor_of(request), object_id(contract_id)),
         case_type=payload.type,
         subject=payload.subject,
         description=payload.description,
@@ -407,7 +407,7 @@ def list_contract_cases(
     status: str | None = None,
     queue: str | None = None,
 ) -> dict[str, object]:
-    contract = contract_for(request, contract_id)
+    contract = contract_for(actor_of(request), object_id(contract_id))
     cases = _cases(services.visible_cases(actor_of(request)).filter(contract=contract))
     return page(request, _filtered(cases, type, status, queue).order_by("-id"), case_out)
 

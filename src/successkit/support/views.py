@@ -10,9 +10,9 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
-from successkit.accounts.actors import Actor
+from successkit.accounts.actors import Actor, actor_of
 from successkit.accounts.models import User
-from successkit.contracts.services import visible_contracts
+from successkit.contracts.services import contract_for, visible_contracts
 from successkit.core.errors import SuccessKitError
 from successkit.support import services
 from successkit.support.forms import (
@@ -25,10 +25,6 @@ from successkit.support.forms import (
 from successkit.support.models import Case, CaseStatus, EventKind, Queue
 
 SCOPE = "contract__organization"
-
-
-def actor_of(request: HttpRequest) -> Actor:
-    return Actor.of(request.user)  # type: ignore[arg-type]
 
 
 def _case(actor: Actor, case_id: int) -> Case:
@@ -88,7 +84,7 @@ def queues(request: HttpRequest) -> HttpResponse:
 @login_required
 def open_case(request: HttpRequest, contract_id: int) -> HttpResponse:
     actor = actor_of(request)
-    contract = actor.get(visible_contracts(actor), contract_id)
+    contract = contract_for(actor, contract_id)
     orders = services.visible_orders(actor).filter(contract=contract).order_by("-id")
     form = OpenCaseForm(request.POST or None, orders=orders)
     status = 200

@@ -5,15 +5,8 @@ from decimal import Decimal
 
 import pytest
 
-from successkit.billing.rules import (
-    RatePeriod,
-    amount_for,
-    month_period,
-    period_is_valid,
-    rate_in_force,
-    statement_number,
-    total,
-)
+from successkit.billing.rules import month_period, period_is_valid, statement_number, total
+from successkit.pricing.rules import RatePeriod, amount_for, rate_in_force
 
 RATES = [
     RatePeriod(date(2026, 1, 1), Decimal("150.00")),

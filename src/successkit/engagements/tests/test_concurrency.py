@@ -86,3 +86,31 @@ def test_parallel_completion_and_cancellation_of_one_session_apply_once() -> Non
     expected = (0, 50) if session.status == "completed" else (0, 0)
     assert (pool.reserved_minutes, pool.used_minutes) == expected
     assert ledger_mismatches() == []
+
+
+@pytest.mark.parametrize("round_", range(ROUNDS))
+def test_a_booking_and_a_shortening_racing_cannot_both_win(round_: int) -> None:
+    # Both take the contract's pool row lock; the booking reads the term under it.
+    start = timezone.localdate() - timedelta(days=5)
+    contract = contract_starting(start, "launch_kit")
+    contract.end_date = start + timedelta(days=60)
+    contract.save(update_fields=["end_date"])
+    api = ApiClient(contract.representative)
+    new_end = (start + timedelta(days=20)).isoformat()
+
+    def shorten() -> tuple[int, str]:
+        response = api.patch(f"contracts/{contract.pk}", {"end_date": new_end})
+        payload = response.json()
+        return response.status_code, payload.get("error", {}).get("code", payload.get("end_date"))
+
+    booked, shortened = race(
+        [booking(api, contract, "kickoff", starts_at=on_day(contract, 40).isoformat()), shorten]
+    )
+    assert sorted([booked, shortened]) in (
+        [(200, new_end), (409, "contract_not_active")],
+        [(201, "booked"), (409, "invalid_state")],
+    )
+    contract.refresh_from_db()
+    sessions = TrainingSession.objects.filter(contract=contract, status="booked")
+    assert all(s.starts_at.date() <= contract.end_date for s in sessions)
+    assert ledger_mismatches() == []

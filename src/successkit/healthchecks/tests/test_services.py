@@ -8,10 +8,10 @@ from django.apps import apps
 
 from successkit.accounts.actors import Actor
 from successkit.accounts.roles import Role
-from successkit.contracts import services as contracts
 from successkit.contracts.models import Contract
 from successkit.core.errors import RoleNotAllowed
 from successkit.factories import ContactFactory, ContractFactory, OrganizationFactory, StaffFactory
+from successkit.flows import contracts as flows
 from successkit.healthchecks import services
 from successkit.healthchecks.models import HealthCheck, HealthCheckEvent, HealthCheckState
 from successkit.healthchecks.rules import HealthCheckStatus
@@ -42,7 +42,7 @@ def admin() -> Actor:
 
 def sell(package: str, start: date, end: date) -> Contract:
     organization = OrganizationFactory()
-    return contracts.create_contract(
+    return flows.sell_contract(
         admin(),
         organization_id=organization.pk,
         package=package,
@@ -79,7 +79,7 @@ def test_selling_a_contract_writes_one_due_check_per_period(clock) -> None:
 def test_a_refused_sale_writes_no_health_check(clock) -> None:
     organization = OrganizationFactory()
     with pytest.raises(RoleNotAllowed):
-        contracts.create_contract(
+        flows.sell_contract(
             admin(),
             organization_id=organization.pk,
             package="premium",
@@ -99,7 +99,7 @@ def test_extending_the_term_adds_the_periods_it_now_holds(clock) -> None:
         (1, date(2026, 4, 15), date(2026, 5, 1)),
     ]
     first_ids = list(contract.health_checks.values_list("pk", flat=True))
-    contracts.change_end_date(admin(), contract, end_date=date(2027, 1, 14))
+    flows.change_end_date(admin(), contract, end_date=date(2027, 1, 14))
     assert periods(contract) == [
         (0, date(2026, 1, 15), date(2026, 4, 14)),
         (1, date(2026, 4, 15), date(2026, 7, 14)),
@@ -121,7 +121,7 @@ def test_shortening_the_term_drops_future_empty_periods_and_keeps_a_completed_ch
         staff_id=StaffFactory(roles=[Role.CSM]).pk,
         summary="Rollout on track.",
     )
-    contracts.change_end_date(admin(), contract, end_date=date(2026, 6, 30))
+    flows.change_end_date(admin(), contract, end_date=date(2026, 6, 30))
     assert periods(contract) == [
         (0, date(2026, 1, 15), date(2026, 4, 14)),
         (1, date(2026, 4, 15), date(2026, 6, 30)),
@@ -141,10 +141,10 @@ def test_shortening_the_term_that_would_lose_a_scheduled_check_is_refused(clock)
     )
     before = snapshot()
     with pytest.raises(services.HealthCheckWouldBeLost) as refusal:
-        contracts.change_end_date(admin(), contract, end_date=date(2026, 5, 3))
+        flows.change_end_date(admin(), contract, end_date=date(2026, 5, 3))
     assert refusal.value.details == {"field": "end_date", "health_check_number": 2}
     assert snapshot() == before
-    contracts.change_end_date(admin(), contract, end_date=date(2026, 5, 4))
+    flows.change_end_date(admin(), contract, end_date=date(2026, 5, 4))
     assert periods(contract)[-1] == (1, date(2026, 4, 15), date(2026, 5, 4))
 
 
@@ -153,7 +153,7 @@ def test_a_term_cannot_end_before_a_period_that_has_started(clock) -> None:
     contract = contract_with_checks()
     before = snapshot()
     with pytest.raises(services.HealthCheckWouldBeLost):
-        contracts.change_end_date(admin(), contract, end_date=date(2026, 4, 14))
+        flows.change_end_date(admin(), contract, end_date=date(2026, 4, 14))
     assert snapshot() == before
 
 

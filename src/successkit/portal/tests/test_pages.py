@@ -1,8 +1,5 @@
 from __future__ import annotations
 
-from datetime import datetime
-from zoneinfo import ZoneInfo
-
 import pytest
 from django.test import Client
 
@@ -68,106 +65,6 @@ def test_staff_reach_the_back_office_and_contacts_do_not() -> None:
     assert staff.get("/admin/contracts/contract/").status_code == 200
     contact = signed_in(ContractFactory().buyer_contact.user)
     assert contact.get("/admin/contracts/contract/").status_code == 302
-
-
-def test_the_contract_page_shows_the_pool_and_books_a_session() -> None:
-    from datetime import timedelta
-
-    from django.utils import timezone
-
-    from successkit.engagements.models import TrainingSession
-
-    contract = ContractFactory(
-        start_date=timezone.localdate() - timedelta(days=5), organization__language="en"
-    )
-    client = signed_in(contract.buyer_contact.user)
-    page = client.get(f"/contracts/{contract.pk}/")
-    assert page.status_code == 200
-    assert "120 minutes included" in page.content.decode()
-
-    starts = (timezone.localdate() + timedelta(days=7)).isoformat() + "T10:30"
-    response = client.post(
-        f"/contracts/{contract.pk}/",
-        {"type": "kickoff", "starts_at": starts, "duration_minutes": 45},
-    )
-    assert response.status_code == 302
-    session = TrainingSession.objects.get(contract=contract)
-    assert (session.covered_minutes, session.booked_by_id) == (45, contract.buyer_contact.user_id)
-    wanted = datetime.fromisoformat(starts).replace(tzinfo=ZoneInfo("Europe/Madrid"))
-    assert session.starts_at == wanted  # the form's wall-clock time is the buyer's
-
-    refused = client.post(
-        f"/contracts/{contract.pk}/",
-        {"type": "kickoff", "starts_at": starts, "duration_minutes": 45},
-    )
-    assert refused.status_code == 422
-    assert (
-        "only once per contract" in refused.content.decode()
-        or "already booked" in refused.content.decode()
-    )
-    assert TrainingSession.objects.count() == 1
-
-    cancelled = client.post(f"/sessions/{session.pk}/cancel/")
-    assert cancelled.status_code == 302
-    session.refresh_from_db()
-    assert (session.status, session.cancelled_by) == ("cancelled", "buyer")
-
-
-def test_billable_bookings_on_the_page_show_the_quote_until_accepted() -> None:
-    from datetime import date, timedelta
-
-    from django.utils import timezone
-
-    from successkit.billing.models import HourlyRate
-    from successkit.engagements.models import TrainingSession
-
-    HourlyRate.objects.create(currency="EUR", hourly_rate="150.00", effective_from=date(2000, 1, 1))
-    contract = ContractFactory(start_date=timezone.localdate() - timedelta(days=5))  # Spanish
-    client = signed_in(contract.buyer_contact.user)
-    body = {
-        "type": "additional_training",
-        "starts_at": (timezone.localdate() + timedelta(days=7)).isoformat() + "T10:00",
-        "duration_minutes": 30,
-    }
-    refused = client.post(f"/contracts/{contract.pk}/", body)
-    assert refused.status_code == 422
-    assert (
-        "Presupuesto: 30 minutos facturables a 150.00 EUR la hora = 75.00 EUR."
-        in refused.content.decode()
-    )
-    assert TrainingSession.objects.count() == 0
-    accepted = client.post(f"/contracts/{contract.pk}/", {**body, "accept_billable": "on"})
-    assert accepted.status_code == 302
-    assert TrainingSession.objects.get().billable_amount == 75
-
-
-def test_contract_pages_of_another_organization_are_not_found() -> None:
-    from datetime import timedelta
-
-    from django.utils import timezone
-
-    from successkit.accounts.actors import Actor
-    from successkit.engagements.services import book_session
-
-    mine = ContractFactory()
-    theirs = ContractFactory(start_date=timezone.localdate() - timedelta(days=5))
-    session = book_session(
-        Actor.of(theirs.representative),
-        theirs,
-        type_code="kickoff",
-        starts_at=timezone.now() + timedelta(days=3),
-        duration_minutes=60,
-    )
-    client = signed_in(mine.buyer_contact.user)
-    assert client.get(f"/contracts/{theirs.pk}/").status_code == 404
-    post = client.post(
-        f"/contracts/{theirs.pk}/",
-        {"type": "kickoff", "starts_at": "2030-01-01T10:00", "duration_minutes": 30},
-    )
-    assert post.status_code == 404
-    assert client.post(f"/sessions/{session.pk}/cancel/").status_code == 404
-    session.refresh_from_db()
-    assert session.status == "booked"
 
 
 def test_the_stylesheet_is_served() -> None:
