@@ -57,8 +57,14 @@ class AvailabilityForm(forms.Form):
             pairs = []
             for k in range(INTERVALS_A_DAY):
                 start, end = f"start_{weekday}_{k}", f"end_{weekday}_{k}"
-                self.fields[start] = _time_field(_("%(day)s, from") % {"day": name})
-                self.fields[end] = _time_field(_("%(day)s, until") % {"day": name})
+                if k == 0:
+                    start_label = _("%(day)s, from") % {"day": name}
+                    end_label = _("%(day)s, until") % {"day": name}
+                else:
+                    start_label = _("%(day)s, again from") % {"day": name}
+                    end_label = _("%(day)s, again until") % {"day": name}
+                self.fields[start] = _time_field(start_label)
+                self.fields[end] = _time_field(end_label)
                 intervals = by_day.get(weekday, [])
                 if k < len(intervals):
                     self.initial[start] = _clock(intervals[k].start)
@@ -69,8 +75,8 @@ class AvailabilityForm(forms.Form):
         rows = len(current.time_off) + NEW_TIME_OFF_ROWS
         for i in range(rows):
             first, last = f"off_start_{i}", f"off_end_{i}"
-            self.fields[first] = _date_field(str(_("First day off")))
-            self.fields[last] = _date_field(str(_("Last day off")))
+            self.fields[first] = _date_field(_("First day off (%(n)s)") % {"n": i + 1})
+            self.fields[last] = _date_field(_("Last day off (%(n)s)") % {"n": i + 1})
             if i < len(current.time_off):
                 self.initial[first] = current.time_off[i].start
                 self.initial[last] = current.time_off[i].end

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import os
 import shutil
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 import pytest
 from django.utils import timezone
@@ -44,8 +44,9 @@ def browser_page(monkeypatch):
         browser.close()
 
 
-def test_a_spanish_buyer_books_a_session_in_the_browser(
-    live_server, browser_page, settings
+@pytest.mark.parametrize("width", [1280, 375])
+def test_a_spanish_buyer_picks_a_free_slot_in_the_browser(
+    live_server, browser_page, settings, width: int
 ) -> None:
     settings.ALLOWED_HOSTS = ["*"]
     contract = ContractFactory(
@@ -56,19 +57,34 @@ def test_a_spanish_buyer_books_a_session_in_the_browser(
     user.save()
 
     page = browser_page
+    page.set_viewport_size({"width": width, "height": 800})
     page.goto(f"{live_server.url}/login/")
     page.fill("#id_username", user.email)
     page.fill("#id_password", PASSWORD)
     page.click("button[type=submit]")
     page.click(f"text={contract.organization.name}")
     assert "Reservar una sesión" in page.content()
+    assert page.locator("#id_starts_at").count() == 0  # no free-text date for a buyer
 
-    page.select_option("#id_type", "kickoff")
-    starts = (timezone.localdate() + timedelta(days=10)).isoformat() + "T09:00"
-    page.fill("#id_starts_at", starts)
+    page.select_option("#pick-type", "kickoff")
+    page.get_by_role("button", name="Ver horas libres").click()
+    page.get_by_role("link", name="Semana siguiente →").click()
+    first = page.locator("input[name=slot]").first
+    value = first.get_attribute("value")
+    first.check()
     page.fill("#id_duration_minutes", "50")
-    page.click("#book button[type=submit]")
+    page.get_by_role("button", name="Reservar", exact=True).click()
     page.wait_for_selector("tr[data-session]")
     assert "La sesión está reservada." in page.content()
     session = TrainingSession.objects.get(contract=contract)
     assert (session.duration_minutes, session.covered_minutes) == (50, 50)
+    assert (
+        session.starts_at.isoformat()
+        == datetime.fromisoformat(value.split("|")[0])
+        .astimezone(session.starts_at.tzinfo)
+        .isoformat()
+    )
+    assert session.staff_id == contract.representative_id
+    # The booking section fits a phone's width.
+    box = page.locator("#book").bounding_box()
+    assert box is not None and box["x"] >= 0 and box["x"] + box["width"] <= width
