@@ -76,6 +76,12 @@ def clean_language(value: str) -> str:
     return value
 
 
+def set_preferred_language(user: User, language: str) -> None:
+    """The language every page and message speaks to this user (profile, header switch)."""
+    user.language = clean_language(language)
+    user.save(update_fields=["language"])
+
+
 def clean_email(value: str) -> str:
     email = value.strip().lower()
     try:

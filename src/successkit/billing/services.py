@@ -233,9 +233,9 @@ def unbilled(contract: Contract, period: tuple[date, date] | None = None) -> Con
         sessions = _in_period(sessions, contract.organization.timezone, *period)
     lines = [
         _unbilled_line(session)
-        for session in sessions.select_related("contract__organization", "session_type").order_by(
-            "starts_at", "id"
-        )
+        for session in sessions.select_related("contract__organization", "session_type")
+        .prefetch_related("session_type__translations")
+        .order_by("starts_at", "id")
     ]
     return ContractBilling(contract, lines, list(_pending_adjustments(contract)))
 

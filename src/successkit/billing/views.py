@@ -57,9 +57,25 @@ def unbilled(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-@require_POST
 def issue(request: HttpRequest) -> HttpResponse:
+    """Issuing a numbered statement cannot be undone: GET shows exactly what it will
+    freeze (lines, corrections, total) and asks; POST issues."""
     actor = actor_of(request)
+    if request.method != "POST":
+        actor.require_role(*services.BILLING_ROLES)
+        values = cleaned(IssueForm(request.GET))
+        contract = contract_for(actor, values["contract"])
+        period = services.clean_period(values["period_start"], values["period_end"])  # type: ignore[arg-type]
+        billing = services.unbilled(contract, period)
+        context = {
+            "contract": contract,
+            "package": localized(contract.package, request.LANGUAGE_CODE).name,
+            "billing": billing,
+            "total": billing.unbilled_total + billing.pending_adjustments_total,
+            "period": period,
+            "actor": actor,
+        }
+        return render(request, "billing/issue_confirm.html", context)
     values = cleaned(IssueForm(request.POST))
     contract = contract_for(actor, values["contract"])
     statement = services.issue_statement(

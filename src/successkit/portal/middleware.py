@@ -24,6 +24,10 @@ class RefusalPageMiddleware:
         return render(
             request,
             "portal/refusal.html",
-            {"code": exception.code, "message": exception.render_message()},
+            {
+                "code": exception.code,
+                "message": exception.render_message(),
+                "status": exception.status,
+            },
             status=exception.status,
         )

@@ -3,13 +3,18 @@ and the base template live beside it. Each app's own pages are in its ``views.py
 
 from __future__ import annotations
 
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.views import i18n
+from django.views.decorators.http import require_POST
 
+from successkit.accounts import services as accounts
 from successkit.accounts.actors import actor_of
 from successkit.catalog.services import localized
 from successkit.contracts.services import visible_contracts
+from successkit.core.errors import SuccessKitError
 from successkit.engagements import services as engagements
 from successkit.healthchecks.services import health_check_tally
 
@@ -40,3 +45,24 @@ def home(request: HttpRequest) -> HttpResponse:
             }
         )
     return render(request, "portal/home.html", {"rows": rows, "actor": actor})
+
+
+@require_POST
+def set_language(request: HttpRequest) -> HttpResponse:
+    """The header's language switch: a signed-in user's choice is saved on their profile
+    (it wins over the browser's on every later page); a visitor's goes in a cookie."""
+    language = request.POST.get("language", "")
+    if request.user.is_authenticated:
+        try:
+            accounts.set_preferred_language(request.user, language)
+        except SuccessKitError as refusal:
+            messages.error(request, refusal.render_message())
+    return i18n.set_language(request)
+
+
+@login_required
+def profile(request: HttpRequest) -> HttpResponse:
+    """Who I am, my language, my password (and my API tokens, where the accounts app
+    lists them)."""
+    actor = actor_of(request)
+    return render(request, "portal/profile.html", {"actor": actor})

@@ -61,7 +61,7 @@ def test_a_spanish_buyer_picks_a_free_slot_in_the_browser(
     page.goto(f"{live_server.url}/login/")
     page.fill("#id_username", user.email)
     page.fill("#id_password", PASSWORD)
-    page.click("button[type=submit]")
+    page.click("main button[type=submit]")
     page.click(f"text={contract.organization.name}")
     assert "Reservar una sesión" in page.content()
     assert page.locator("#id_starts_at").count() == 0  # no free-text date for a buyer

@@ -1,0 +1,36 @@
+"""Dates and times formatted by Babel for the page's language, one way on every page:
+``{{ day|day }}`` (``Nov 30, 2026`` / ``30 nov 2026``) and ``{{ instant|when }}``
+(``Nov 30, 2026, 9:00 AM CET``), instants in the page's time zone with its label."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from babel.dates import format_date, format_time
+from django import template
+from django.utils import timezone, translation
+
+register = template.Library()
+
+
+def _locale() -> str:
+    return {"es": "es_ES"}.get(translation.get_language() or "en", "en_US")
+
+
+@register.filter
+def day(value: date | datetime | None) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, datetime):
+        value = timezone.localtime(value).date()
+    return format_date(value, "medium", locale=_locale())
+
+
+@register.filter
+def when(value: datetime | None) -> str:
+    if value is None:
+        return ""
+    local = timezone.localtime(value)
+    shown_day = format_date(local.date(), "medium", locale=_locale())
+    shown_time = format_time(local.time(), "short", locale=_locale())
+    return f"{shown_day}, {shown_time} {local.tzname()}"

@@ -1,0 +1,14 @@
+// Small progressive enhancement; every page works without it.
+// - <select data-autosubmit> submits its form when changed (the language switch).
+// - <form data-confirm="..."> asks before an irreversible action.
+document.addEventListener("DOMContentLoaded", function () {
+  document.documentElement.classList.add("js");
+  document.querySelectorAll("select[data-autosubmit]").forEach(function (select) {
+    select.addEventListener("change", function () { select.form.submit(); });
+  });
+  document.querySelectorAll("form[data-confirm]").forEach(function (form) {
+    form.addEventListener("submit", function (event) {
+      if (!window.confirm(form.dataset.confirm)) { event.preventDefault(); }
+    });
+  });
+});
