@@ -1,53 +1,24 @@
-"""A staff member sets working hours and time off on a phone, in Chromium."""
+"""A staff member sets working hours and time off, in Chromium at desktop and phone width
+(axe-core check, no sideways scroll, screenshots)."""
 
 from __future__ import annotations
 
-import os
-
-import pytest
-
 from successkit.accounts.roles import Role
-from successkit.engagements.tests.test_browser import CHROMIUM
 from successkit.factories import PASSWORD, StaffFactory
+from successkit.portal.tests.browser import browser_marks, chromium, look, page, sign_in
 from successkit.scheduling.models import Availability
 
-pytestmark = [
-    pytest.mark.browser,
-    pytest.mark.django_db(transaction=True),
-    pytest.mark.skipif(not os.path.exists(CHROMIUM), reason="needs Debian's chromium"),
-]
+pytestmark = browser_marks
+__all__ = ["chromium", "page"]
 
 
-@pytest.fixture
-def browser_page(monkeypatch):
-    sync_api = pytest.importorskip("playwright.sync_api")
-    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-    with sync_api.sync_playwright() as playwright:
-        browser = playwright.chromium.launch(
-            executable_path=CHROMIUM, args=["--no-sandbox", "--disable-gpu"]
-        )
-        yield browser.new_page()
-        browser.close()
-
-
-@pytest.mark.parametrize("width", [1280, 375])
-def test_a_staff_member_sets_working_hours_in_the_browser(
-    live_server,
-    browser_page,
-    settings,
-    width: int,
-) -> None:
-    settings.ALLOWED_HOSTS = ["*"]
+def test_a_staff_member_sets_working_hours_in_the_browser(page) -> None:
     staff = StaffFactory(roles=[Role.CSM], language="es")
-    page = browser_page
-    page.set_viewport_size({"width": width, "height": 800})
-    page.goto(f"{live_server.url}/login/")
-    page.fill("#id_username", staff.email)
-    page.fill("#id_password", PASSWORD)
-    page.click("button[type=submit]")
-    page.get_by_role("link", name="Mi horario").click()
+    sign_in(page, staff.email, PASSWORD)
+    page.goto("/schedule/availability/")
     page.wait_for_selector("#hours")
     assert "Aún no has fijado tu horario" in page.content()
+    look(page, "working-hours")
     page.select_option("#id_timezone", "America/New_York")
     page.get_by_label("lunes, desde").fill("08:30")
     page.get_by_label("lunes, hasta").fill("12:30")
@@ -62,6 +33,3 @@ def test_a_staff_member_sets_working_hours_in_the_browser(
         ("2027-08-02", "2027-08-13")
     ]
     assert "webcal://" in page.content()
-    for section in ("#hours", "#calendar"):
-        box = page.locator(section).bounding_box()
-        assert box is not None and box["x"] >= 0 and box["x"] + box["width"] <= width
