@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any
 
 import dj_database_url
+from csp.constants import NONE, SELF, UNSAFE_INLINE
 from django.utils.translation import gettext_lazy as _
 
 from successkit import config
@@ -32,6 +33,9 @@ INSTALLED_APPS = [
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
     "simple_history",
+    "ninja",  # its Swagger UI assets, served from here (no CDN)
+    "csp",
+    "axes",
     "successkit.core",
     "successkit.accounts",
     "successkit.catalog",
@@ -47,7 +51,11 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # Outermost: any error under /api/ leaves in the JSON shape of SPEC.md §7.
+    "successkit.core.api_errors.ApiErrorShape",
     "django.middleware.security.SecurityMiddleware",
+    # Before anything reads a body: size limits and JSON-only for the API.
+    "successkit.core.api_errors.RequestBodyGuard",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -58,8 +66,11 @@ MIDDLEWARE = [
     "successkit.accounts.middleware.UserLanguageMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "csp.middleware.CSPMiddleware",
     "successkit.portal.middleware.RefusalPageMiddleware",
     "successkit.core.idempotency.IdempotencyMiddleware",
+    # Last, as django-axes asks: turns a locked-out sign-in into its 429 answer.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "successkit.urls"
@@ -113,9 +124,50 @@ LOGIN_REDIRECT_URL = "portal:home"
 LOGOUT_REDIRECT_URL = "portal:login"
 
 PASSWORD_HASHERS = [
-    "django.contrib.auth.hashers.Argon2PasswordHasher",
+    "successkit.accounts.throttling.BoundedArgon2PasswordHasher",
     "django.contrib.auth.hashers.PBKDF2PasswordHasher",
 ]
+# Content-Security-Policy on every answer (django-csp): scripts, styles, fonts, images and
+# frames from this site only - no third-party script, no inline script (the API docs use
+# the Swagger UI files django-ninja ships). Inline style attributes stay allowed (the
+# admin and Swagger UI set a few); they cannot run code.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF],
+        "style-src": [SELF, UNSAFE_INLINE],
+        "img-src": [SELF, "data:"],
+        "font-src": [SELF],
+        "connect-src": [SELF],
+        "object-src": [NONE],
+        "base-uri": [SELF],
+        "form-action": [SELF],
+        "frame-ancestors": [NONE],
+    }
+}
+
+# Sign-in throttling (accounts/throttling.py): django-axes counts failures in the database,
+# per account and per address (either one locks), shared by every server process.
+AUTHENTICATION_BACKENDS = [
+    "successkit.accounts.throttling.ThrottledSignIn",
+    "django.contrib.auth.backends.ModelBackend",
+]
+AXES_HANDLER = "axes.handlers.database.AxesDatabaseHandler"
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+AXES_FAILURE_LIMIT = int(os.environ.get("SUCCESSKIT_SIGNIN_FAILURE_LIMIT", "10"))
+AXES_COOLOFF_TIME = "successkit.accounts.throttling.cool_off"
+AXES_USERNAME_FORM_FIELD = "username"
+AXES_USERNAME_CALLABLE = "successkit.accounts.throttling.account_of"
+AXES_LOCKOUT_CALLABLE = "successkit.accounts.throttling.lockout_response"
+# A fixed cool-off from the failure that locked: failures while locked out do not extend it.
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
+AXES_VERBOSE = False
+if config.env_flag("SUCCESSKIT_BEHIND_TLS_PROXY"):
+    # The proxy appends the client's address; the right-most entry is the one it saw.
+    AXES_IPWARE_META_PRECEDENCE_ORDER = ("HTTP_X_FORWARDED_FOR", "REMOTE_ADDR")
+    AXES_IPWARE_PROXY_ORDER = "right-most"
+    AXES_IPWARE_PROXY_COUNT = 1
+
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
@@ -135,7 +187,8 @@ STATIC_ROOT.mkdir(exist_ok=True)
 # Uploaded files (presentation materials) are served only through views that check access.
 MEDIA_ROOT = config.data_dir() / "media"
 MEDIA_URL = "/media/"
-DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
+# Form fields and JSON bodies (files apart): 1 MB, as the API's limit (core/api_errors.py).
+DATA_UPLOAD_MAX_MEMORY_SIZE = 1024 * 1024
 WHITENOISE_USE_FINDERS = True
 WHITENOISE_AUTOREFRESH = DEBUG
 
@@ -149,6 +202,9 @@ if config.env_flag("SUCCESSKIT_BEHIND_TLS_PROXY"):
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
     SECURE_SSL_REDIRECT = True
 SECURE_HSTS_SECONDS = int(os.environ.get("SUCCESSKIT_HSTS_SECONDS", "0"))
+
+# Who a request acts for (idempotency keys are per user): the accounts app knows tokens.
+SUCCESSKIT_CALLER_ID = "successkit.accounts.services.caller_id"
 
 # The audit trail (core/audit.py) is append-only: the back office shows it, never reverts it.
 SIMPLE_HISTORY_REVERT_DISABLED = True

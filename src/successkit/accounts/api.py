@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from django.http import HttpRequest
 from ninja import Router, Schema, Status
 from pydantic import Field
@@ -138,13 +140,53 @@ def health(request: HttpRequest) -> dict[str, str]:
 
 @router.post("/auth/token", auth=None, response=errors(r200=TokenOut), summary="Sign in")
 def create_token(request: HttpRequest, payload: TokenIn) -> dict[str, str]:
-    return {"token": services.sign_in(payload.email, payload.password)}
+    return {"token": services.sign_in(payload.email, payload.password, request)}
 
 
 @router.delete("/auth/token", response=errors(r204=None), summary="Revoke the calling token")
 def revoke_token(request: HttpRequest) -> Status[None]:
     raw = request.headers.get("Authorization", "").partition(" ")[2]
     services.revoke_token(raw)
+    return Status(204, None)
+
+
+class TokenInfo(Schema):
+    id: str
+    prefix: str = Field(description="The token's first characters, to recognise it")
+    created_at: datetime
+    last_used_at: datetime | None
+    expires_at: datetime
+    current: bool = Field(description="The token of this request")
+
+
+class TokenList(Schema):
+    items: list[TokenInfo]
+
+
+@router.get("/auth/tokens", response=errors(r200=TokenList), summary="My tokens that still work")
+def list_tokens(request: HttpRequest) -> dict[str, object]:
+    user = actor_of(request).user
+    current = getattr(user, "_token_id", None)
+    return {
+        "items": [
+            {
+                "id": str(token.pk),
+                "prefix": token.prefix,
+                "created_at": token.created_at,
+                "last_used_at": token.last_used_at,
+                "expires_at": token.expires_at,
+                "current": token.pk == current,
+            }
+            for token in services.live_tokens(user)
+        ]
+    }
+
+
+@router.delete(
+    "/auth/tokens/{token_id}", response=errors(r204=None), summary="Revoke one of my tokens"
+)
+def revoke_one_token(request: HttpRequest, token_id: str) -> Status[None]:
+    services.revoke_token_of(actor_of(request).user, object_id(token_id))
     return Status(204, None)
 
 

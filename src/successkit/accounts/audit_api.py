@@ -34,7 +34,7 @@ MODELS = {
     AuditedType.ORDER: "support.Order",
     AuditedType.ORGANIZATION: "accounts.Organization",
     AuditedType.STAFF_ROLE: "accounts.StaffRole",
-    AuditedType.RATE: "billing.HourlyRate",
+    AuditedType.RATE: "billing.HourlyRate",  # the rate card (pricing), table in billing
 }
 
 

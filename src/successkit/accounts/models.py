@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+import os
+from datetime import datetime, timedelta
 from typing import Any, ClassVar
 
 from django.conf import settings
@@ -132,8 +134,15 @@ class Contact(models.Model):
         return f"{self.user.name} ({self.organization.name})"
 
 
+def token_expiry() -> datetime:
+    """When a token issued now stops working (``SUCCESSKIT_TOKEN_LIFETIME_DAYS``, 90)."""
+    days = int(os.environ.get("SUCCESSKIT_TOKEN_LIFETIME_DAYS", "90"))
+    return timezone.now() + timedelta(days=days)
+
+
 class ApiToken(models.Model):
-    """A bearer token. Only its SHA-256 digest is stored; revoking sets ``revoked_at``."""
+    """A bearer token. Only its SHA-256 digest is stored; revoking sets ``revoked_at``; it
+    stops working at ``expires_at``."""
 
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="api_tokens"
@@ -143,6 +152,7 @@ class ApiToken(models.Model):
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     last_used_at = models.DateTimeField(_("last used"), null=True, blank=True)
     revoked_at = models.DateTimeField(_("revoked"), null=True, blank=True)
+    expires_at = models.DateTimeField(_("expires"), default=token_expiry)
 
     class Meta:
         verbose_name = _("API token")

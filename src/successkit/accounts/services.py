@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import os
 import secrets
 import zoneinfo
 from collections.abc import Iterable
@@ -15,16 +16,27 @@ from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.core.validators import validate_email
 from django.db import transaction
+from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from successkit.accounts import throttling
 from successkit.accounts.actors import Actor
 from successkit.accounts.models import ApiToken, Contact, Language, Organization, StaffRole, User
 from successkit.accounts.roles import ACCOUNT_ROLES, Role
-from successkit.core.errors import NotAuthenticated, SuccessKitError, ValidationFailed
+from successkit.core.errors import (
+    NotAuthenticated,
+    NotFound,
+    SuccessKitError,
+    TooManyAttempts,
+    ValidationFailed,
+)
 
 TOKEN_PREFIX = "sk_"
 LAST_USED_RESOLUTION = timedelta(minutes=1)
+TOKEN_LIFETIME = timedelta(days=int(os.environ.get("SUCCESSKIT_TOKEN_LIFETIME_DAYS", "90")))
+TOKENS_PER_USER = max(1, int(os.environ.get("SUCCESSKIT_TOKENS_PER_USER", "20")))
+MAX_PASSWORD_LENGTH = 4096
 
 
 class EmailTaken(SuccessKitError):
@@ -192,30 +204,100 @@ def _digest(raw: str) -> str:
 
 
 def issue_token(user: User) -> str:
+    """A new bearer token, valid for ``TOKEN_LIFETIME``; a user keeps at most
+    ``TOKENS_PER_USER`` live tokens (the oldest are revoked to make room)."""
     raw = TOKEN_PREFIX + secrets.token_urlsafe(32)
-    ApiToken.objects.create(user=user, digest=_digest(raw), prefix=raw[:10])
+    now = timezone.now()
+    with transaction.atomic():
+        live = ApiToken.objects.filter(user=user, revoked_at__isnull=True, expires_at__gt=now)
+        keep = list(live.order_by("-created_at", "-id").values_list("pk", flat=True))
+        surplus = keep[TOKENS_PER_USER - 1 :]
+        if surplus:
+            ApiToken.objects.filter(pk__in=surplus).update(revoked_at=now)
+        ApiToken.objects.create(
+            user=user, digest=_digest(raw), prefix=raw[:10], expires_at=now + TOKEN_LIFETIME
+        )
     return raw
 
 
-def sign_in(email: str, password: str) -> str:
-    """A new bearer token for valid credentials of an active user."""
-    user = authenticate(username=email.strip().lower(), password=password)
+def sign_in(email: str, password: str, request: HttpRequest | None = None) -> str:
+    """A new bearer token for valid credentials of an active user.
+
+    Throttled per account and per address (``accounts/throttling.py``): too many failures
+    are ``too_many_attempts`` (429) whatever the password."""
+    if request is None:  # the command line and tests: a local caller
+        request = HttpRequest()
+        request.META["REMOTE_ADDR"] = "127.0.0.1"
+    account = email.strip().lower()
+    if not account or len(account) > throttling.MAX_EMAIL_LENGTH or not clean_text_ok(account):
+        raise InvalidCredentials()
+    if not clean_text_ok(password) or len(password) > MAX_PASSWORD_LENGTH:
+        raise InvalidCredentials()
+    user = authenticate(request, username=account, password=password)
+    if throttling.locked_out(request):
+        raise TooManyAttempts(retry_after=throttling.retry_after(request))
     if not isinstance(user, User):
         raise InvalidCredentials()
     return issue_token(user)
 
 
+def clean_text_ok(value: str) -> bool:
+    """No NUL byte and no lone surrogate (neither can be stored on PostgreSQL)."""
+    if "\x00" in value:
+        return False
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
 def user_for_token(raw: str) -> User | None:
+    if not raw.isascii() or len(raw) > 200:
+        return None
+    now = timezone.now()
     try:
         token = ApiToken.objects.select_related("user", "user__contact").get(
-            digest=_digest(raw), revoked_at__isnull=True, user__is_active=True
+            digest=_digest(raw),
+            revoked_at__isnull=True,
+            expires_at__gt=now,
+            user__is_active=True,
         )
     except ApiToken.DoesNotExist:
         return None
-    now = timezone.now()
     if token.last_used_at is None or now - token.last_used_at > LAST_USED_RESOLUTION:
         ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)
+    token.user._token_id = token.pk  # type: ignore[attr-defined]
     return token.user
+
+
+def caller_id(request: HttpRequest) -> int | None:
+    """The id of the user a request acts for (bearer token, else the session), or None.
+    ``settings.SUCCESSKIT_CALLER_ID``: idempotency keys belong to this user."""
+    scheme, _, raw = request.headers.get("Authorization", "").partition(" ")
+    if scheme.lower() == "bearer" and raw:
+        user = user_for_token(raw.strip())
+        return user.pk if user is not None else None
+    user = getattr(request, "user", None)
+    return user.pk if user is not None and user.is_authenticated else None
+
+
+def live_tokens(user: User) -> list[ApiToken]:
+    """The user's tokens that still work, newest first."""
+    return list(
+        ApiToken.objects.filter(
+            user=user, revoked_at__isnull=True, expires_at__gt=timezone.now()
+        ).order_by("-created_at", "-id")
+    )
+
+
+def revoke_token_of(user: User, token_id: int) -> None:
+    """Revoke one of the user's own tokens (``not_found`` for anyone else's)."""
+    updated = ApiToken.objects.filter(pk=token_id, user=user, revoked_at__isnull=True).update(
+        revoked_at=timezone.now()
+    )
+    if not updated:
+        raise NotFound()
 
 
 def revoke_token(raw: str) -> None:

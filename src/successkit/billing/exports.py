@@ -37,6 +37,7 @@ from successkit.billing.services import statement_lines
 from successkit.catalog.services import localized
 from successkit.contracts.rules import local_date
 from successkit.core.errors import ValidationFailed
+from successkit.core.spreadsheet import SafeWriter
 
 LANGUAGES = ("en", "es")
 CSV_BOM = "\ufeff"  # lets spreadsheet programs recognise UTF-8 (accents in Spanish)
@@ -139,7 +140,7 @@ def statement_csv(statement: Statement, language: str) -> str:
     document = statement_document(statement, language)
     out = io.StringIO()
     out.write(CSV_BOM)
-    writer = csv.writer(out, lineterminator="\r\n")
+    writer = SafeWriter(csv.writer(out, lineterminator="\r\n"))
     with translation.override(language):
         writer.writerows(
             [

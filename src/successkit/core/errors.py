@@ -97,6 +97,24 @@ class IdempotencyKeyReused(SuccessKitError):
     )
 
 
+class TooManyAttempts(SuccessKitError):
+    """Too many failed sign-ins for an account or from an address (or too many at once)."""
+
+    code = "too_many_attempts"
+    status = 429
+    default_message = _("Too many sign-in attempts. Try again in %(seconds)s seconds.")
+
+    def __init__(self, retry_after: int = 1) -> None:
+        self.retry_after = retry_after
+        super().__init__(seconds=retry_after)
+
+
+class PayloadTooLarge(SuccessKitError):
+    code = "payload_too_large"
+    status = 413
+    default_message = _("The request body is too large (at most %(limit)s).")
+
+
 class ContractNotActive(SuccessKitError):
     code = "contract_not_active"
     status = 409

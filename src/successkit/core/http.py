@@ -8,4 +8,8 @@ from successkit.core.errors import SuccessKitError
 
 
 def error_response(error: SuccessKitError) -> JsonResponse:
-    return JsonResponse({"error": error.as_dict()}, status=error.status)
+    response = JsonResponse({"error": error.as_dict()}, status=error.status)
+    retry_after = getattr(error, "retry_after", None)
+    if retry_after is not None:
+        response["Retry-After"] = str(retry_after)
+    return response

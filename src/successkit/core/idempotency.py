@@ -5,15 +5,27 @@ more").
 The record and the operation commit in one transaction: a concurrent duplicate waits on
 the record's unique key, then finds the finished response and replays it, so the
 operation runs exactly once even when both copies arrive together.
+
+Keys belong to the signed-in *user* (not to the token: the same key sent with a new token
+of the same user is the same request), records are written only for authenticated
+writes, bodies are compared as canonical JSON (key order and spacing do not make another
+request), and a key is forgotten 24 hours after its first use.
 """
 
 from __future__ import annotations
 
 import hashlib
+import json
 from collections.abc import Callable
+from datetime import timedelta
+from functools import cache
+from typing import Any
 
+from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.http import HttpRequest, HttpResponse
+from django.utils import timezone
+from django.utils.module_loading import import_string
 from django.utils.translation import gettext_lazy as _
 
 from successkit.core.errors import IdempotencyKeyReused, ValidationFailed
@@ -26,6 +38,24 @@ API_PREFIX = "/api/"
 NOT_REPLAYED = ("/api/v1/auth/token",)
 MAX_KEY_LENGTH = 255
 REPLAY_HEADER = "Idempotent-Replayed"
+LIFETIME = timedelta(hours=24)
+
+
+@cache
+def _caller_of() -> Callable[[HttpRequest], int | None]:
+    # Who is calling is the accounts app's business (tokens); core only asks.
+    return import_string(settings.SUCCESSKIT_CALLER_ID)
+
+
+def canonical_body(body: bytes) -> bytes:
+    """The body as canonical JSON when it is JSON (sorted keys, no spaces), else as sent."""
+    try:
+        parsed: Any = json.loads(body)
+    except (ValueError, UnicodeDecodeError):
+        return body
+    return json.dumps(parsed, sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode(
+        "utf-8", "surrogatepass"
+    )
 
 
 def _digest(*parts: bytes) -> str:
@@ -55,13 +85,21 @@ class IdempotencyMiddleware:
                     _("Idempotency-Key must be 1 to %(max)s characters."), max=MAX_KEY_LENGTH
                 )
             )
-        scope = _digest(request.headers.get("Authorization", "").encode())
+        user_id = _caller_of()(request)
+        if user_id is None:  # not signed in: the call is refused anyway; nothing to keep
+            return self.get_response(request)
+        scope = _digest(f"user:{user_id}".encode())
         fingerprint = _digest(
-            (request.method or "").encode(), request.get_full_path().encode(), request.body
+            (request.method or "").encode(),
+            request.get_full_path().encode(),
+            canonical_body(request.body),
         )
         recorded = False
         try:
             with transaction.atomic():
+                IdempotencyRecord.objects.filter(
+                    scope=scope, created_at__lt=timezone.now() - LIFETIME
+                ).delete()
                 record = IdempotencyRecord.objects.create(
                     scope=scope, key=key, fingerprint=fingerprint
                 )

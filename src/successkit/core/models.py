@@ -7,7 +7,7 @@ from django.utils.translation import gettext_lazy as _
 class IdempotencyRecord(models.Model):
     """The first response to a write sent with an ``Idempotency-Key`` header.
 
-    ``scope`` is a digest of the caller's credentials, so two callers never share keys;
+    ``scope`` is a digest of the calling user's id, so two users never share keys;
     ``fingerprint`` is a digest of method, path and body, so a key reused for a different
     request is refused instead of answered with an unrelated response.
     """
@@ -18,7 +18,7 @@ class IdempotencyRecord(models.Model):
     status_code = models.PositiveSmallIntegerField(null=True)
     content_type = models.CharField(max_length=100, blank=True)
     body = models.TextField(blank=True)
-    created_at = models.DateTimeField(auto_now_add=True)
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
 
     class Meta:
         verbose_name = _("idempotency record")

@@ -60,3 +60,39 @@ class SlotBookingForm(BookingForm):
         super().__init__(*args, contract=contract, language=language, **kwargs)
         del self.fields["starts_at"]
         self.fields["type"].widget = forms.HiddenInput()
+
+
+class _LocalTime(forms.Form):
+    """A wall-clock time typed in the browser is the buyer organization's local time."""
+
+    def __init__(self, *args: Any, timezone_name: str, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.timezone_name = timezone_name
+
+    def clean_starts_at(self) -> datetime:
+        value: datetime = self.cleaned_data["starts_at"]
+        return value.replace(tzinfo=ZoneInfo(self.timezone_name))
+
+
+class CompleteForm(forms.Form):
+    actual_minutes = forms.IntegerField(label=_("Actual minutes"), min_value=1)
+    accept_billable = forms.BooleanField(
+        label=_("The buyer accepted that minutes beyond the package are billed"), required=False
+    )
+
+
+class MoveForm(_LocalTime):
+    starts_at = forms.DateTimeField(
+        label=_("New start (the organization's local time)"),
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
+        input_formats=["%Y-%m-%dT%H:%M"],
+    )
+    accept_billable = forms.BooleanField(
+        label=_("The buyer accepted that minutes beyond the package are billed"), required=False
+    )
+
+
+class MaterialForm(forms.Form):
+    title = forms.CharField(label=_("Title"), max_length=200)
+    url = forms.URLField(label=_("Link"), required=False, assume_scheme="https")
+    upload = forms.FileField(label=_("or a file"), required=False)

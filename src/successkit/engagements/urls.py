@@ -7,5 +7,9 @@ app_name = "engagements"
 urlpatterns = [
     path("contracts/<int:contract_id>/", views.contract_detail, name="contract"),
     path("sessions/<int:session_id>/cancel/", views.cancel_session, name="cancel-session"),
+    path("sessions/<int:session_id>/complete/", views.complete_session, name="complete-session"),
+    path("sessions/<int:session_id>/no-show/", views.record_no_show, name="no-show"),
+    path("sessions/<int:session_id>/move/", views.move_session, name="move-session"),
+    path("sessions/<int:session_id>/materials/", views.add_material, name="add-material"),
     path("sessions/<int:session_id>/calendar.ics", views.session_ics, name="session-ics"),
 ]

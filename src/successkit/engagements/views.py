@@ -7,10 +7,12 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from zoneinfo import ZoneInfo
 
+from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
@@ -24,7 +26,13 @@ from successkit.core.errors import BillableNotAccepted, SuccessKitError, Validat
 from successkit.engagements import services as engagements
 from successkit.engagements import slots
 from successkit.engagements.calendar import session_calendar
-from successkit.engagements.forms import BookingForm, SlotBookingForm
+from successkit.engagements.forms import (
+    BookingForm,
+    CompleteForm,
+    MaterialForm,
+    MoveForm,
+    SlotBookingForm,
+)
 from successkit.engagements.models import TrainingSession
 
 
@@ -147,8 +155,107 @@ def contract_detail(request: HttpRequest, contract_id: int) -> HttpResponse:
         "chosen_slot": request.POST.get("slot", ""),
         "quote": quote,
         "actor": actor_of(request),
+        "now": timezone.now(),
     }
     return render(request, "engagements/contract.html", context, status=422 if form.errors else 200)
+
+
+def _session(request: HttpRequest, session_id: int) -> TrainingSession:
+    actor = actor_of(request)
+    return actor.get(engagements.visible_sessions(actor), session_id, "contract__organization")
+
+
+def _refused(request: HttpRequest, form: forms.Form) -> None:
+    for errors in form.errors.values():
+        for error in errors:
+            messages.error(request, str(error))
+
+
+def _back(session: TrainingSession) -> HttpResponse:
+    return redirect(
+        reverse("engagements:contract", args=[session.contract_id]) + f"#session-{session.pk}"
+    )
+
+
+@login_required
+@require_POST
+def complete_session(request: HttpRequest, session_id: int) -> HttpResponse:
+    """Staff record that a session was held, with its actual minutes."""
+    session = _session(request, session_id)
+    form = CompleteForm(request.POST)
+    if not form.is_valid():
+        _refused(request, form)
+        return _back(session)
+    try:
+        engagements.complete_session(
+            actor_of(request),
+            session,
+            actual_minutes=form.cleaned_data["actual_minutes"],
+            accept_billable=form.cleaned_data["accept_billable"],
+        )
+    except SuccessKitError as refusal:
+        messages.error(request, refusal.render_message())
+    else:
+        messages.success(request, gettext("The session is recorded as held."))
+    return _back(session)
+
+
+@login_required
+@require_POST
+def record_no_show(request: HttpRequest, session_id: int) -> HttpResponse:
+    session = _session(request, session_id)
+    try:
+        engagements.record_no_show(actor_of(request), session)
+    except SuccessKitError as refusal:
+        messages.error(request, refusal.render_message())
+    else:
+        messages.success(request, gettext("The session is recorded as a no-show."))
+    return _back(session)
+
+
+@login_required
+@require_POST
+def move_session(request: HttpRequest, session_id: int) -> HttpResponse:
+    session = _session(request, session_id)
+    form = MoveForm(request.POST, timezone_name=session.contract.organization.timezone)
+    if not form.is_valid():
+        _refused(request, form)
+        return _back(session)
+    try:
+        engagements.move_session(
+            actor_of(request),
+            session,
+            starts_at=form.cleaned_data["starts_at"],
+            accept_billable=form.cleaned_data["accept_billable"],
+        )
+    except SuccessKitError as refusal:
+        messages.error(request, refusal.render_message())
+    else:
+        messages.success(request, gettext("The session is moved."))
+    return _back(session)
+
+
+@login_required
+@require_POST
+def add_material(request: HttpRequest, session_id: int) -> HttpResponse:
+    session = _session(request, session_id)
+    form = MaterialForm(request.POST, request.FILES)
+    if not form.is_valid():
+        _refused(request, form)
+        return _back(session)
+    try:
+        engagements.add_material(
+            actor_of(request),
+            session,
+            title=form.cleaned_data["title"],
+            url=form.cleaned_data["url"],
+            upload=form.cleaned_data["upload"],
+        )
+    except SuccessKitError as refusal:
+        messages.error(request, refusal.render_message())
+    else:
+        messages.success(request, gettext("The material is handed to the buyer."))
+    return _back(session)
 
 
 @login_required
@@ -161,7 +268,9 @@ def cancel_session(request: HttpRequest, session_id: int) -> HttpResponse:
         engagements.cancel_session(actor, session, by=by)
     except SuccessKitError as refusal:
         messages.error(request, refusal.render_message())
-    return redirect("engagements:contract", contract_id=session.contract_id)
+    else:
+        messages.success(request, gettext("The session is cancelled."))
+    return _back(session)
 
 
 @login_required

@@ -14,6 +14,7 @@ urlpatterns = [
         ),
         name="login",
     ),
+    path("account/tokens/", views.api_tokens, name="tokens"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("language/", views.set_language, name="set-language"),
     path("profile/", views.profile, name="profile"),

@@ -6,15 +6,18 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext
 from django.views import i18n
 from django.views.decorators.http import require_POST
 
 from successkit.accounts import services as accounts
 from successkit.accounts.actors import actor_of
+from successkit.accounts.services import live_tokens, revoke_token_of
 from successkit.catalog.services import localized
 from successkit.contracts.services import visible_contracts
 from successkit.core.errors import SuccessKitError
+from successkit.core.schemas import object_id
 from successkit.engagements import services as engagements
 from successkit.healthchecks.services import health_check_tally
 
@@ -45,6 +48,21 @@ def home(request: HttpRequest) -> HttpResponse:
             }
         )
     return render(request, "portal/home.html", {"rows": rows, "actor": actor})
+
+
+@login_required
+def api_tokens(request: HttpRequest) -> HttpResponse:
+    """The signed-in user's API tokens that still work; each can be revoked here."""
+    user = actor_of(request).user
+    if request.method == "POST":
+        try:
+            revoke_token_of(user, object_id(request.POST.get("token", "")))
+        except SuccessKitError as refusal:
+            messages.error(request, refusal.render_message())
+        else:
+            messages.success(request, gettext("The token is revoked: it no longer works."))
+        return redirect("portal:tokens")
+    return render(request, "portal/tokens.html", {"tokens": live_tokens(user)})
 
 
 @require_POST

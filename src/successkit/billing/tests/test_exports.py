@@ -165,3 +165,14 @@ def test_an_unknown_export_language_is_a_validation_error(statements) -> None:
     )
     assert response.status_code == 422
     assert response.json()["error"]["code"] == "validation_error"
+
+
+def test_a_formula_in_an_organization_name_reaches_the_csv_as_text() -> None:
+    rate("EUR", "150.00", since=date(2026, 1, 1))
+    contract = contract_starting(date(2026, 9, 1), organization__name='=HYPERLINK("http://x")')
+    billable_session(contract, date(2026, 10, 14), 90)
+    statement = services.issue_statement(
+        finance(), contract, period_start=date(2026, 10, 1), period_end=date(2026, 10, 31)
+    )
+    text = exports.statement_csv(statement, "en")
+    assert 'Billed to,"\'=HYPERLINK(""http://x"")"\r\n' in text

@@ -10,11 +10,11 @@ from django.test import Client
 
 from successkit.accounts.models import Organization, StaffRole
 from successkit.accounts.roles import Role
-from successkit.billing.models import HourlyRate
 from successkit.conftest import ApiClient
 from successkit.contracts.models import Contract
 from successkit.core import audit
 from successkit.factories import ContractFactory, OrganizationFactory, StaffFactory
+from successkit.pricing.models import HourlyRate
 
 pytestmark = pytest.mark.django_db
 

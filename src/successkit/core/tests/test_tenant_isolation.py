@@ -9,7 +9,8 @@ from django.test import Client
 
 from successkit import demo
 from successkit.accounts.actors import Actor
-from successkit.accounts.models import Contact
+from successkit.accounts.models import ApiToken, Contact
+from successkit.accounts.services import issue_token
 from successkit.api import api
 from successkit.billing.services import issue_statement
 from successkit.conftest import ApiClient
@@ -112,7 +113,14 @@ def victim(settings, tmp_path):
         "statement_id": statement.pk,
         # Staff are nobody's tenant objects: a buyer contact finds none of them.
         "staff_id": launch.representative_id,
+        "token_id": ApiToken.objects.get(digest=_token_digest(launch.buyer_contact.user)).pk,
     }
+
+
+def _token_digest(user) -> str:
+    import hashlib
+
+    return hashlib.sha256(issue_token(user).encode()).hexdigest()
 
 
 def intruder() -> Contact:

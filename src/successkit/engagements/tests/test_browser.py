@@ -38,7 +38,7 @@ def test_a_spanish_buyer_picks_a_free_slot_in_the_browser(page) -> None:
     first.check()
     page.fill("#id_duration_minutes", "50")
     page.get_by_role("button", name="Reservar", exact=True).click()
-    page.wait_for_selector("tr[data-session]")
+    page.wait_for_selector("[data-session]")
     assert "La sesión está reservada." in page.content()
     session = TrainingSession.objects.get(contract=contract)
     assert (session.duration_minutes, session.covered_minutes) == (50, 50)

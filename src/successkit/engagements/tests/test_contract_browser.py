@@ -1,0 +1,79 @@
+"""The representative runs a contract from its page, in Chromium at desktop and phone
+width: records a session as held with its actual minutes, a no-show, a cancellation the
+buyer asked for."""
+
+from __future__ import annotations
+
+import re
+from datetime import timedelta
+
+from django.utils import timezone
+from playwright.sync_api import expect
+
+from successkit.accounts.actors import Actor
+from successkit.engagements import services
+from successkit.engagements.models import TrainingSession
+from successkit.engagements.tests.helpers import rate
+from successkit.factories import PASSWORD, ContractFactory
+from successkit.portal.tests.browser import browser_marks, chromium, look, page, sign_in
+
+pytestmark = browser_marks
+__all__ = ["chromium", "page"]
+
+
+def test_the_representative_records_outcomes_on_the_contract_page(page) -> None:
+    rate("EUR", "150.00", since=timezone.localdate() - timedelta(days=400))
+    contract = ContractFactory(organization__name="Clínica Sol", organization__language="en")
+    staff = contract.representative
+    staff.language = "en"
+    staff.save()
+    actor = Actor.of(staff)
+    now = timezone.now()
+    kickoff = services.book_session(
+        actor,
+        contract,
+        type_code="kickoff",
+        starts_at=now - timedelta(hours=3),
+        duration_minutes=60,
+    )
+    meeting = services.book_session(
+        actor,
+        contract,
+        type_code="implementation",
+        starts_at=now - timedelta(hours=1),
+        duration_minutes=30,
+    )
+    training = services.book_session(
+        actor,
+        contract,
+        type_code="software_training",
+        starts_at=now + timedelta(days=9),
+        duration_minutes=30,
+        platforms=["teams"],
+    )
+    page.on("dialog", lambda dialog: dialog.accept())
+
+    sign_in(page, staff.email, PASSWORD)
+    page.goto(f"/contracts/{contract.pk}/")
+    look(page, "staff-contract")
+
+    page.locator("summary", has_text="Held").first.click()
+    page.get_by_label(re.compile("Actual minutes of Kickoff meeting")).fill("45")
+    page.get_by_role("button", name=re.compile("Record Kickoff meeting as held")).click()
+    expect(page.get_by_role("status")).to_contain_text("The session is recorded as held.")
+    kickoff.refresh_from_db()
+    assert (kickoff.status, kickoff.actual_minutes) == ("completed", 45)
+
+    page.get_by_role("button", name=re.compile("No-show.*Implementation meeting")).click()
+    expect(page.get_by_role("status")).to_contain_text("no-show")
+    meeting.refresh_from_db()
+    assert meeting.status == "no_show"
+
+    page.get_by_label(re.compile("Who cancels Software training")).select_option("buyer")
+    page.get_by_role("button", name=re.compile("Cancel.*Software training")).click()
+    expect(page.get_by_role("status")).to_contain_text("The session is cancelled.")
+    training.refresh_from_db()
+    assert (training.status, training.cancelled_by) == ("cancelled", "buyer")
+    assert TrainingSession.objects.filter(contract=contract, status="booked").count() == 0
+    assert page.get_by_role("button", name=re.compile("No-show")).count() == 0
+    look(page, "staff-contract-after")
