@@ -63,6 +63,8 @@ def free_slots(
             "to",
             _("Ask for at most %(days)s days at a time.") % {"days": rules.MAX_SLOT_DAYS},
         )
+    if not type_code.isprintable() or len(type_code) > 40:  # never reaches the database
+        raise _invalid("type", _("Unknown session type %(code)s.") % {"code": "?"})
     kind = catalog_session_type(contract.package.version, type_code)
     length = minutes if minutes is not None else kind.max_minutes
     if length is None:
