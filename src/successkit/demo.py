@@ -17,9 +17,9 @@ from successkit.accounts.roles import Role
 from successkit.contracts.models import Contract
 from successkit.engagements import services as engagements
 from successkit.flows import contracts as flows
+from successkit.flows import rates
 from successkit.healthchecks import services as healthchecks
 from successkit.healthchecks.models import HealthCheck
-from successkit.pricing import services as pricing
 from successkit.support import services as support
 
 ADMIN_EMAIL = "admin@demo.successkit.test"
@@ -159,8 +159,8 @@ def _add_rates_and_sessions(demo: Demo, today: date) -> None:
     """Hourly rates, and training sessions in every state on each contract."""
     actor = Actor.of(demo.admin)
     since = today - timedelta(days=730)
-    pricing.set_rate(actor, currency="EUR", hourly_rate="150.00", effective_from=since)
-    pricing.set_rate(actor, currency="USD", hourly_rate="165.00", effective_from=since)
+    rates.add_rate(actor, currency="EUR", hourly_rate="150.00", effective_from=since)
+    rates.add_rate(actor, currency="USD", hourly_rate="165.00", effective_from=since)
     launch, pro_lite, premium = demo.contracts
 
     def session(contract: Contract, kind: str, day: int, minutes: int, **options: object):

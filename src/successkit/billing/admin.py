@@ -2,10 +2,12 @@ from __future__ import annotations
 
 from typing import Any
 
+from django import forms
 from django.contrib import admin
 from django.http import HttpRequest
 from simple_history.admin import SimpleHistoryAdmin
 
+from successkit.accounts.actors import Actor, actor_of
 from successkit.billing.models import (
     Adjustment,
     HourlyRate,
@@ -14,25 +16,65 @@ from successkit.billing.models import (
     StatementLine,
 )
 from successkit.core.admin import ReadOnly, register_audit_trail
+from successkit.core.errors import SuccessKitError
+from successkit.flows import rates
+from successkit.pricing import services as pricing
+
+
+class HourlyRateForm(forms.ModelForm):
+    """The same rules as ``POST /rates`` (``flows.rates.add_rate``)."""
+
+    actor: Actor
+
+    class Meta:
+        model = HourlyRate
+        fields = ["currency", "hourly_rate", "effective_from"]
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        if all(data.get(name) for name in ("currency", "hourly_rate", "effective_from")):
+            try:
+                code, _rate = pricing.clean_new_rate(
+                    self.actor, data["currency"], data["hourly_rate"]
+                )
+                rates.check_reprices_nothing(code, data["effective_from"])
+            except SuccessKitError as refusal:
+                raise forms.ValidationError(refusal.render_message(), code=refusal.code) from None
+        return data
 
 
 @admin.register(HourlyRate)
 class HourlyRateAdmin(SimpleHistoryAdmin):
+    form = HourlyRateForm
     list_display = ["currency", "hourly_rate", "effective_from", "created_by", "created_at"]
     list_filter = ["currency"]
     readonly_fields = ["created_by", "created_at"]
+
+    def get_form(
+        self, request: HttpRequest, obj: Any = None, change: bool = False, **kwargs: Any
+    ) -> Any:
+        form = super().get_form(request, obj, change=change, **kwargs)
+        form.actor = actor_of(request)
+        return form
 
     def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         # A rate that priced something must never change: add a new one instead.
         return obj is None and super().has_change_permission(request, obj)
 
     def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        # Unbilled minutes are priced from the rate card when a statement is issued.
+        # Delivered minutes keep the price fixed with them; a rate is never taken back.
         return False
 
     def save_model(self, request: HttpRequest, obj: HourlyRate, form: Any, change: bool) -> None:
-        obj.created_by = request.user  # type: ignore[assignment]
-        super().save_model(request, obj, form, change)
+        # The same addition as through the API, under the rate card's lock.
+        added = rates.add_rate(
+            actor_of(request),
+            currency=obj.currency,
+            hourly_rate=obj.hourly_rate,
+            effective_from=obj.effective_from,
+        )
+        obj.pk, obj.created_by, obj.created_at = added.pk, added.created_by, added.created_at
+        obj._state.adding = False
 
 
 class StatementLineInline(ReadOnly, admin.TabularInline):

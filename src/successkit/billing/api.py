@@ -16,10 +16,10 @@ from successkit.billing import exports, services
 from successkit.billing.models import Adjustment, Statement, StatementLine
 from successkit.contracts.models import Contract
 from successkit.contracts.services import contract_for
-from successkit.core.errors import NoRateInForce, ValidationFailed
+from successkit.core.errors import ValidationFailed
 from successkit.core.pagination import page
 from successkit.core.schemas import errors, object_id
-from successkit.pricing import services as pricing
+from successkit.flows import rates
 from successkit.pricing.models import HourlyRate
 
 router = Router(tags=["billing"])
@@ -54,7 +54,7 @@ def rate_out(rate: HourlyRate) -> dict[str, object]:
 
 @router.post("/rates", response=errors(r201=RateOut), summary="Add a rate to the rate card")
 def create_rate(request: HttpRequest, payload: RateIn) -> Status[dict[str, object]]:
-    rate = pricing.set_rate(
+    rate = rates.add_rate(
         actor_of(request),
         currency=payload.currency,
         hourly_rate=payload.hourly_rate,
@@ -81,7 +81,7 @@ class BillingLineOut(Schema):
     type: str = Field(description="The session type, e.g. additional_training")
     delivered_on: date = Field(description="The session's day in the buyer's time zone")
     minutes: int = Field(description="Billable minutes")
-    hourly_rate: str = Field(description="The rate in force on delivered_on")
+    hourly_rate: str = Field(description="The rate in force on delivered_on, fixed at delivery")
     amount: str = Field(description="minutes at hourly_rate, rounded half-up to the cent")
     status: str = Field(description="billed (on a statement, frozen) or unbilled")
     statement_id: str | None
@@ -204,16 +204,7 @@ class PeriodQuery(Schema):
 
 
 def billing_line_out(line: services.BillableLine) -> dict[str, object]:
-    if line.amount is None:
-        raise NoRateInForce(
-            _("No hourly rate in %(currency)s is in force on %(day)s."),
-            details={
-                "currency": line.session.contract.currency,
-                "day": line.delivered_on.isoformat(),
-            },
-            currency=line.session.contract.currency,
-            day=line.delivered_on.isoformat(),
-        )
+    assert line.hourly_rate is not None and line.amount is not None  # services.contract_billing
     return {
         "session_id": str(line.session.pk),
         "type": line.session.session_type.code,
@@ -314,8 +305,8 @@ def period_of(query: PeriodQuery) -> tuple[date, date] | None:
     "/contracts/{contract_id}/billing",
     response=errors(r200=BillingOut),
     summary="A contract's billable lines, billed and unbilled, at then-current rates",
-    description="Unbilled lines are priced now at the rate in force on their delivery day; "
-    "when a day has none, the answer is 409 no_rate_in_force (never a price of zero).",
+    description="Every line is billed at the price fixed on the session when its delivery "
+    "was recorded (the rate in force on its delivery day); never a price of zero.",
 )
 def contract_billing(request: HttpRequest, contract_id: str) -> dict[str, object]:
     billing = services.contract_billing(contract_for(actor_of(request), object_id(contract_id)))

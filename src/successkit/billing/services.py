@@ -1,10 +1,11 @@
-"""Billing: the rate card, billable lines, and statements that bill each minute once.
+"""Billing: billable lines, and statements that bill each minute once.
 
-Billable lines are not stored until they are billed. A completed or no-show session with
-billable minutes is an *unbilled* line for as long as no statement line points at it; it
-is priced on demand at the rate in force on the day it was delivered. Issuing a statement
-materializes its lines (frozen: minutes, rate, amount) in the same transaction that takes
-the next statement number, under the counter's row lock. Two guards keep a minute from
+The price of billable minutes is fixed on the session when its delivery is recorded
+(``engagements``, at the rate card's rate in force that day: ``pricing``); billing never
+prices anything, it bills what was fixed. A completed or no-show session with billable
+minutes is an *unbilled* line for as long as no statement line points at it. Issuing a
+statement copies its lines (minutes, rate, amount as stored) in the same transaction that
+takes the next statement number, under the counter's row lock. Two guards keep a minute from
 being billed twice: that lock serializes every issue, and the database's unique
 constraint allows one statement line per session whatever the code does.
 """
@@ -34,16 +35,14 @@ from successkit.contracts.models import Contract
 from successkit.contracts.rules import local_date
 from successkit.core.errors import NoRateInForce, SuccessKitError, ValidationFailed
 from successkit.engagements.models import TrainingSession
-from successkit.engagements.rules import SessionStatus
-from successkit.pricing.rules import amount_for
-from successkit.pricing.services import rate_on
+from successkit.engagements.rules import DELIVERED
 
 # Who issues statements and records corrections.
 BILLING_ROLES = (Role.ADMIN, Role.FINANCE)
 MAX_ADJUSTMENT = Decimal("999999999999.99")
 MAX_REASON = 500
 # Sessions whose billable minutes are delivered (a no-show consumes what was booked).
-BILLED_STATUSES = (SessionStatus.COMPLETED.value, SessionStatus.NO_SHOW.value)
+BILLED_STATUSES = sorted(status.value for status in DELIVERED)
 COUNTER = "statements"
 EARLIEST, LATEST = date(1900, 1, 1), date(9000, 12, 31)
 
@@ -160,13 +159,22 @@ def _bounded(start: date, end: date) -> tuple[date, date]:
 
 
 def _unbilled_line(session: TrainingSession) -> BillableLine:
-    day = delivered_on(session)
-    try:
-        hourly_rate: Decimal | None = rate_on(session.contract.currency, day)
-    except NoRateInForce:
-        hourly_rate = None
-    amount = amount_for(session.billable_minutes, hourly_rate) if hourly_rate else None
-    return BillableLine(session, day, session.billable_minutes, hourly_rate, amount)
+    """A delivered session's billable minutes at the price fixed at delivery (none only for
+    a session delivered before prices were fixed at delivery without a rate in force)."""
+    hourly_rate = session.hourly_rate
+    amount = session.billable_amount if hourly_rate is not None else None
+    return BillableLine(
+        session, delivered_on(session), session.billable_minutes, hourly_rate, amount
+    )
+
+
+def _unpriced(currency: str, day: date) -> NoRateInForce:
+    return NoRateInForce(
+        _("No hourly rate in %(currency)s is in force on %(day)s."),
+        details={"currency": currency, "day": day.isoformat()},
+        currency=currency,
+        day=day.isoformat(),
+    )
 
 
 def _billed_line(line: StatementLine) -> BillableLine:
@@ -181,8 +189,8 @@ def _pending_adjustments(contract: Contract) -> QuerySet[Adjustment]:
 
 
 def contract_billing(contract: Contract) -> ContractBilling:
-    """The contract's billable lines: those on statements as billed, the others priced now
-    at the rate in force on their day."""
+    """The contract's billable lines, billed or not, each at the price fixed at delivery
+    (``no_rate_in_force`` for a line delivered without a price)."""
     billed = [
         _billed_line(line)
         for line in StatementLine.objects.filter(
@@ -196,6 +204,9 @@ def contract_billing(contract: Contract) -> ContractBilling:
         .select_related("contract__organization", "session_type")
     ]
     lines = sorted(billed + unbilled, key=lambda line: (line.delivered_on, line.session.pk))
+    for line in lines:
+        if not line.priced:
+            raise _unpriced(contract.currency, line.delivered_on)
     return ContractBilling(contract, lines, list(_pending_adjustments(contract)))
 
 
@@ -227,7 +238,7 @@ def contracts_with_unbilled(period: tuple[date, date] | None = None) -> QuerySet
 
 def unbilled(contract: Contract, period: tuple[date, date] | None = None) -> ContractBilling:
     """What the contract would be billed now (in ``period``, if given): unbilled lines
-    priced at their day's rate, and the corrections the next statement carries."""
+    at the price fixed at delivery, and the corrections the next statement carries."""
     sessions = _unbilled_sessions().filter(contract=contract)
     if period is not None:
         sessions = _in_period(sessions, contract.organization.timezone, *period)
@@ -300,11 +311,10 @@ def issue_statement(
         .select_related("contract__organization")
         .order_by("starts_at", "id")
     )
-    priced = []
-    for session in sessions:
-        day = delivered_on(session)
-        hourly_rate = rate_on(contract.currency, day)  # no_rate_in_force: nothing written
-        priced.append((session, day, hourly_rate))
+    priced = [_unbilled_line(session) for session in sessions]
+    for billed in priced:
+        if not billed.priced:  # no_rate_in_force: nothing written
+            raise _unpriced(contract.currency, billed.delivered_on)
     adjustments = list(_pending_adjustments(contract))
     if not priced and not adjustments:
         raise NothingToBill(
@@ -315,15 +325,17 @@ def issue_statement(
     counter.last_number += 1
     counter.save(update_fields=["last_number"])
     lines = [
+        # Billed exactly as fixed on the session at delivery (SPEC.md §5).
         StatementLine(
             kind=StatementLine.Kind.SESSION,
-            session=session,
-            delivered_on=day,
-            minutes=session.billable_minutes,
-            hourly_rate=hourly_rate,
-            amount=amount_for(session.billable_minutes, hourly_rate),
+            session=billed.session,
+            delivered_on=billed.delivered_on,
+            minutes=billed.minutes,
+            hourly_rate=billed.hourly_rate,
+            amount=billed.amount,
         )
-        for session, day, hourly_rate in priced
+        for billed in priced
+        if billed.amount is not None
     ] + [
         StatementLine(
             kind=StatementLine.Kind.ADJUSTMENT, adjustment=adjustment, amount=adjustment.amount

@@ -24,6 +24,8 @@ class CancelledBy(StrEnum):
 
 
 # Statuses in which a single-use session type counts as used by the contract.
+# Delivered sessions: their billable minutes are priced (fixed) and billed.
+DELIVERED = frozenset({SessionStatus.COMPLETED, SessionStatus.NO_SHOW})
 HOLDS_SINGLE_USE = frozenset({SessionStatus.BOOKED, SessionStatus.COMPLETED, SessionStatus.NO_SHOW})
 
 

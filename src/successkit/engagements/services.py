@@ -11,7 +11,7 @@ single-use session type.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from decimal import Decimal
 
 from django.core.exceptions import ValidationError as DjangoValidationError
@@ -228,6 +228,7 @@ def complete_session(
         day,
         accepted_before=session.accepted_billable_minutes,
         accept_now=accept_billable,
+        at_delivery=True,
     )
     reserved = session.covered_minutes
     session.status = SessionStatus.COMPLETED
@@ -273,6 +274,12 @@ def record_no_show(actor: Actor, session: TrainingSession) -> TrainingSession:
     contract = session.contract
     pool = lock_pool(contract)
     session = _reloaded(session, SessionStatus.BOOKED)
+    if session.billable_minutes:
+        # The price is fixed now, at the rate in force on the day (the booking's quote was
+        # an estimate at the rate then known).
+        day = local_date(session.starts_at, contract.organization.timezone)
+        quote = pricing.price_at_delivery(session.billable_minutes, contract.currency, day)
+        session.hourly_rate, session.billable_amount = quote.hourly_rate, quote.amount
     session.status = SessionStatus.NO_SHOW
     session.save()
     reserved = session.covered_minutes
@@ -482,6 +489,24 @@ def lock_pool(contract: Contract) -> TrainingPool:
     return pool
 
 
+def last_billable_delivery(currency: str) -> date | None:
+    """The last day (in each buyer's time zone) on which billable minutes in ``currency``
+    were delivered, if any: the rate card may not change on or before it."""
+    delivered = TrainingSession.objects.filter(
+        contract__currency=currency,
+        status__in=[status.value for status in rules.DELIVERED],
+        billable_minutes__gt=0,
+    )
+    latest = delivered.order_by("-starts_at").values_list("starts_at", flat=True).first()
+    if latest is None:
+        return None
+    # Time zones differ by at most a day: the last local day is among the last 26 hours.
+    candidates = delivered.filter(starts_at__gte=latest - timedelta(hours=26)).values_list(
+        "starts_at", "contract__organization__timezone"
+    )
+    return max(local_date(starts_at, zone) for starts_at, zone in candidates)
+
+
 def booked_after(contract: Contract, end_date: date) -> int:
     """How many booked sessions of ``contract`` fall after ``end_date`` (buyer's days)."""
     timezone_name = contract.organization.timezone
@@ -534,13 +559,20 @@ def _coverage(
 
 
 def _priced(
-    contract: Contract, coverage: Coverage, day: date, *, accepted_before: int, accept_now: bool
+    contract: Contract,
+    coverage: Coverage,
+    day: date,
+    *,
+    accepted_before: int,
+    accept_now: bool,
+    at_delivery: bool = False,
 ) -> Quote | None:
-    """The price of the billable minutes, refusing when there is no rate or nobody
-    accepted them."""
+    """The price of the billable minutes (an estimate when booking, fixed ``at_delivery``),
+    refusing when there is no rate or nobody accepted them."""
     if coverage.billable == 0:
         return None
-    quote = pricing.price(coverage.billable, contract.currency, day)
+    fix = pricing.price_at_delivery if at_delivery else pricing.price
+    quote = fix(coverage.billable, contract.currency, day)
     if rules.billable_needs_acceptance(
         coverage.billable, accepted_before=accepted_before, accept_now=accept_now
     ):

@@ -455,3 +455,13 @@ def compliance(actor: Actor | None) -> Compliance:
         ],
         needing_a_date=needing,
     )
+
+
+def eligible_staff(contract: Contract) -> QuerySet[User]:
+    """Active staff whose role the contract's package allows to hold its health checks."""
+    roles = sorted(contract.package.terms().health_check_roles)
+    return (
+        User.objects.filter(is_staff=True, is_active=True, staff_roles__role__in=roles)
+        .distinct()
+        .order_by("name")
+    )

@@ -7,6 +7,8 @@ app_name = "healthchecks"
 urlpatterns = [
     path("compliance/", views.compliance_page, name="compliance"),
     path("contracts/<int:contract_id>/", views.contract_health_checks, name="contract"),
+    path("<int:check_id>/schedule/", views.schedule_check, name="schedule"),
+    path("<int:check_id>/complete/", views.complete_check, name="complete"),
     path("<int:check_id>/report/", views.report_page, name="report"),
     path("<int:check_id>/report.pdf", views.report_pdf, name="report_pdf"),
 ]

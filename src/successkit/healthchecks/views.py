@@ -3,17 +3,23 @@ portfolio's compliance for staff. Thin views over the same services as the API."
 
 from __future__ import annotations
 
+from django import forms
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.text import slugify
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
+from django.views.decorators.http import require_POST
 
 from successkit.accounts.actors import actor_of
 from successkit.catalog.services import localized
 from successkit.contracts.services import visible_contracts
-from successkit.core.errors import InvalidState
+from successkit.core.errors import InvalidState, SuccessKitError, ValidationFailed
 from successkit.healthchecks import report, services
+from successkit.healthchecks.forms import ACTION_ROWS, ReportForm, ScheduleForm
 from successkit.healthchecks.models import HealthCheck, HealthCheckState
 
 
@@ -45,8 +51,81 @@ def contract_health_checks(request: HttpRequest, contract_id: int) -> HttpRespon
             "contract": contract,
             "package": localized(contract.package, request.LANGUAGE_CODE),
             "checks": checks,
+            "actor": actor,
+            "staff": list(services.eligible_staff(contract)) if actor.is_staff else [],
+            "today": today,
+            "action_rows": range(ACTION_ROWS),
         },
     )
+
+
+def _check(request: HttpRequest, check_id: int) -> HealthCheck:
+    actor = actor_of(request)
+    return actor.get(services.visible_health_checks(actor), check_id, "contract__organization")
+
+
+def _back(check: HealthCheck) -> HttpResponse:
+    url = reverse("healthchecks:contract", args=[check.contract_id])
+    return redirect(f"{url}#check-{check.pk}")
+
+
+def _form_refused(request: HttpRequest, form: forms.Form) -> None:
+    for name, errors in form.errors.items():
+        label = form.fields[name].label if name in form.fields else ""
+        for error in errors:
+            messages.error(request, f"{label}: {error}" if label else str(error))
+
+
+@login_required
+@require_POST
+def schedule_check(request: HttpRequest, check_id: int) -> HttpResponse:
+    check = _check(request, check_id)
+    form = ScheduleForm(request.POST, timezone_name=check.contract.organization.timezone)
+    if not form.is_valid():
+        _form_refused(request, form)
+        return _back(check)
+    try:
+        services.schedule_health_check(
+            actor_of(request),
+            check,
+            scheduled_for=form.cleaned_data["scheduled_for"],
+            staff_id=form.cleaned_data["staff"],
+        )
+    except SuccessKitError as refusal:
+        messages.error(request, refusal.render_message())
+    else:
+        messages.success(request, gettext("The health check is scheduled."))
+    return _back(check)
+
+
+@login_required
+@require_POST
+def complete_check(request: HttpRequest, check_id: int) -> HttpResponse:
+    check = _check(request, check_id)
+    form = ReportForm(request.POST)
+    if not form.is_valid():
+        _form_refused(request, form)
+        return _back(check)
+    try:
+        items = [services.ActionItemIn(**item) for item in form.action_items() if item["due_on"]]
+        if len(items) != len(form.action_items()):
+            raise ValidationFailed(
+                _("Each action item needs a due date."), details={"field": "action_items"}
+            )
+        services.complete_health_check(
+            actor_of(request),
+            check,
+            held_on=form.cleaned_data["held_on"],
+            staff_id=form.cleaned_data["staff"],
+            summary=form.cleaned_data["summary"],
+            overall_status=form.cleaned_data["overall_status"],
+            action_items=items,
+        )
+    except SuccessKitError as refusal:
+        messages.error(request, refusal.render_message())
+        return _back(check)
+    messages.success(request, gettext("The health check is recorded; its report is ready."))
+    return redirect("healthchecks:report", check_id=check.pk)
 
 
 @login_required

@@ -3,8 +3,11 @@ and the base template live beside it. Each app's own pages are in its ``views.py
 
 from __future__ import annotations
 
+import csv
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext
@@ -19,6 +22,7 @@ from successkit.contracts.services import visible_contracts
 from successkit.core.errors import SuccessKitError
 from successkit.core.schemas import object_id
 from successkit.engagements import services as engagements
+from successkit.flows import portfolio
 from successkit.healthchecks.services import health_check_tally
 
 
@@ -29,6 +33,8 @@ def language_of(request: HttpRequest) -> str:
 @login_required
 def home(request: HttpRequest) -> HttpResponse:
     actor = actor_of(request)
+    if actor.is_staff:
+        return cockpit(request)
     contracts = (
         visible_contracts(actor)
         .prefetch_related("package__translations")
@@ -84,3 +90,100 @@ def profile(request: HttpRequest) -> HttpResponse:
     lists them)."""
     actor = actor_of(request)
     return render(request, "portal/profile.html", {"actor": actor})
+
+
+COCKPIT_PAGE_SIZE = 25
+
+
+def cockpit(request: HttpRequest) -> HttpResponse:
+    """Staff home: the portfolio with what needs attention on top; "my accounts" by
+    default for account managers and CSMs; filters, sort, search, paging, CSV."""
+    actor = actor_of(request)
+    query = request.GET
+    owner = portfolio.is_account_owner(actor)
+    mine = query.get("accounts", "mine" if owner else "all") == "mine"
+    try:
+        representative = int(query.get("representative") or 0) or None
+    except ValueError:
+        representative = None
+    rows = portfolio.portfolio(
+        actor,
+        mine=mine,
+        package=query.get("package", ""),
+        phase=query.get("phase", ""),
+        representative=representative,
+        search=query.get("q", "").strip()[:100],
+        attention_only=query.get("attention") == "1",
+        sort=query.get("sort", "attention"),
+    )
+    if query.get("format") == "csv":
+        return _cockpit_csv(rows)
+    page = Paginator(rows, COCKPIT_PAGE_SIZE).get_page(query.get("page"))
+    params = query.copy()
+    params.pop("page", None)
+    context = {
+        "actor": actor,
+        "page": page,
+        "rows": page.object_list,
+        "attention": [(row, item) for row in rows for item in row.attention][:30],
+        "mine": mine,
+        "owner": owner,
+        "query": query,
+        "params": params.urlencode(),
+        "packages": portfolio.package_choices(),
+        "representatives": portfolio.representative_choices(),
+        "sorts": portfolio.SORTS,
+        "total": len(rows),
+    }
+    return render(request, "portal/cockpit.html", context)
+
+
+def _cockpit_csv(rows: list[portfolio.PortfolioRow]) -> HttpResponse:
+    response = HttpResponse(content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = 'attachment; filename="portfolio.csv"'
+    response.write("\ufeff")
+    writer = csv.writer(response)
+    writer.writerow(
+        [
+            gettext("Organization"),
+            gettext("Package"),
+            gettext("Phase"),
+            gettext("Representative"),
+            gettext("Training used"),
+            gettext("Reserved"),
+            gettext("Left"),
+            gettext("Usable until"),
+            gettext("Health checks completed"),
+            gettext("Health checks owed"),
+            gettext("Health checks missed"),
+            gettext("Open cases"),
+            gettext("Escalated cases"),
+            gettext("Unbilled"),
+            gettext("Currency"),
+            gettext("Unbilled since"),
+            gettext("Days to end"),
+        ]
+    )
+    for row in rows:
+        writer.writerow(
+            [
+                row.contract.organization.name,
+                row.package_name,
+                row.phase,
+                row.contract.representative.name,
+                row.training.used_minutes,
+                row.training.reserved_minutes,
+                row.training.remaining_minutes,
+                row.training.window.end.isoformat(),
+                row.checks.completed,
+                row.checks.owed,
+                row.checks.missed,
+                row.open_cases,
+                row.escalated_cases,
+                f"{row.unbilled_amount:.2f}",
+                row.contract.currency,
+                row.unbilled_since.isoformat() if row.unbilled_since else "",
+                row.days_to_end,
+            ]
+        )
+    return response

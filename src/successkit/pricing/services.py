@@ -10,22 +10,14 @@ from django.utils.translation import gettext_lazy as _
 
 from successkit.accounts.actors import Actor
 from successkit.accounts.roles import Role
-from successkit.core.errors import NoRateInForce, SuccessKitError, ValidationFailed
+from successkit.core.errors import NoRateInForce, ValidationFailed
 from successkit.core.money import clean_currency
 from successkit.pricing import rules
+from successkit.pricing.errors import RateAlreadySet
 from successkit.pricing.models import HourlyRate
 
 RATE_ROLES = (Role.ADMIN, Role.FINANCE)
 MAX_RATE = Decimal("9999999999.99")
-
-
-class RateAlreadySet(SuccessKitError):
-    code = "rate_already_set"
-    status = 409
-    default_message = _(
-        "A rate for this currency already takes effect on that day; rates are never edited, "
-        "add one for another day."
-    )
 
 
 def clean_rate(value: Decimal | str) -> Decimal:
@@ -41,13 +33,27 @@ def clean_rate(value: Decimal | str) -> Decimal:
     return rate
 
 
+def clean_new_rate(actor: Actor, currency: str, hourly_rate: Decimal | str) -> tuple[str, Decimal]:
+    """The currency code and the rate of a new rate card line, or the refusal."""
+    actor.require_role(*RATE_ROLES)
+    return clean_currency(currency), clean_rate(hourly_rate)
+
+
+def lock_rate_card(currency: str) -> None:
+    """Lock the currency's rate card lines until the end of the transaction. A delivery
+    that fixes a price (``price_at_delivery``) and the addition of a rate
+    (``flows.rates.add_rate``) both take it, so a rate is never added beside a delivery
+    that could not see it."""
+    list(HourlyRate.objects.select_for_update().filter(currency=currency).values_list("pk"))
+
+
 @transaction.atomic
 def set_rate(
     actor: Actor, *, currency: str, hourly_rate: Decimal | str, effective_from: date
 ) -> HourlyRate:
-    actor.require_role(*RATE_ROLES)
-    code = clean_currency(currency)
-    rate = clean_rate(hourly_rate)
+    """Add a line to the rate card (``flows.rates.add_rate`` first checks that it would
+    reprice nothing delivered)."""
+    code, rate = clean_new_rate(actor, currency, hourly_rate)
     if HourlyRate.objects.filter(currency=code, effective_from=effective_from).exists():
         raise RateAlreadySet(details={"field": "effective_from"})
     try:
@@ -82,5 +88,13 @@ def rate_on(currency: str, day: date) -> Decimal:
 
 
 def price(minutes: int, currency: str, day: date) -> rules.Quote:
-    """A quote for ``minutes`` billable minutes delivered on ``day``."""
+    """A quote for ``minutes`` billable minutes delivered on ``day``: an estimate at the
+    rate known now (a booking's quote)."""
     return rules.quote(minutes, rate_on(currency, day), currency, day)
+
+
+def price_at_delivery(minutes: int, currency: str, day: date) -> rules.Quote:
+    """The price of ``minutes`` delivered on ``day``, to be stored with the delivery and
+    billed exactly so: read under the rate card's lock, in the delivering transaction."""
+    lock_rate_card(currency)
+    return price(minutes, currency, day)

@@ -60,6 +60,15 @@ class EscalateForm(forms.Form):
     reason = forms.CharField(label=_("Why"), widget=forms.Textarea)
 
 
+class AssignForm(forms.Form):
+    assignee = forms.ModelChoiceField(
+        label=_("Assign to"),
+        queryset=User.objects.filter(is_staff=True, is_active=True, contact=None).order_by("name"),
+        required=False,
+        empty_label=_("Nobody (back to the queue)"),
+    )
+
+
 class QueueFilterForm(forms.Form):
     queue = forms.ChoiceField(
         label=_("Queue"), choices=[("", _("All")), *Queue.choices], required=False

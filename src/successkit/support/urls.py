@@ -10,5 +10,6 @@ urlpatterns = [
     path("contracts/<int:contract_id>/cases/new/", views.open_case, name="open_case"),
     path("cases/<int:case_id>/", views.case_detail, name="case"),
     path("cases/<int:case_id>/status/", views.change_status, name="case_status"),
+    path("cases/<int:case_id>/assign/", views.assign, name="assign"),
     path("cases/<int:case_id>/escalate/", views.escalate, name="escalate"),
 ]

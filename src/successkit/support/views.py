@@ -4,10 +4,12 @@ and a case's conversation. Thin views over the same services as the API."""
 from __future__ import annotations
 
 from django import forms
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.db.models import Count
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils.translation import gettext
 from django.views.decorators.http import require_POST
 
 from successkit.accounts.actors import Actor, actor_of
@@ -16,6 +18,7 @@ from successkit.contracts.services import contract_for, visible_contracts
 from successkit.core.errors import SuccessKitError
 from successkit.support import services
 from successkit.support.forms import (
+    AssignForm,
     EscalateForm,
     OpenCaseForm,
     QueueFilterForm,
@@ -151,6 +154,9 @@ def _render_case(
         "history": _history_rows(case) if actor.is_staff else None,
         "reply": reply or ReplyForm(staff=actor.is_staff),
         "status_form": (status_form or StatusForm()) if actor.is_staff else None,
+        "assign_form": AssignForm(initial={"assignee": case.assignee_id})
+        if actor.is_staff
+        else None,
         "escalate_form": (escalate_form or EscalateForm())
         if services.can_escalate(actor, case)
         else None,
@@ -206,6 +212,30 @@ def change_status(request: HttpRequest, case_id: int) -> HttpResponse:
             )
         return redirect("support:case", case_id=case.pk)
     return _render_case(request, actor, case, status_form=form, status=422)
+
+
+@login_required
+@require_POST
+def assign(request: HttpRequest, case_id: int) -> HttpResponse:
+    """Take a case (assign it to me), or give it to someone, or back to the queue."""
+    actor = actor_of(request)
+    actor.require_staff()
+    case = _case(actor, case_id)
+    if request.POST.get("take"):
+        assignee_id: int | None = actor.user.pk
+    else:
+        form = AssignForm(request.POST)
+        if not form.is_valid():
+            return _render_case(request, actor, case, status=422)
+        chosen = form.cleaned_data["assignee"]
+        assignee_id = chosen.pk if chosen else None
+    try:
+        services.assign_case(actor, case, assignee_id)
+    except SuccessKitError as refusal:
+        messages.error(request, refusal.render_message())
+    else:
+        messages.success(request, gettext("The case is assigned."))
+    return redirect("support:case", case_id=case.pk)
 
 
 @login_required

@@ -14,7 +14,15 @@ from successkit.engagements.services import book_session, complete_session, reco
 from successkit.engagements.tests.helpers import contract_starting, rate
 from successkit.factories import StaffFactory
 
-__all__ = ["billable_session", "billing_state", "contract_starting", "finance", "rate", "when"]
+__all__ = [
+    "billable_session",
+    "billing_state",
+    "contract_starting",
+    "finance",
+    "rate",
+    "unpriced",
+    "when",
+]
 
 
 def when(contract: Contract, day: date, hour: int = 10, minute: int = 0) -> datetime:
@@ -70,3 +78,9 @@ def billing_state() -> tuple[object, ...]:
 
 def money(value: str) -> Decimal:
     return Decimal(value)
+
+
+def unpriced(**filters: object) -> None:
+    """Sessions delivered before prices were fixed at delivery, on a day without a rate:
+    stored with no price (the only way a line can lack one now)."""
+    TrainingSession.objects.filter(**filters).update(hourly_rate=None, billable_amount=None)

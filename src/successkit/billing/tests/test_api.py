@@ -7,12 +7,13 @@ from datetime import date
 import pytest
 
 from successkit.accounts.roles import Role
-from successkit.billing.models import Adjustment, HourlyRate, Statement
+from successkit.billing.models import Adjustment, Statement
 from successkit.billing.tests.helpers import (
     billable_session,
     billing_state,
     contract_starting,
     rate,
+    unpriced,
 )
 from successkit.conftest import ApiClient
 from successkit.factories import ContactFactory, StaffFactory
@@ -114,7 +115,7 @@ def test_billing_of_a_contract_without_billable_minutes_is_empty(contract, buyer
 
 def test_billing_refuses_to_price_a_day_without_a_rate(contract, finance_api) -> None:
     billable_session(contract, date(2026, 10, 5), 60)
-    HourlyRate.objects.filter(effective_from=date(2026, 1, 1)).delete()
+    unpriced(contract=contract)
     response = finance_api.get(f"contracts/{contract.pk}/billing")
     assert response.status_code == 409
     assert response.json()["error"] == {
@@ -157,7 +158,7 @@ def test_a_statement_with_a_day_without_a_rate_is_refused_and_nothing_written(
     contract, finance_api
 ) -> None:
     billable_session(contract, date(2026, 10, 5), 60)
-    HourlyRate.objects.filter(effective_from=date(2026, 1, 1)).delete()
+    unpriced(contract=contract)
     before = billing_state()
     response = finance_api.post(f"contracts/{contract.pk}/statements", OCTOBER)
     assert response.status_code == 409
@@ -327,7 +328,7 @@ def test_unbilled_lists_every_contract_with_something_to_bill(contract, finance_
 
 def test_unbilled_flags_lines_that_cannot_be_priced(contract, finance_api) -> None:
     billable_session(contract, date(2026, 10, 5), 60)
-    HourlyRate.objects.filter(effective_from=date(2026, 1, 1)).delete()
+    unpriced(contract=contract)
     [item] = finance_api.get("billing/unbilled").json()["items"]
     assert (item["unpriced_lines"], item["total"]) == (1, "0.00")
     assert (item["lines"][0]["hourly_rate"], item["lines"][0]["amount"]) == (None, None)

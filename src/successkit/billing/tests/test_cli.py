@@ -8,8 +8,8 @@ import pytest
 from django.core.management import CommandError, call_command
 
 from successkit.accounts.roles import Role
-from successkit.billing.models import HourlyRate, Statement
-from successkit.billing.tests.helpers import billable_session, contract_starting, rate
+from successkit.billing.models import Statement
+from successkit.billing.tests.helpers import billable_session, contract_starting, rate, unpriced
 from successkit.factories import StaffFactory
 
 pytestmark = pytest.mark.django_db
@@ -63,7 +63,7 @@ def test_issue_statements_bills_a_month_and_prints_numbers_and_totals(contracts,
 
 def test_issue_statements_reports_refusals_and_bills_the_others(contracts, capsys) -> None:
     first, second = contracts
-    HourlyRate.objects.filter(currency="USD").delete()
+    unpriced(contract=second)
     with pytest.raises(CommandError, match="1 contracts could not be billed"):
         call_command("issue_statements", "--period", "2026-10")
     captured = capsys.readouterr()

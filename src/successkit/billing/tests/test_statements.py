@@ -24,6 +24,7 @@ from successkit.billing.tests.helpers import (
     contract_starting,
     finance,
     rate,
+    unpriced,
 )
 from successkit.core.errors import NoRateInForce, PermissionDenied, ValidationFailed
 from successkit.engagements.services import cancel_session
@@ -110,13 +111,25 @@ def test_the_delivery_day_is_the_buyers_calendar_day(contract) -> None:
     assert [line[2:4] for line in lines_of(november)] == [(next_month.pk, date(2026, 11, 1))]
 
 
-def test_a_day_without_a_rate_refuses_the_whole_statement_and_writes_nothing(contract) -> None:
+def test_a_statement_bills_the_price_fixed_at_delivery_whatever_the_rate_card_says_later(
+    contract,
+) -> None:
+    first = billable_session(contract, date(2026, 10, 5), 60)  # 150.00/h in force: 150.00
+    # Someone removes that rate from the database and enters another: billing is unmoved.
+    HourlyRate.objects.filter(currency="EUR").delete()
+    rate("EUR", "300.00", since=date(2026, 1, 1))
+    statement = issue(contract)
+    assert [line[4:] for line in lines_of(statement)] == [
+        (60, Decimal("150.00"), Decimal("150.00"))
+    ]
+    first.refresh_from_db()
+    assert (first.hourly_rate, first.billable_amount) == (Decimal("150.00"), Decimal("150.00"))
+
+
+def test_a_line_without_a_price_refuses_the_whole_statement_and_writes_nothing(contract) -> None:
     billable_session(contract, date(2026, 10, 5), 60)
     orphan = billable_session(contract, date(2026, 10, 20), 60)
-    # Sessions recorded while a rate existed, then an administrator deleted that rate and
-    # entered one from 21 October instead: neither day has a rate in force any more.
-    HourlyRate.objects.filter(currency="EUR").delete()
-    rate("EUR", "150.00", since=date(2026, 10, 21))
+    unpriced(contract=contract)
     before = billing_state()
 
     with pytest.raises(NoRateInForce) as refused:
@@ -124,7 +137,7 @@ def test_a_day_without_a_rate_refuses_the_whole_statement_and_writes_nothing(con
 
     assert refused.value.details == {"currency": "EUR", "day": "2026-10-05"}
     assert billing_state() == before
-    billing = services.contract_billing(contract)
+    billing = services.unbilled(contract)
     priced = [(line.session.pk, line.hourly_rate, line.amount) for line in billing.lines]
     assert priced[1] == (orphan.pk, None, None)
     assert priced[0][1:] == (None, None)
@@ -187,7 +200,7 @@ def test_numbers_have_no_gaps_even_after_refused_issues(contract) -> None:
         issue(contract)
     rate("USD", "165.00", since=date(2026, 1, 1))
     billable_session(other, date(2026, 10, 5), 60)
-    HourlyRate.objects.filter(currency="USD").delete()
+    unpriced(contract=other)
     with pytest.raises(NoRateInForce):
         issue(other)
     billable_session(contract, date(2026, 10, 6), 60)

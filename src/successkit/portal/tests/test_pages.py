@@ -84,11 +84,10 @@ def test_staff_see_what_each_account_used_and_what_is_late() -> None:
     staff = StaffFactory(roles=[Role.CSM])
     staff.language = "en"
     staff.save()
-    page = signed_in(staff).get("/").content.decode()
-    row = page[page.index(f'data-contract="{late.pk}"') :].split("</tr>")[0]
-    assert "0 / 120 min" in row
-    assert "120 min" in row
-    assert "0 / 12" in row
+    page = signed_in(staff).get("/?accounts=all").content.decode()
+    row = page[page.index(f'data-contract="{late.pk}"') :].split("</li>")[0]
+    assert "0 used · 0 reserved · <strong>120 left</strong>" in row
+    assert "0 of 12 done" in row
     assert "2 missed" in row
 
 
@@ -103,6 +102,6 @@ def test_plurals_are_spanish_for_every_count() -> None:
     staff = StaffFactory(roles=[Role.CSM])
     staff.language = "es"
     staff.save()
-    page = signed_in(staff).get("/").content.decode()
-    row = page[page.index(f'data-contract="{late.pk}"') :].split("</tr>")[0]
+    page = signed_in(staff).get("/?accounts=all").content.decode()
+    row = page[page.index(f'data-contract="{late.pk}"') :].split("</li>")[0]
     assert "3 no realizadas" in row

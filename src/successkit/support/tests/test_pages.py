@@ -209,3 +209,25 @@ def test_support_pages_speak_spanish() -> None:
     page = signed_in(user).get("/support/").content.decode()
     assert "Casos de asistencia" in page
     assert "Pregunta sobre el producto" in page
+
+
+def test_staff_take_a_case_and_assign_it_on_the_page() -> None:
+    case = CaseFactory()
+    me = StaffFactory(roles=[Role.SUPPORT], language="en")
+    colleague = StaffFactory(roles=[Role.SUPPORT], name="Ada Colleague")
+    staff = signed_in(me)
+    page = staff.get(f"/support/cases/{case.pk}/").content.decode()
+    assert f"Take case #{case.pk}" in page
+    assert staff.post(f"/support/cases/{case.pk}/assign/", {"take": "1"}).status_code == 302
+    case.refresh_from_db()
+    assert case.assignee_id == me.pk
+    staff.post(f"/support/cases/{case.pk}/assign/", {"assignee": colleague.pk})
+    case.refresh_from_db()
+    assert case.assignee_id == colleague.pk
+    staff.post(f"/support/cases/{case.pk}/assign/", {"assignee": ""})
+    case.refresh_from_db()
+    assert case.assignee_id is None
+    buyer = signed_in(case.contract.buyer_contact.user)
+    assert buyer.post(f"/support/cases/{case.pk}/assign/", {"take": "1"}).status_code == 403
+    case.refresh_from_db()
+    assert case.assignee_id is None
