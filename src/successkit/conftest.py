@@ -16,25 +16,58 @@ from successkit.accounts.services import issue_token
 from successkit.factories import ContactFactory, StaffFactory
 
 
-def race(calls: list[Callable[[], object]]) -> list[object]:
+def race(calls: list[Callable[[], object]], timeout: float = 60) -> list[object]:
     """Run ``calls`` at the same moment, each in its own thread with its own database
-    connection (released together by a barrier); their results in order."""
+    connection (released together by a barrier); their results in order.
+
+    An exception in a thread is raised here (the first one, after every thread ended), and
+    a thread still running after ``timeout`` seconds fails the test: a race test never
+    passes because a thread's failure went unseen."""
     barrier = threading.Barrier(len(calls))
     results: list[object] = [None] * len(calls)
+    errors: list[BaseException | None] = [None] * len(calls)
 
     def run(index: int) -> None:
         try:
             barrier.wait()
             results[index] = calls[index]()
+        except BaseException as error:
+            errors[index] = error
         finally:
             connection.close()
 
-    threads = [threading.Thread(target=run, args=(i,)) for i in range(len(calls))]
+    threads = [threading.Thread(target=run, args=(i,), daemon=True) for i in range(len(calls))]
     for thread in threads:
         thread.start()
     for thread in threads:
-        thread.join(timeout=60)
+        thread.join(timeout=timeout)
+    alive = [index for index, thread in enumerate(threads) if thread.is_alive()]
+    if alive:
+        pytest.fail(f"race(): calls {alive} still running after {timeout} s (a deadlock?)")
+    for error in errors:
+        if error is not None:
+            raise error
     return results
+
+
+@pytest.fixture(autouse=True)
+def _fast_password_hashing(settings: Any) -> None:
+    """Every test hashes passwords with a fast hasher (Argon2 costs ~50 ms a user)."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Race tests (``needs_row_locks``) prove a ``select_for_update``: only PostgreSQL can
+    show a missing one (a SQLite transaction locks the whole database), so elsewhere they
+    are skipped, loudly. ``.ci/run`` fails when PostgreSQL is absent."""
+    from django.conf import settings as django_settings
+
+    if django_settings.DATABASES["default"]["ENGINE"].endswith("postgresql"):
+        return
+    skip = pytest.mark.skip(reason="needs row locks: runs on PostgreSQL only")
+    for item in items:
+        if "needs_row_locks" in item.keywords:
+            item.add_marker(skip)
 
 
 class ApiClient:

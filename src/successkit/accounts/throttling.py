@@ -12,8 +12,9 @@ Hashing is bounded per process: Argon2 as Django configures it takes ~100 MiB an
 CPU per check, so a burst of parallel sign-ins across a worker's threads would take the
 worker's memory up by 100 MiB each. A semaphore shared by the threads of the process lets
 at most ``SUCCESSKIT_HASHING_CONCURRENCY`` (default 2: the cores of a small server) hash at
-once; the others wait (a bounded time, then ``429``), so memory stays bounded and the
-remaining threads keep answering everything else.
+once; the others wait half a second at most, then get ``429`` (retry in 1 s), so memory
+stays bounded and a flood cannot park every server thread: the rest keep answering
+everything else.
 """
 
 from __future__ import annotations
@@ -38,7 +39,9 @@ from successkit.core.http import error_response
 COOL_OFF = timedelta(minutes=int(os.environ.get("SUCCESSKIT_SIGNIN_COOL_OFF_MINUTES", "15")))
 FAILURE_LIMIT = int(os.environ.get("SUCCESSKIT_SIGNIN_FAILURE_LIMIT", "10"))
 HASHING_CONCURRENCY = max(1, int(os.environ.get("SUCCESSKIT_HASHING_CONCURRENCY", "2")))
-HASHING_WAIT_SECONDS = 20.0
+# A sign-in that finds every hashing slot taken for this long is refused (429, retry in
+# 1 s) rather than holding a server thread that other requests need.
+HASHING_WAIT_SECONDS = 0.5
 MAX_EMAIL_LENGTH = 254
 
 _hashing = threading.BoundedSemaphore(HASHING_CONCURRENCY)

@@ -5,13 +5,22 @@ from __future__ import annotations
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from successkit.core import bounds
 from successkit.core.errors import InvalidFields
 
 
 class IssueForm(forms.Form):
     contract = forms.IntegerField(min_value=1, widget=forms.HiddenInput)
-    period_start = forms.DateField(label=_("From"), widget=forms.DateInput(attrs={"type": "date"}))
-    period_end = forms.DateField(label=_("To"), widget=forms.DateInput(attrs={"type": "date"}))
+    period_start = forms.DateField(
+        label=_("From"),
+        widget=forms.DateInput(attrs={"type": "date"}),
+        validators=[bounds.within_years],
+    )
+    period_end = forms.DateField(
+        label=_("To"),
+        widget=forms.DateInput(attrs={"type": "date"}),
+        validators=[bounds.within_years],
+    )
 
 
 class AdjustmentForm(forms.Form):

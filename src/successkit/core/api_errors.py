@@ -5,6 +5,11 @@ over their limit (``413 payload_too_large``: JSON at most 1 MB, uploads 20 MB) a
 that are not JSON (``415 validation_error`` naming ``Content-Type``; multipart only for
 upload endpoints), so nothing parses a text/plain body as if it were JSON.
 
+It also holds every JSON body to the bounds that do not depend on the field (SPEC.md §8,
+``core/bounds.py``): no NUL byte or lone surrogate in any text, no number beyond what
+both databases store, no date or instant outside 2000-01-01..2100-12-31 - a
+``422 validation_error`` naming the field, the same on SQLite and PostgreSQL.
+
 ``ApiErrorShape`` (outermost) turns any other non-JSON error under ``/api/`` - Django's 404
 for an unknown path, a 405, a 400 for a malformed multipart body, the 500 of an unhandled
 exception - into the same JSON shape, with a generic message (never a traceback; the
@@ -18,6 +23,7 @@ from collections.abc import Callable
 from django.http import HttpRequest, HttpResponse
 from django.utils.translation import gettext_lazy as _
 
+from successkit.core import bounds
 from successkit.core.errors import (
     MalformedBody,
     NotFound,
@@ -83,6 +89,8 @@ class RequestBodyGuard:
         expected = "multipart/form-data" if upload else "application/json"
         if media_type != expected:
             return UnsupportedMediaType(details={"field": "Content-Type"}, expected=expected)
+        if not upload:
+            return bounds.refusal_in_body(request.body)
         return None
 
 

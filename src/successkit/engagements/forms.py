@@ -12,6 +12,7 @@ from django.utils.translation import gettext_lazy as _
 from successkit.catalog.models import SessionType
 from successkit.catalog.services import localized
 from successkit.contracts.models import Contract
+from successkit.core import bounds
 
 PLATFORMS = [("teams", "Oura Teams"), ("hrm", "Health Risk Management (HRM)")]
 
@@ -22,8 +23,11 @@ class BookingForm(forms.Form):
         label=_("Starts at (your organization's local time)"),
         widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
         input_formats=["%Y-%m-%dT%H:%M"],
+        validators=[bounds.within_years],
     )
-    duration_minutes = forms.IntegerField(label=_("Minutes"), min_value=1, initial=60)
+    duration_minutes = forms.IntegerField(
+        label=_("Minutes"), min_value=1, max_value=bounds.FORM_MINUTES_LIMIT, initial=60
+    )
     platforms = forms.MultipleChoiceField(
         label=_("Platforms"),
         choices=PLATFORMS,
@@ -75,7 +79,9 @@ class _LocalTime(forms.Form):
 
 
 class CompleteForm(forms.Form):
-    actual_minutes = forms.IntegerField(label=_("Actual minutes"), min_value=1)
+    actual_minutes = forms.IntegerField(
+        label=_("Actual minutes"), min_value=1, max_value=bounds.FORM_MINUTES_LIMIT
+    )
     accept_billable = forms.BooleanField(
         label=_("The buyer accepted that minutes beyond the package are billed"), required=False
     )
@@ -86,6 +92,7 @@ class MoveForm(_LocalTime):
         label=_("New start (the organization's local time)"),
         widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
         input_formats=["%Y-%m-%dT%H:%M"],
+        validators=[bounds.within_years],
     )
     accept_billable = forms.BooleanField(
         label=_("The buyer accepted that minutes beyond the package are billed"), required=False

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.db import models
-from django.db.models import Q
+from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
@@ -22,6 +22,9 @@ class TrainingPool(models.Model):
     contract = models.OneToOneField(
         Contract, on_delete=models.PROTECT, related_name="training_pool", verbose_name=_("contract")
     )
+    # The package's pool, copied when the pool row is made, so that the database itself
+    # refuses an overdraft (the constraint below), whatever the code does.
+    included_minutes = models.IntegerField(_("included minutes"), default=0)
     reserved_minutes = models.IntegerField(_("reserved minutes"), default=0)
     used_minutes = models.IntegerField(_("used minutes"), default=0)
 
@@ -32,7 +35,11 @@ class TrainingPool(models.Model):
             models.CheckConstraint(
                 condition=Q(reserved_minutes__gte=0) & Q(used_minutes__gte=0),
                 name="pool_balances_not_negative",
-            )
+            ),
+            models.CheckConstraint(
+                condition=Q(included_minutes__gte=F("reserved_minutes") + F("used_minutes")),
+                name="pool_never_overdrawn",
+            ),
         ]
 
     def __str__(self) -> str:

@@ -483,7 +483,9 @@ def lock_pool(contract: Contract) -> TrainingPool:
     move, completion, cancellation and no-show of the contract takes this lock first, and
     so does a change of its term (``flows.contracts.change_end_date``). Under it the
     contract's term is read again, so a decision never rests on a term changed meanwhile."""
-    TrainingPool.objects.get_or_create(contract=contract)
+    TrainingPool.objects.get_or_create(
+        contract=contract, defaults={"included_minutes": contract.package.training_minutes}
+    )
     pool = TrainingPool.objects.select_for_update().get(contract=contract)
     contract.refresh_from_db(fields=["start_date", "end_date"])
     return pool

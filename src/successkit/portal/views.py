@@ -21,6 +21,7 @@ from successkit.catalog.services import localized
 from successkit.contracts.services import visible_contracts
 from successkit.core.errors import SuccessKitError
 from successkit.core.schemas import object_id
+from successkit.core.spreadsheet import SafeWriter
 from successkit.engagements import services as engagements
 from successkit.flows import portfolio
 from successkit.healthchecks.services import health_check_tally
@@ -142,7 +143,7 @@ def _cockpit_csv(rows: list[portfolio.PortfolioRow]) -> HttpResponse:
     response = HttpResponse(content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = 'attachment; filename="portfolio.csv"'
     response.write("\ufeff")
-    writer = csv.writer(response)
+    writer = SafeWriter(csv.writer(response))  # cells that look like formulas stay text
     writer.writerow(
         [
             gettext("Organization"),

@@ -7,7 +7,15 @@ from django.contrib import admin
 from simple_history.admin import SimpleHistoryAdmin
 
 from successkit.core.admin import ReadOnly, register_audit_trail
-from successkit.support.models import Case, CaseEvent, ExchangeLine, Message, Order, OrderLine
+from successkit.support.models import (
+    Case,
+    CaseEvent,
+    ExchangeLine,
+    Message,
+    Order,
+    OrderLine,
+    StagedOrderLine,
+)
 
 
 class OrderLineInline(ReadOnly, admin.TabularInline):
@@ -46,6 +54,13 @@ class CaseAdmin(ReadOnly, admin.ModelAdmin):
     list_select_related = ["contract__organization", "contract__package", "assignee"]
     search_fields = ["subject", "contract__organization__name"]
     inlines = [ExchangeLineInline, MessageInline, CaseEventInline]
+
+
+@admin.register(StagedOrderLine)
+class StagedOrderLineAdmin(ReadOnly, admin.ModelAdmin):
+    """Lines of an order import between checking and publishing (empty when idle)."""
+
+    list_display = ["batch", "line", "reference", "sku", "size", "quantity"]
 
 
 register_audit_trail(Order)

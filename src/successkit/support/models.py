@@ -114,6 +114,31 @@ class OrderLine(models.Model):
         return rules.Item(self.sku, self.size, self.colour)
 
 
+class StagedOrderLine(models.Model):
+    """One checked line of an order import, written in small batches before the whole
+    import is published at once (``services.import_orders``); never read by anything else,
+    and deleted when the import is published or abandoned."""
+
+    batch = models.CharField(max_length=32, db_index=True)
+    contract_id = models.BigIntegerField()
+    line = models.PositiveIntegerField()
+    reference = models.CharField(max_length=64)
+    placed_on = models.DateField(null=True)
+    shipped_on = models.DateField(null=True)
+    received_on = models.DateField(null=True)
+    sku = models.CharField(max_length=64)
+    size = models.CharField(max_length=8)
+    colour = models.CharField(max_length=40, blank=True)
+    quantity = models.PositiveIntegerField()
+
+    class Meta:
+        verbose_name = _("staged order line")
+        verbose_name_plural = _("staged order lines")
+
+    def __str__(self) -> str:
+        return f"{self.batch} line {self.line}"
+
+
 class Case(models.Model):
     """A support matter of one contract, routed to a queue and followed to its end."""
 

@@ -17,6 +17,7 @@ from successkit.accounts import throttling
 from successkit.accounts.models import ApiToken
 from successkit.accounts.services import TOKENS_PER_USER, issue_token
 from successkit.conftest import ApiClient
+from successkit.core.errors import TooManyAttempts
 from successkit.factories import PASSWORD, StaffFactory
 
 pytestmark = pytest.mark.django_db
@@ -79,7 +80,8 @@ def test_hostile_credentials_are_refused_without_a_server_error() -> None:
         ("ok@x.test", "x" * 100_000),
     ]:
         response = ApiClient().post("auth/token", {"email": email, "password": password})
-        assert response.status_code == 401, (email[:20], response.content[:200])
+        # Refused as bad credentials or, for characters no database stores, as invalid.
+        assert response.status_code in (401, 422), (email[:20], response.content[:200])
 
 
 def test_hashing_is_bounded_per_process(monkeypatch) -> None:
@@ -101,12 +103,21 @@ def test_hashing_is_bounded_per_process(monkeypatch) -> None:
     monkeypatch.setattr(throttling.Argon2PasswordHasher, "verify", slow_verify)
     hasher = throttling.BoundedArgon2PasswordHasher()
     encoded = hasher.encode("secret", hasher.salt())
-    threads = [threading.Thread(target=hasher.verify, args=("x", encoded)) for _ in range(8)]
+    refused = []
+
+    def check() -> None:
+        try:
+            hasher.verify("x", encoded)
+        except TooManyAttempts:
+            refused.append(1)  # waited too long for a slot: 429, the thread is free again
+
+    threads = [threading.Thread(target=check) for _ in range(8)]
     for thread in threads:
         thread.start()
     for thread in threads:
         thread.join()
     assert peak == throttling.HASHING_CONCURRENCY
+    assert 0 < len(refused) < 8
 
 
 def test_tokens_expire() -> None:

@@ -16,7 +16,7 @@ from successkit.billing.tests.helpers import billable_session, contract_starting
 from successkit.conftest import ApiClient, race
 from successkit.factories import StaffFactory
 
-pytestmark = pytest.mark.django_db(transaction=True)
+pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.needs_row_locks]
 
 ROUNDS = 3
 OCTOBER = {"period_start": "2026-10-01", "period_end": "2026-10-31"}

@@ -146,6 +146,7 @@ def test_keys_are_per_caller(admin_api: ApiClient, sale: dict) -> None:
 
 
 @pytest.mark.django_db(transaction=True)
+@pytest.mark.needs_row_locks
 def test_concurrent_duplicates_with_one_key_create_one_contract() -> None:
     admin = StaffFactory(roles=[Role.ADMIN])
     organization = OrganizationFactory()

@@ -14,7 +14,7 @@ from successkit.engagements.models import TrainingPool, TrainingSession
 from successkit.engagements.services import ledger_mismatches
 from successkit.engagements.tests.helpers import contract_starting, on_day, rate
 
-pytestmark = pytest.mark.django_db(transaction=True)
+pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.needs_row_locks]
 
 ROUNDS = 3
 

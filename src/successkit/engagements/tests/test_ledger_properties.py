@@ -4,11 +4,12 @@ someone accepted them, and the running balance equals the ledger's sum."""
 
 from __future__ import annotations
 
+from collections import Counter
 from datetime import timedelta
 
 import pytest
 from django.utils import timezone
-from hypothesis import HealthCheck, settings
+from hypothesis import HealthCheck, event, settings
 from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, rule
 
@@ -18,6 +19,10 @@ from successkit.engagements import services
 from successkit.engagements.models import PoolEntry, TrainingPool, TrainingSession
 from successkit.engagements.rules import SessionStatus
 from successkit.engagements.tests.helpers import contract_starting, on_day, rate
+
+# Operations that succeeded over a whole run: a machine whose every operation is refused
+# proves nothing (liveness), so the test asserts that each kind happened.
+DONE: Counter[str] = Counter()
 
 TYPES = ["kickoff", "implementation", "software_training", "additional_training"]
 days = st.integers(min_value=1, max_value=120)  # straddles the Launch Kit's day 90
@@ -32,10 +37,14 @@ class PoolMachine(RuleBasedStateMachine):
         self.accepted: dict[int, int] = {}
 
     def _attempt(self, operation, *args, accept: bool, **kwargs) -> None:
+        name = operation.__name__
         try:
             session = operation(self.actor, *args, **kwargs)
-        except SuccessKitError:
+        except SuccessKitError as refusal:
+            event(f"{name} refused: {refusal.code}")
             return
+        event(f"{name} done")
+        DONE[name] += 1
         if accept and session.billable_minutes:
             self.accepted[session.pk] = max(
                 self.accepted.get(session.pk, 0), session.billable_minutes
@@ -57,6 +66,31 @@ class PoolMachine(RuleBasedStateMachine):
             accept_billable=accept,
             accept=accept,
         )
+
+    @rule(extra=st.sampled_from([0, 1]), accept=st.booleans())
+    def book_what_is_left(self, extra: int, accept: bool) -> None:
+        """The next pool session not yet held, of the minutes left (at most its cap of 60)
+        or one more: it drives the pool to its edge, where an off-by-one overdraft shows."""
+        held = set(
+            TrainingSession.objects.filter(
+                contract=self.contract, status__in=["booked", "completed", "no_show"]
+            ).values_list("session_type__code", flat=True)
+        )
+        free = [k for k in ("kickoff", "implementation", "software_training") if k not in held]
+        pool = TrainingPool.objects.filter(contract=self.contract).first()
+        used = (pool.reserved_minutes + pool.used_minutes) if pool else 0
+        left = min(self.contract.package.training_minutes - used, 60) + extra
+        if free and left >= 1:
+            self._attempt(
+                services.book_session,
+                self.contract,
+                type_code=free[0],
+                starts_at=on_day(self.contract, 10),
+                duration_minutes=left,
+                platforms=["teams"] if free[0] == "software_training" else [],
+                accept_billable=accept,
+                accept=accept,
+            )
 
     @rule(index=st.integers(0, 20), day=days, accept=st.booleans())
     def move(self, index: int, day: int, accept: bool) -> None:
@@ -128,4 +162,10 @@ def test_any_sequence_of_operations_keeps_the_pool_honest() -> None:
     )
     from hypothesis.stateful import run_state_machine_as_test
 
+    DONE.clear()
     run_state_machine_as_test(PoolMachine, settings=PoolMachine.TestCase.settings)
+    # Liveness: the run booked, and changed booked sessions, instead of only refusing (a
+    # mutant that refuses every booking keeps every invariant and fails here).
+    assert DONE["book_session"] > 0, dict(DONE)
+    changed = ("move_session", "complete_session", "cancel_session", "record_no_show")
+    assert sum(DONE[name] for name in changed) > 0, dict(DONE)

@@ -158,3 +158,26 @@ def test_a_buyer_picks_a_free_slot_of_the_week_and_staff_enter_any_time() -> Non
     )
     assert late.status_code == 302  # staff book outside working hours
     assert timezone.localtime(TrainingSession.objects.latest("id").starts_at).hour == 20
+
+
+@pytest.mark.parametrize(
+    ("starts_at", "minutes"),
+    [
+        ("2030-01-10T10:00", 2147483648),
+        ("2030-01-10T10:00", 10**30),
+        ("9999-12-31T23:59", 30),
+        ("0001-01-01T00:00", 30),
+    ],
+)
+def test_the_booking_form_refuses_absurd_values_without_a_server_error(starts_at, minutes) -> None:
+    from successkit.engagements.models import TrainingSession
+
+    contract = ContractFactory(organization__language="en")
+    client = signed_in(contract.buyer_contact.user)
+    client.raise_request_exception = False
+    response = client.post(
+        f"/contracts/{contract.pk}/",
+        {"type": "kickoff", "starts_at": starts_at, "duration_minutes": minutes},
+    )
+    assert response.status_code == 422
+    assert TrainingSession.objects.count() == 0

@@ -1,7 +1,6 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
-from typing import Any
 
 import pytest
 from django.utils import timezone
@@ -26,13 +25,6 @@ def clock(monkeypatch: pytest.MonkeyPatch) -> Clock:
     fixed = Clock(monkeypatch)
     fixed.set(datetime(2026, 2, 1, 10, 0, tzinfo=UTC))
     return fixed
-
-
-@pytest.fixture(autouse=True)
-def fast_passwords(settings: Any) -> None:
-    """Argon2 costs ~0.2 s a user by design; these tests create many users and never test
-    hashing, so they use Django's fastest hasher."""
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
 @pytest.fixture

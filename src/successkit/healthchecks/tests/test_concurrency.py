@@ -12,6 +12,7 @@ from successkit.healthchecks.tests.factories import contract_with_checks
 
 
 @pytest.mark.django_db(transaction=True)
+@pytest.mark.needs_row_locks
 def test_two_simultaneous_completions_record_the_check_once(clock) -> None:
     contract = contract_with_checks()
     check = contract.health_checks.get(period_index=0)

@@ -3,7 +3,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import pytest
-from pytest_django.fixtures import Settings
 
 from successkit.conftest import ApiClient
 from successkit.contracts.models import Contract
@@ -38,9 +37,3 @@ def counts() -> dict[str, int]:
         model.__name__: model.objects.count()
         for model in (Order, OrderLine, Case, ExchangeLine, Message, CaseEvent)
     }
-
-
-@pytest.fixture(autouse=True)
-def fast_passwords(settings: Settings) -> None:
-    """Argon2 is slow on purpose; these tests create many users and test no hashing."""
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import csv
 import sys
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -56,17 +56,22 @@ class Command(BaseCommand):
         rows = self._read(options["file"])
         stream = options.get("stderr") or sys.stderr
 
-        def progress(items: Sequence[services.ImportRow]) -> Iterable[services.ImportRow]:
-            return tqdm(
-                items,
-                desc=_("checking rows"),
-                unit="row",
-                file=stream,
-                disable=options["no_progress"],
-            )
+        def bar(label: str) -> Callable[[Sequence[services.ImportRow]], Iterable[Any]]:
+            def progress(items: Sequence[services.ImportRow]) -> Iterable[services.ImportRow]:
+                return tqdm(
+                    items, desc=label, unit="row", file=stream, disable=options["no_progress"]
+                )
+
+            return progress
 
         try:
-            orders = services.import_orders(None, contract, rows, progress=progress)
+            orders = services.import_orders(
+                None,
+                contract,
+                rows,
+                progress=bar(_("checking rows")),
+                staging_progress=bar(_("writing rows")),
+            )
         except services.OrderImportRejected as refusal:
             for problem in refusal.problems:
                 self.stderr.write(
@@ -78,7 +83,7 @@ class Command(BaseCommand):
             raise CommandError(f"{refusal.code}: {refusal.render_message()}") from None
         self.stdout.write(
             _("Imported %(orders)s orders (%(lines)s lines) into contract %(contract)s.")
-            % {"orders": len(orders), "lines": len(rows), "contract": contract.pk}
+            % {"orders": orders, "lines": len(rows), "contract": contract.pk}
         )
 
     def _read(self, path: Path) -> list[services.ImportRow]:
