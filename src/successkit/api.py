@@ -98,6 +98,7 @@ def _register_routers() -> None:
     from successkit.contracts.api import router as contracts_router
     from successkit.engagements.api import router as engagements_router
     from successkit.healthchecks.api import router as healthchecks_router
+    from successkit.notifications.api import router as notifications_router
     from successkit.scheduling.api import router as scheduling_router
     from successkit.support.api import router as support_router
 
@@ -108,7 +109,25 @@ def _register_routers() -> None:
     api.add_router("/", scheduling_router)
     api.add_router("/", support_router)
     api.add_router("/", billing_router)
+    api.add_router("/", notifications_router)
     api.add_router("/", audit_router)
 
 
+def _register_webhook_shapes() -> None:
+    """A webhook's ``data`` is the object as this API shows it."""
+    from successkit.billing.api import statement_out
+    from successkit.contracts.api import contract_out
+    from successkit.engagements.api import session_out
+    from successkit.healthchecks.api import health_check_out
+    from successkit.notifications.payloads import register_shape
+    from successkit.support.api import case_out
+
+    register_shape("engagements.trainingsession", lambda request, obj: session_out(obj))
+    register_shape("healthchecks.healthcheck", health_check_out)
+    register_shape("support.case", lambda request, obj: case_out(obj))
+    register_shape("billing.statement", statement_out)
+    register_shape("contracts.contract", lambda request, obj: contract_out(obj))
+
+
 _register_routers()
+_register_webhook_shapes()

@@ -66,3 +66,36 @@ def secret_key() -> str:
 def allowed_hosts() -> list[str]:
     raw = os.environ.get("SUCCESSKIT_ALLOWED_HOSTS", "localhost,127.0.0.1,[::1]")
     return [host.strip() for host in raw.split(",") if host.strip()]
+
+
+def email_settings() -> dict[str, object]:
+    """Django's mail settings from ``SUCCESSKIT_EMAIL_URL``.
+
+    ``smtp://[user:pass@]host:port`` (``?starttls=1`` for STARTTLS), ``smtps://`` for
+    implicit TLS, or ``console:`` (the default: mail is printed, nothing leaves the machine).
+    """
+    from urllib.parse import parse_qs, unquote, urlsplit
+
+    url = os.environ.get("SUCCESSKIT_EMAIL_URL", "console:").strip() or "console:"
+    parts = urlsplit(url)
+    sender = os.environ.get("SUCCESSKIT_EMAIL_FROM", "successkit <successkit@localhost>")
+    common: dict[str, object] = {"DEFAULT_FROM_EMAIL": sender, "SERVER_EMAIL": sender}
+    if parts.scheme == "console":
+        return {**common, "EMAIL_BACKEND": "django.core.mail.backends.console.EmailBackend"}
+    if parts.scheme not in ("smtp", "smtps"):
+        raise ConfigurationError(
+            f"SUCCESSKIT_EMAIL_URL must be smtp://, smtps:// or console:, not {parts.scheme}:"
+        )
+    query = parse_qs(parts.query)
+    starttls = query.get("starttls", ["0"])[0].strip().lower() in TRUE_VALUES
+    return {
+        **common,
+        "EMAIL_BACKEND": "django.core.mail.backends.smtp.EmailBackend",
+        "EMAIL_HOST": parts.hostname or "localhost",
+        "EMAIL_PORT": parts.port or (465 if parts.scheme == "smtps" else 25),
+        "EMAIL_HOST_USER": unquote(parts.username or ""),
+        "EMAIL_HOST_PASSWORD": unquote(parts.password or ""),
+        "EMAIL_USE_SSL": parts.scheme == "smtps",
+        "EMAIL_USE_TLS": parts.scheme == "smtp" and starttls,
+        "EMAIL_TIMEOUT": int(query.get("timeout", ["10"])[0]),
+    }

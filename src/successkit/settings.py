@@ -32,11 +32,14 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
+    "django_tasks",
+    "django_tasks_db",
     "simple_history",
     "ninja",  # its Swagger UI assets, served from here (no CDN)
     "csp",
     "axes",
     "successkit.core",
+    "successkit.outbox",
     "successkit.accounts",
     "successkit.catalog",
     "successkit.pricing",
@@ -46,6 +49,7 @@ INSTALLED_APPS = [
     "successkit.engagements",
     "successkit.healthchecks",
     "successkit.support",
+    "successkit.notifications",
     "successkit.flows",
     "successkit.portal",
 ]
@@ -203,6 +207,20 @@ if config.env_flag("SUCCESSKIT_BEHIND_TLS_PROXY"):
     SECURE_SSL_REDIRECT = True
 SECURE_HSTS_SECONDS = int(os.environ.get("SUCCESSKIT_HSTS_SECONDS", "0"))
 
+# Events that leave the system (API.md): mail, webhooks, reminders. The job engine is
+# Django's tasks framework (the django-tasks backport) with its database backend, so the
+# jobs commit in the same transaction as the change that causes them.
+TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}}
+globals().update(config.email_settings())
+# Public address of the site, for links in mail (unsubscribe, the contract's page).
+SUCCESSKIT_SITE_URL = os.environ.get("SUCCESSKIT_SITE_URL", "http://127.0.0.1:8000").rstrip("/")
+SUCCESSKIT_WEBHOOKS_ALLOW_PRIVATE = config.env_flag("SUCCESSKIT_WEBHOOKS_ALLOW_PRIVATE")
+# Retries of mail and webhooks: the first within 10 s (base 5 s with jitter), doubling to
+# at most an hour between attempts; a message is marked failed after the last attempt.
+SUCCESSKIT_RETRY_BASE_SECONDS = float(os.environ.get("SUCCESSKIT_RETRY_BASE_SECONDS", "5"))
+SUCCESSKIT_RETRY_MAX_SECONDS = float(os.environ.get("SUCCESSKIT_RETRY_MAX_SECONDS", "3600"))
+SUCCESSKIT_DELIVERY_ATTEMPTS = int(os.environ.get("SUCCESSKIT_DELIVERY_ATTEMPTS", "15"))
+SUCCESSKIT_WEBHOOK_TIMEOUT = float(os.environ.get("SUCCESSKIT_WEBHOOK_TIMEOUT", "10"))
 # Who a request acts for (idempotency keys are per user): the accounts app knows tokens.
 SUCCESSKIT_CALLER_ID = "successkit.accounts.services.caller_id"
 

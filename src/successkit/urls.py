@@ -16,6 +16,7 @@ urlpatterns = [
     path("health-checks/", include("successkit.healthchecks.urls")),
     path("schedule/", include("successkit.scheduling.urls")),
     path("support/", include("successkit.support.urls")),
+    path("notifications/", include("successkit.notifications.urls")),
     path("", include("successkit.engagements.urls")),
     path("", include("successkit.portal.urls")),
 ]

@@ -36,6 +36,7 @@ from successkit.contracts.rules import local_date
 from successkit.core.errors import NoRateInForce, SuccessKitError, ValidationFailed
 from successkit.engagements.models import TrainingSession
 from successkit.engagements.rules import DELIVERED
+from successkit.outbox.services import publish
 
 # Who issues statements and records corrections.
 BILLING_ROLES = (Role.ADMIN, Role.FINANCE)
@@ -362,6 +363,7 @@ def issue_statement(
         # The database's one-line-per-session guard: never reached while every issue goes
         # through the counter lock above, kept as the last line of defence.
         raise AlreadyBilled() from None
+    publish("statement.issued", statement)
     return statement
 
 

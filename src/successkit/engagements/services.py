@@ -48,6 +48,7 @@ from successkit.engagements.models import (
     TrainingSession,
 )
 from successkit.engagements.rules import CancelledBy, Coverage, Refusal, SessionStatus
+from successkit.outbox.services import publish
 from successkit.pricing import services as pricing
 from successkit.pricing.rules import Quote
 from successkit.scheduling import services as scheduling
@@ -150,6 +151,7 @@ def book_session(
         raise SessionTypeAlreadyUsed() from None
     scheduling.occupy(staff, MeetingKind.SESSION, session.pk, starts_at, duration_minutes)
     _post(pool, session, actor, PoolEntry.Kind.RESERVE, reserved=coverage.covered)
+    publish("session.booked", session)
     return session
 
 
@@ -198,6 +200,7 @@ def move_session(
     if delta:
         kind = PoolEntry.Kind.RESERVE if delta > 0 else PoolEntry.Kind.RELEASE
         _post(pool, session, actor, kind, reserved=delta)
+    publish("session.moved", session)
     return session
 
 
@@ -236,6 +239,7 @@ def complete_session(
     _apply_coverage(session, coverage, quote)
     session.save()
     _post(pool, session, actor, PoolEntry.Kind.POST, reserved=-reserved, used=coverage.covered)
+    publish("session.completed", session)
     return session
 
 
@@ -264,6 +268,7 @@ def cancel_session(actor: Actor, session: TrainingSession, *, by: str) -> Traini
     session.save()
     scheduling.release(MeetingKind.SESSION, session.pk)
     _post(pool, session, actor, PoolEntry.Kind.RELEASE, reserved=-released)
+    publish("session.cancelled", session)
     return session
 
 
@@ -284,6 +289,7 @@ def record_no_show(actor: Actor, session: TrainingSession) -> TrainingSession:
     session.save()
     reserved = session.covered_minutes
     _post(pool, session, actor, PoolEntry.Kind.POST, reserved=-reserved, used=reserved)
+    publish("session.no_show", session)
     return session
 
 

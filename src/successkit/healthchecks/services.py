@@ -39,6 +39,7 @@ from successkit.healthchecks.models import (
     HealthCheckState,
     OverallStatus,
 )
+from successkit.outbox.services import publish
 from successkit.scheduling import services as scheduling
 from successkit.scheduling.rules import MeetingKind
 
@@ -300,6 +301,7 @@ def schedule_health_check(
     HealthCheckEvent.objects.create(
         health_check=check, kind=kind, actor=actor.user, staff=staff, scheduled_for=scheduled_for
     )
+    publish("health_check.scheduled", check)
     return check
 
 
@@ -377,6 +379,7 @@ def complete_health_check(
         staff=staff,
         held_on=held_on,
     )
+    publish("health_check.completed", check)
     return check
 
 

@@ -32,6 +32,7 @@ from successkit.core.errors import (
     SuccessKitError,
     ValidationFailed,
 )
+from successkit.outbox.services import publish
 from successkit.support import rules
 from successkit.support.models import (
     Case,
@@ -719,6 +720,7 @@ def open_case(
     _record(case, actor, EventKind.OPENED, None, case.queue)
     if description:
         Message.objects.create(case=case, author=actor.user, body=description)
+    publish("case.opened", case)
     return case
 
 
@@ -740,6 +742,7 @@ def post_message(actor: Actor, case: Case, *, body: str, internal: bool = False)
         if after != case.status:
             _set_status(case, actor, after)
     Case.objects.filter(pk=case.pk).update(updated_at=message.created_at)
+    publish("case.updated", case, change="note" if internal else "message", by_staff=actor.is_staff)
     return message
 
 
@@ -768,6 +771,7 @@ def change_status(actor: Actor, case: Case, status: str, *, note: str = "") -> C
             wanted=wanted.value,
         )
     _set_status(case, actor, wanted, clean_optional_text(note, "note"))
+    publish("case.updated", case, change="status")
     return case
 
 
@@ -789,6 +793,7 @@ def assign_case(actor: Actor, case: Case, assignee_id: int | None) -> Case:
     if (assignee.pk if assignee else None) == case.assignee_id:
         raise InvalidState(_("The case is already assigned that way."))
     _set_assignee(case, actor, assignee)
+    publish("case.updated", case, change="assignee")
     return case
 
 
@@ -843,4 +848,5 @@ def escalate_case(
     elif queue_changes and assignee is None and case.assignee_id is not None:
         # Sent to another team without naming anyone: that team's queue picks it up.
         _set_assignee(case, actor, None)
+    publish("case.updated", case, change="escalated")
     return case

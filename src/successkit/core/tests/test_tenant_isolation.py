@@ -17,6 +17,7 @@ from successkit.conftest import ApiClient
 from successkit.engagements.models import TrainingSession
 from successkit.engagements.services import add_material
 from successkit.healthchecks.models import HealthCheck
+from successkit.notifications.models import WebhookEndpoint
 from successkit.support.models import Case, Order
 
 pytestmark = pytest.mark.django_db
@@ -113,6 +114,9 @@ def victim(settings, tmp_path):
         "statement_id": statement.pk,
         # Staff are nobody's tenant objects: a buyer contact finds none of them.
         "staff_id": launch.representative_id,
+        "webhook_id": WebhookEndpoint.objects.create(
+            url="https://crm.example.test/hooks", events=["session.booked"], created_by=built.admin
+        ).pk,
         "token_id": ApiToken.objects.get(digest=_token_digest(launch.buyer_contact.user)).pk,
     }
 

@@ -1,0 +1,366 @@
+"""What each event causes outside the system: mail to the people it concerns and a
+signed POST to every webhook endpoint that asked for its type.
+
+Runs in the worker, inside the transaction that marks the event handled, so an event's
+mail and webhook deliveries are written exactly once.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+from django.conf import settings
+from django.db import models
+from django.utils import formats, timezone
+from django.utils.translation import gettext as _
+
+from successkit.accounts.models import User
+from successkit.accounts.roles import Role
+from successkit.billing.models import Statement
+from successkit.catalog.services import localized
+from successkit.contracts.models import Contract
+from successkit.engagements.calendar import session_calendar
+from successkit.engagements.models import TrainingSession
+from successkit.healthchecks.models import HealthCheck
+from successkit.notifications import mail, payloads
+from successkit.notifications.mail import Letter
+from successkit.notifications.models import WebhookDelivery, WebhookEndpoint
+from successkit.notifications.webhooks import body_of
+from successkit.outbox.models import Event
+from successkit.support.models import Case
+
+
+def on_event(event: Event) -> None:
+    obj = subject_of(event)
+    if obj is None:
+        return
+    writer = MAIL.get(event.type)
+    if writer is not None:
+        writer(event, obj)
+    _webhooks(event, obj)
+
+
+def subject_of(event: Event) -> object | None:
+    model = SUBJECTS.get(event.subject)
+    if model is None:
+        return None
+    return model._default_manager.filter(pk=event.subject_id).first()
+
+
+SUBJECTS: dict[str, type[models.Model]] = {
+    "engagements.trainingsession": TrainingSession,
+    "healthchecks.healthcheck": HealthCheck,
+    "support.case": Case,
+    "billing.statement": Statement,
+    "contracts.contract": Contract,
+}
+
+
+# --- webhooks ----------------------------------------------------------------------------
+
+# Events of the sweeps say more than the object: the days left, the minutes unused.
+DETAILED = frozenset({"contract.ending", "training.window_closing"})
+
+
+def _webhooks(event: Event, obj: object) -> None:
+    from successkit.notifications.tasks import schedule_webhook
+
+    endpoints = [
+        endpoint
+        for endpoint in WebhookEndpoint.objects.filter(active=True).order_by("id")
+        if event.type in endpoint.events
+    ]
+    if not endpoints:
+        return
+    data = payloads.shape(obj)  # type: ignore[arg-type]
+    if event.type in DETAILED:
+        data = {**data, "details": event.data}
+    body = body_of(event.type, event.occurred_at.isoformat(), data)
+    for endpoint in endpoints:
+        delivery = WebhookDelivery.objects.create(
+            endpoint=endpoint,
+            event=event,
+            webhook_id=f"msg_{event.pk.hex}",
+            type=event.type,
+            body=body,
+        )
+        schedule_webhook(delivery.pk, None)
+
+
+def endpoint_failed(delivery: WebhookDelivery) -> None:
+    """A delivery failed every attempt: the endpoint is disabled and admins are told."""
+    endpoint = delivery.endpoint
+    updated = WebhookEndpoint.objects.filter(pk=endpoint.pk, active=True).update(
+        active=False,
+        disabled_at=timezone.now(),
+        disabled_reason=f"{delivery.type} {delivery.webhook_id}: {delivery.last_error}"[:300],
+    )
+    if not updated:
+        return
+    for admin in admins():
+        mail.write(
+            admin,
+            key=f"webhook_disabled:{endpoint.pk}:{delivery.pk}:{admin.pk}",
+            letter=lambda: Letter(
+                subject=_("Webhook disabled: %(url)s") % {"url": endpoint.url},
+                heading=_("A webhook endpoint was disabled after repeated failures."),
+                paragraphs=[
+                    _(
+                        "The endpoint %(url)s did not accept a delivery after "
+                        "%(attempts)s attempts. No more events are sent to it until an "
+                        "administrator enables it again."
+                    )
+                    % {"url": endpoint.url, "attempts": delivery.attempts},
+                ],
+                link=f"{settings.SUCCESSKIT_SITE_URL}/admin/notifications/webhookendpoint/"
+                f"{endpoint.pk}/change/",
+                link_label=_("Open the endpoint in the back office"),
+            ),
+        )
+
+
+def admins() -> list[User]:
+    return list(
+        User.objects.filter(is_active=True, is_staff=True, staff_roles__role=Role.ADMIN)
+        .distinct()
+        .order_by("id")
+    )
+
+
+# --- mail --------------------------------------------------------------------------------
+
+
+def when(moment: datetime, zone: str) -> str:
+    local = moment.astimezone(ZoneInfo(zone))
+    return f"{formats.date_format(local, 'DATETIME_FORMAT')} ({zone}, UTC{local:%z})"
+
+
+def session_people(session: TrainingSession) -> list[User]:
+    """The contract's counterpart, the contact who booked (if another) and the staff
+    member delivering the session."""
+    people = [session.contract.buyer_contact.user]
+    if not session.booked_by.is_staff:
+        people.append(session.booked_by)
+    people.append(session.staff)
+    unique: dict[int, User] = {}
+    for person in people:
+        unique.setdefault(person.pk, person)
+    return list(unique.values())
+
+
+def _session_mail(event: Event, session: TrainingSession) -> None:
+    if session.starts_at <= event.occurred_at:
+        return  # recorded after it happened: nobody needs an invitation to the past
+    contract = session.contract
+    zone = contract.organization.timezone
+    cancelled = event.type == "session.cancelled"
+    method = "CANCEL" if cancelled else "REQUEST"
+    sequence = int(event.data.get("sequence", 0))
+    attendees = [p for p in session_people(session) if not p.is_staff]
+
+    for person in session_people(session):
+
+        def letter(person: User = person) -> Letter:
+            name = localized(session.session_type, person.language).name
+            values = {"type": name, "organization": contract.organization.name}
+            subject, heading = {
+                "session.booked": (
+                    _("Booked: %(type)s with %(organization)s"),
+                    _("Your %(type)s session is booked."),
+                ),
+                "session.moved": (
+                    _("New time: %(type)s with %(organization)s"),
+                    _("Your %(type)s session has a new time."),
+                ),
+                "session.cancelled": (
+                    _("Cancelled: %(type)s with %(organization)s"),
+                    _("Your %(type)s session is cancelled."),
+                ),
+            }[event.type]
+            return Letter(
+                subject=subject % values,
+                heading=heading % values,
+                paragraphs=[
+                    _("The calendar invitation is attached.")
+                    if not cancelled
+                    else _("The attached update removes it from your calendar.")
+                ],
+                facts=[
+                    (_("When"), when(session.starts_at, zone)),
+                    (
+                        _("Duration"),
+                        _("%(minutes)s minutes") % {"minutes": session.duration_minutes},
+                    ),
+                    (_("With"), session.staff.name),
+                    (_("Organization"), contract.organization.name),
+                ],
+                link=f"{settings.SUCCESSKIT_SITE_URL}/contracts/{contract.pk}/",
+                link_label=_("Open the contract"),
+            )
+
+        def calendar(person: User = person) -> tuple[str, bytes]:
+            return method, session_calendar(
+                session, person.language, method=method, sequence=sequence, attendees=attendees
+            )
+
+        mail.write(
+            person,
+            key=f"{event.pk}:{person.pk}",
+            event=event,
+            letter=letter,
+            calendar=calendar,
+        )
+
+
+def _statement_mail(event: Event, statement: Statement) -> None:
+    contract = statement.contract
+    person = contract.buyer_contact.user
+    mail.write(
+        person,
+        key=f"{event.pk}:{person.pk}",
+        event=event,
+        letter=lambda: Letter(
+            subject=_("Statement %(number)s issued") % {"number": statement.code},
+            heading=_("A new statement was issued for your contract."),
+            paragraphs=[
+                _("Statement %(number)s covers %(start)s to %(end)s: %(total)s %(currency)s.")
+                % {
+                    "number": statement.code,
+                    "start": formats.date_format(statement.period_start),
+                    "end": formats.date_format(statement.period_end),
+                    "total": formats.number_format(statement.total, 2, use_l10n=True),
+                    "currency": statement.currency,
+                }
+            ],
+            link=f"{settings.SUCCESSKIT_SITE_URL}/billing/statements/",
+            link_label=_("See your statements"),
+        ),
+    )
+
+
+def _case_mail(event: Event, case: Case) -> None:
+    """A reply from the vendor on a case: the buyer's contact who opened it is told."""
+    if event.data.get("change") != "message" or not event.data.get("by_staff"):
+        return
+    person = case.opened_by
+    if person.is_staff:
+        return
+    mail.write(
+        person,
+        key=f"{event.pk}:{person.pk}",
+        event=event,
+        letter=lambda: Letter(
+            subject=_("Reply on case #%(id)s: %(subject)s")
+            % {"id": case.pk, "subject": case.subject},
+            heading=_("There is a new reply on your case."),
+            paragraphs=[_("Read it and answer on the case's page.")],
+            link=f"{settings.SUCCESSKIT_SITE_URL}/support/cases/{case.pk}/",
+            link_label=_("Open the case"),
+        ),
+    )
+
+
+def _missed_mail(event: Event, check: HealthCheck) -> None:
+    contract = check.contract
+    people = {contract.representative.pk: contract.representative}
+    for admin in admins():
+        people.setdefault(admin.pk, admin)
+    for person in people.values():
+        mail.write(
+            person,
+            key=f"{event.pk}:{person.pk}",
+            event=event,
+            letter=lambda: Letter(
+                subject=_("Health check missed: %(organization)s")
+                % {"organization": contract.organization.name},
+                heading=_("A project health check was not held in its period."),
+                paragraphs=[
+                    _(
+                        "Health check %(number)s of %(organization)s was owed from %(start)s "
+                        "to %(end)s and was not completed."
+                    )
+                    % {
+                        "number": check.number,
+                        "organization": contract.organization.name,
+                        "start": formats.date_format(check.period_start),
+                        "end": formats.date_format(check.period_end),
+                    }
+                ],
+                link=f"{settings.SUCCESSKIT_SITE_URL}/health-checks/compliance/",
+                link_label=_("See health-check compliance"),
+            ),
+        )
+
+
+def _window_mail(event: Event, contract: Contract) -> None:
+    people = [contract.buyer_contact.user, contract.representative]
+    for person in people:
+        mail.write(
+            person,
+            key=f"{event.pk}:{person.pk}",
+            event=event,
+            reminder=True,
+            letter=lambda: Letter(
+                subject=_("%(minutes)s training minutes left until %(end)s")
+                % {
+                    "minutes": event.data["remaining_minutes"],
+                    "end": formats.date_format(datetime.fromisoformat(event.data["window_end"])),
+                },
+                heading=_("The training window of %(organization)s closes soon.")
+                % {"organization": contract.organization.name},
+                paragraphs=[
+                    _(
+                        "%(minutes)s minutes of training and consulting are still unused; "
+                        "they can be used until %(end)s. Book a session before then."
+                    )
+                    % {
+                        "minutes": event.data["remaining_minutes"],
+                        "end": formats.date_format(
+                            datetime.fromisoformat(event.data["window_end"])
+                        ),
+                    }
+                ],
+                link=f"{settings.SUCCESSKIT_SITE_URL}/contracts/{contract.pk}/",
+                link_label=_("Book a session"),
+            ),
+        )
+
+
+def _ending_mail(event: Event, contract: Contract) -> None:
+    person = contract.representative
+    mail.write(
+        person,
+        key=f"{event.pk}:{person.pk}",
+        event=event,
+        reminder=True,
+        letter=lambda: Letter(
+            subject=_("Contract ending in %(days)s days: %(organization)s")
+            % {"days": event.data["days_before"], "organization": contract.organization.name},
+            heading=_("A contract you represent ends on %(end)s.")
+            % {"end": formats.date_format(contract.end_date)},
+            paragraphs=[
+                _("%(organization)s's %(package)s contract ends in %(days)s days.")
+                % {
+                    "organization": contract.organization.name,
+                    "package": localized(contract.package, person.language).name,
+                    "days": event.data["days_before"],
+                }
+            ],
+            link=f"{settings.SUCCESSKIT_SITE_URL}/contracts/{contract.pk}/",
+            link_label=_("Open the contract"),
+        ),
+    )
+
+
+MAIL: dict[str, Callable[[Event, object], None]] = {
+    "session.booked": _session_mail,  # type: ignore[dict-item]
+    "session.moved": _session_mail,  # type: ignore[dict-item]
+    "session.cancelled": _session_mail,  # type: ignore[dict-item]
+    "statement.issued": _statement_mail,  # type: ignore[dict-item]
+    "case.updated": _case_mail,  # type: ignore[dict-item]
+    "health_check.missed": _missed_mail,  # type: ignore[dict-item]
+    "training.window_closing": _window_mail,  # type: ignore[dict-item]
+    "contract.ending": _ending_mail,  # type: ignore[dict-item]
+}

@@ -1,0 +1,36 @@
+"""The unsubscribe page a reminder links to (and its RFC 8058 one-click POST)."""
+
+from __future__ import annotations
+
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.utils import translation
+from django.views.decorators.csrf import csrf_exempt
+
+from successkit.notifications.mail import user_for_unsubscribe
+from successkit.notifications.models import ReminderPreference
+
+
+@csrf_exempt  # the signed token in the address is the credential (one-click unsubscribe)
+def unsubscribe(request: HttpRequest, token: str) -> HttpResponse:
+    user = user_for_unsubscribe(token)
+    if user is None:
+        return render(request, "notifications/unsubscribe.html", {"invalid": True}, status=404)
+    with translation.override(user.language):
+        done = False
+        if request.method == "POST":
+            ReminderPreference.objects.update_or_create(
+                user=user, defaults={"reminders": request.POST.get("reminders") == "on"}
+            )
+            done = True
+        preference = ReminderPreference.objects.filter(user=user).first()
+        return render(
+            request,
+            "notifications/unsubscribe.html",
+            {
+                "person": user,
+                "done": done,
+                "reminders": preference is None or preference.reminders,
+                "LANGUAGE_CODE": user.language,
+            },
+        )
