@@ -51,6 +51,8 @@ from successkit.engagements.rules import CancelledBy, Coverage, Refusal, Session
 from successkit.outbox.services import publish
 from successkit.pricing import services as pricing
 from successkit.pricing.rules import Quote
+from successkit.scheduling import services as scheduling
+from successkit.scheduling.rules import MeetingKind
 
 # Staff who may book and record sessions (a buyer contact books for their own contracts).
 SESSION_ROLES = (*ACCOUNT_ROLES, Role.CS_ENGINEER, Role.LD_SPECIALIST)
@@ -128,6 +130,7 @@ def book_session(
         raise SessionTypeAlreadyUsed(
             _("A %(type)s session is already booked or held for this contract."), type=kind.code
         )
+    _check_time(actor, contract, staff, starts_at, duration_minutes)
     coverage = _coverage(contract, pool, kind, day, duration_minutes, own_reservation=0)
     quote = _priced(contract, coverage, day, accepted_before=0, accept_now=accept_billable)
     try:
@@ -146,6 +149,7 @@ def book_session(
     except IntegrityError:
         # The database's own single-use constraint: a concurrent booking won the race.
         raise SessionTypeAlreadyUsed() from None
+    scheduling.occupy(staff, MeetingKind.SESSION, session.pk, starts_at, duration_minutes)
     _post(pool, session, actor, PoolEntry.Kind.RESERVE, reserved=coverage.covered)
     publish("session.booked", session)
     return session
@@ -170,6 +174,7 @@ def move_session(
         session.staff,
         frozenset(session.platforms),
     )
+    _check_time(actor, contract, session.staff, starts_at, session.duration_minutes, session.pk)
     coverage = _coverage(
         contract,
         pool,
@@ -189,6 +194,9 @@ def move_session(
     session.starts_at = starts_at
     _apply_coverage(session, coverage, quote)
     session.save()
+    scheduling.occupy(
+        session.staff, MeetingKind.SESSION, session.pk, starts_at, session.duration_minutes
+    )
     if delta:
         kind = PoolEntry.Kind.RESERVE if delta > 0 else PoolEntry.Kind.RELEASE
         _post(pool, session, actor, kind, reserved=delta)
@@ -258,6 +266,7 @@ def cancel_session(actor: Actor, session: TrainingSession, *, by: str) -> Traini
     session.cancelled_by = cancelled_by
     _apply_coverage(session, Coverage(0, 0), None)
     session.save()
+    scheduling.release(MeetingKind.SESSION, session.pk)
     _post(pool, session, actor, PoolEntry.Kind.RELEASE, reserved=-released)
     publish("session.cancelled", session)
     return session
@@ -415,6 +424,28 @@ def _check_booking(
     if refusals:
         raise _refusal(refusals[0], contract, kind)
     return day
+
+
+def _check_time(
+    actor: Actor,
+    contract: Contract,
+    staff: User,
+    starts_at: datetime,
+    minutes: int,
+    moving: int | None = None,
+) -> None:
+    """The staff member's calendar (SPEC.md §9): never over another of their meetings;
+    a buyer inside their working hours, with notice."""
+    scheduling.check_time(
+        staff,
+        starts_at,
+        minutes,
+        by_buyer=actor.is_contact,
+        notice_hours=contract.package.booking_notice_hours,
+        fallback_timezone=contract.organization.timezone,
+        kind=MeetingKind.SESSION,
+        meeting_id=moving,
+    )
 
 
 def _refusal(refusal: Refusal, contract: Contract, kind: SessionType) -> SuccessKitError:
