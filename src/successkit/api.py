@@ -99,12 +99,14 @@ def _register_routers() -> None:
     from successkit.engagements.api import router as engagements_router
     from successkit.healthchecks.api import router as healthchecks_router
     from successkit.notifications.api import router as notifications_router
+    from successkit.scheduling.api import router as scheduling_router
     from successkit.support.api import router as support_router
 
     api.add_router("/", accounts_router)
     api.add_router("/", contracts_router)
     api.add_router("/", engagements_router)
     api.add_router("/", healthchecks_router)
+    api.add_router("/", scheduling_router)
     api.add_router("/", support_router)
     api.add_router("/", billing_router)
     api.add_router("/", notifications_router)

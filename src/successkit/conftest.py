@@ -100,6 +100,9 @@ class ApiClient:
     def patch(self, path: str, body: Any = None, **headers: str) -> Any:
         return self._call("patch", path, body if body is not None else {}, **headers)
 
+    def put(self, path: str, body: Any = None, **headers: str) -> Any:
+        return self._call("put", path, body if body is not None else {}, **headers)
+
     def delete(self, path: str, **headers: str) -> Any:
         return self._call("delete", path, **headers)
 

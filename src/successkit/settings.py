@@ -43,6 +43,7 @@ INSTALLED_APPS = [
     "successkit.accounts",
     "successkit.catalog",
     "successkit.pricing",
+    "successkit.scheduling",
     "successkit.contracts",
     "successkit.billing",
     "successkit.engagements",

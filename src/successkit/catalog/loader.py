@@ -35,6 +35,8 @@ PACKAGE_FIELDS = (
     "health_check_interval_months",
     "health_check_roles",
     "returns_window_days",
+    "booking_notice_hours",
+    "health_check_minutes",
 )
 SESSION_TYPE_FIELDS = (
     "max_minutes",

@@ -69,6 +69,12 @@ class Package(TranslatedText):
     )
     health_check_roles = models.JSONField(_("roles that deliver health checks"), default=list)
     returns_window_days = models.PositiveIntegerField(_("returns window (days)"))
+    booking_notice_hours = models.PositiveIntegerField(
+        _("minimum notice for a buyer's booking (hours)"), default=24
+    )
+    health_check_minutes = models.PositiveIntegerField(
+        _("length of a health check (minutes)"), null=True, blank=True
+    )
 
     class Meta:
         verbose_name = _("package")
@@ -93,6 +99,8 @@ class Package(TranslatedText):
             health_check_interval_months=self.health_check_interval_months,
             health_check_roles=frozenset(self.health_check_roles),
             returns_window_days=self.returns_window_days,
+            booking_notice_hours=self.booking_notice_hours,
+            health_check_minutes=self.health_check_minutes,
         )
 
 

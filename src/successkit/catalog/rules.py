@@ -26,6 +26,10 @@ class PackageTerms:
     health_check_interval_months: int | None
     health_check_roles: frozenset[str]
     returns_window_days: int
+    # A buyer contact books a meeting at least this many hours ahead (SPEC.md §9).
+    booking_notice_hours: int = 24
+    # How long a health check occupies its staff member (None when the package has none).
+    health_check_minutes: int | None = None
 
 
 @dataclass(frozen=True)

@@ -20,6 +20,7 @@ from successkit.core.schemas import errors, object_id
 from successkit.engagements import services
 from successkit.engagements.calendar import session_calendar
 from successkit.engagements.models import BillableAcceptance, SessionMaterial, TrainingSession
+from successkit.engagements.slots import free_slots
 from successkit.healthchecks.services import health_check_tally
 
 router = Router(tags=["training"])
@@ -415,3 +416,43 @@ def session_ics(request: HttpRequest, session_id: str) -> HttpResponse:
     )
     response["Content-Disposition"] = f'attachment; filename="session-{session.pk}.ics"'
     return response
+
+
+class SlotQuery(Schema):
+    type: str = Field(description="The session type")
+    from_: date = Field(alias="from", description="First day, in the buyer's time zone")
+    to: date = Field(description="Last day (inclusive), at most 42 days after from")
+    minutes: int | None = Field(None, description="Default: the type's longest meeting")
+
+
+class SlotOut(Schema):
+    starts_at: datetime = Field(description="With the buyer organization's offset")
+    ends_at: datetime
+    staff_id: str
+
+
+class SlotList(Schema):
+    items: list[SlotOut]
+
+
+@router.get(
+    "/contracts/{contract_id}/slots",
+    response=errors(r200=SlotList),
+    summary="Free start times for a meeting type (the representative first)",
+)
+def slots(request: HttpRequest, contract_id: str, query: Query[SlotQuery]) -> dict[str, object]:
+    contract = contract_for(actor_of(request), object_id(contract_id))
+    zone = ZoneInfo(contract.organization.timezone)
+    found = free_slots(
+        contract, type_code=query.type, first=query.from_, last=query.to, minutes=query.minutes
+    )
+    return {
+        "items": [
+            {
+                "starts_at": slot.starts_at.astimezone(zone),
+                "ends_at": slot.ends_at.astimezone(zone),
+                "staff_id": str(slot.staff_id),
+            }
+            for slot in found
+        ]
+    }

@@ -1,21 +1,27 @@
-"""A session as an iCalendar (RFC 5545) event, for the buyer's and staff's calendars: the
+"""Sessions as iCalendar (RFC 5545) events, for the buyer's and staff's calendars: the
 download and the invitation mailed on booking, move and cancellation are the same event
-(one UID per session, SEQUENCE counting its revisions)."""
+(one UID per session, SEQUENCE counting its revisions); and every meeting of a staff
+member as their calendar subscription."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import timedelta
 from zoneinfo import ZoneInfo
 
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.translation import gettext
 from icalendar import Calendar, Event, vCalAddress
 
 from successkit.accounts.models import User
 from successkit.catalog.services import localized
+from successkit.contracts.models import Contract
 from successkit.engagements.models import TrainingSession
 from successkit.engagements.rules import SessionStatus
+from successkit.healthchecks.models import HealthCheck
 from successkit.outbox.services import calendar_sequence
+from successkit.scheduling import services as scheduling
+from successkit.scheduling.rules import MeetingKind
 
 
 def session_calendar(
@@ -60,4 +66,57 @@ def session_calendar(
     calendar.add("method", method or ("CANCEL" if cancelled else "PUBLISH"))
     calendar.add_component(event)
     calendar.add_missing_timezones()
+    return calendar.to_ical()
+
+
+# Meetings from this far back stay in a staff member's feed (calendars keep the past).
+FEED_HISTORY = timedelta(days=90)
+
+
+def staff_feed(staff: User, contract_url: Callable[[Contract], str]) -> bytes:
+    """Every meeting holding ``staff``'s time (training sessions and health checks, as
+    ``scheduling`` records them), for a calendar subscription in the staff member's
+    language: the buyer, the type and a link to the contract."""
+    meetings = scheduling.live_meetings(staff, timezone.now() - FEED_HISTORY)
+    ids = {kind: {m.meeting_id for m in meetings if m.kind is kind} for kind in MeetingKind}
+    sessions = TrainingSession.objects.select_related(
+        "contract__organization", "session_type"
+    ).prefetch_related("session_type__translations")
+    checks = HealthCheck.objects.select_related("contract__organization")
+    found: dict[tuple[MeetingKind, int], TrainingSession | HealthCheck] = {
+        **{
+            (MeetingKind.SESSION, s.pk): s for s in sessions.filter(pk__in=ids[MeetingKind.SESSION])
+        },
+        **{
+            (MeetingKind.HEALTH_CHECK, c.pk): c
+            for c in checks.filter(pk__in=ids[MeetingKind.HEALTH_CHECK])
+        },
+    }
+    calendar = Calendar()
+    calendar.add("prodid", "-//successkit//staff meetings//EN")
+    calendar.add("version", "2.0")
+    calendar.add("method", "PUBLISH")
+    with translation.override(staff.language):
+        calendar.add("x-wr-calname", gettext("Meetings of %(name)s") % {"name": staff.name})
+        for meeting in meetings:
+            item = found.get((meeting.kind, meeting.meeting_id))
+            if item is None:
+                continue
+            if isinstance(item, TrainingSession):
+                title = localized(item.session_type, staff.language).name
+                uid = f"session-{item.pk}@successkit"
+            else:
+                title = gettext("Project health check %(number)s") % {"number": item.number}
+                uid = f"health-check-{item.pk}@successkit"
+            contract = item.contract
+            link = contract_url(contract)
+            event = Event()
+            event.add("uid", uid)
+            event.add("dtstamp", timezone.now())
+            event.add("dtstart", meeting.starts_at)
+            event.add("dtend", meeting.ends_at)
+            event.add("summary", f"{title} — {contract.organization.name}")
+            event.add("description", f"{title}\n{contract.organization.name}\n{link}")
+            event.add("url", link)
+            calendar.add_component(event)
     return calendar.to_ical()

@@ -45,7 +45,8 @@ class BookingForm(forms.Form):
         )
         kind_field = self.fields["type"]
         assert isinstance(kind_field, forms.ChoiceField)
-        kind_field.choices = [(k.code, localized(k, language).name) for k in kinds]
+        self.type_choices = [(k.code, localized(k, language).name) for k in kinds]
+        kind_field.choices = self.type_choices
         platform_field = self.fields["platforms"]
         assert isinstance(platform_field, forms.MultipleChoiceField)
         platform_field.choices = [
@@ -56,6 +57,16 @@ class BookingForm(forms.Form):
         value: datetime = self.cleaned_data["starts_at"]
         # The browser sends a wall-clock time; it is the organization's local time.
         return value.replace(tzinfo=ZoneInfo(self.contract.organization.timezone))
+
+
+class SlotBookingForm(BookingForm):
+    """A buyer contact's booking: one of the week's free slots (posted as ``slot``, drawn
+    by the template) instead of a free-text time; the type was chosen to show the slots."""
+
+    def __init__(self, *args: Any, contract: Contract, language: str, **kwargs: Any) -> None:
+        super().__init__(*args, contract=contract, language=language, **kwargs)
+        del self.fields["starts_at"]
+        self.fields["type"].widget = forms.HiddenInput()
 
 
 class _LocalTime(forms.Form):

@@ -55,6 +55,8 @@ from successkit.engagements.rules import CancelledBy, Coverage, Refusal, Session
 from successkit.outbox.services import publish
 from successkit.pricing import services as pricing
 from successkit.pricing.rules import Quote
+from successkit.scheduling import services as scheduling
+from successkit.scheduling.rules import MeetingKind
 
 # Staff who may book and record sessions (a buyer contact books for their own contracts).
 SESSION_ROLES = (*ACCOUNT_ROLES, Role.CS_ENGINEER, Role.LD_SPECIALIST)
@@ -133,6 +135,7 @@ def book_session(
     )
     if kind.single_use and _single_use_taken(contract, kind):
         raise _single_use_refusal(contract, kind)
+    _check_time(actor, contract, staff, starts_at, duration_minutes)
     coverage = _coverage(contract, pool, kind, day, duration_minutes, own_reservation=0)
     quote = _priced(contract, coverage, day, accepted_before=0, accept_now=accept_billable)
     try:
@@ -152,6 +155,7 @@ def book_session(
         # The database's own single-use constraint: a concurrent booking won the race.
         raise _single_use_refusal(contract, kind) from None
     _record_acceptance(session, actor, agreed_by, coverage, quote, accepted_before=0)
+    scheduling.occupy(staff, MeetingKind.SESSION, session.pk, starts_at, duration_minutes)
     _post(pool, session, actor, PoolEntry.Kind.RESERVE, reserved=coverage.covered)
     publish("session.booked", session)
     return session
@@ -187,6 +191,7 @@ def move_session(
         session.staff,
         frozenset(session.platforms),
     )
+    _check_time(actor, contract, session.staff, starts_at, session.duration_minutes, session.pk)
     coverage = _coverage(
         contract,
         pool,
@@ -208,6 +213,9 @@ def move_session(
     _apply_coverage(session, coverage, quote)
     session.save()
     _record_acceptance(session, actor, agreed_by, coverage, quote, accepted_before=accepted_before)
+    scheduling.occupy(
+        session.staff, MeetingKind.SESSION, session.pk, starts_at, session.duration_minutes
+    )
     if delta:
         kind = PoolEntry.Kind.RESERVE if delta > 0 else PoolEntry.Kind.RELEASE
         _post(pool, session, actor, kind, reserved=delta)
@@ -287,6 +295,7 @@ def cancel_session(actor: Actor, session: TrainingSession, *, by: str) -> Traini
     session.cancelled_by = cancelled_by
     _apply_coverage(session, Coverage(0, 0), None)
     session.save()
+    scheduling.release(MeetingKind.SESSION, session.pk)
     _post(pool, session, actor, PoolEntry.Kind.RELEASE, reserved=-released)
     publish("session.cancelled", session)
     return session
@@ -486,6 +495,28 @@ def _check_booking(
     if refusals:
         raise _refusal(refusals[0], contract, kind)
     return day
+
+
+def _check_time(
+    actor: Actor,
+    contract: Contract,
+    staff: User,
+    starts_at: datetime,
+    minutes: int,
+    moving: int | None = None,
+) -> None:
+    """The staff member's calendar (SPEC.md §9): never over another of their meetings;
+    a buyer inside their working hours, with notice."""
+    scheduling.check_time(
+        staff,
+        starts_at,
+        minutes,
+        by_buyer=actor.is_contact,
+        notice_hours=contract.package.booking_notice_hours,
+        fallback_timezone=contract.organization.timezone,
+        kind=MeetingKind.SESSION,
+        meeting_id=moving,
+    )
 
 
 def _refusal(refusal: Refusal, contract: Contract, kind: SessionType) -> SuccessKitError:

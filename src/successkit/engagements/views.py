@@ -3,6 +3,10 @@ the session actions beside it. Thin views over the same services as the API."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from datetime import date, timedelta
+from zoneinfo import ZoneInfo
+
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -11,35 +15,118 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 
 from successkit.accounts.actors import actor_of
 from successkit.catalog.services import governing_terms_url, localized
+from successkit.contracts.models import Contract
 from successkit.contracts.services import contract_for
-from successkit.core.errors import BillableNotAccepted, SuccessKitError
+from successkit.core.errors import BillableNotAccepted, SuccessKitError, ValidationFailed
 from successkit.engagements import services as engagements
+from successkit.engagements import slots
 from successkit.engagements.calendar import session_calendar
-from successkit.engagements.forms import BookingForm, CompleteForm, MaterialForm, MoveForm
+from successkit.engagements.forms import (
+    BookingForm,
+    CompleteForm,
+    MaterialForm,
+    MoveForm,
+    SlotBookingForm,
+)
 from successkit.engagements.models import TrainingSession
+
+
+@dataclass(frozen=True)
+class SlotPicker:
+    type_code: str
+    monday: date
+    week: list[tuple[date, list[slots.SlotChoice]]]
+
+    @property
+    def previous(self) -> date:
+        return self.monday - timedelta(days=7)
+
+    @property
+    def next(self) -> date:
+        return self.monday + timedelta(days=7)
+
+
+def contract_zone(contract: Contract) -> ZoneInfo:
+    return ZoneInfo(contract.organization.timezone)
 
 
 def language_of(request: HttpRequest) -> str:
     return str(getattr(request, "LANGUAGE_CODE", "en"))
 
 
+def _slot_picker(
+    request: HttpRequest, contract: Contract, types: list[str], default_minutes: int
+) -> SlotPicker:
+    """The buyer's week of free slots: the type, length and week asked for (GET, or carried
+    by the booking form), else the first type, its longest meeting and the first week with
+    a bookable time."""
+    asked_type = request.POST.get("type") or request.GET.get("type") or ""
+    type_code = asked_type if asked_type in types else types[0]
+    asked_minutes = request.POST.get("duration_minutes") or request.GET.get("minutes") or ""
+    minutes = int(asked_minutes) if asked_minutes.isdigit() and len(asked_minutes) < 5 else None
+    asked_week = request.POST.get("week") or request.GET.get("week") or ""
+    try:
+        first = date.fromisoformat(asked_week)
+        explicit = True
+    except ValueError:
+        hours = contract.package.booking_notice_hours
+        first = (timezone.now() + timedelta(hours=hours)).astimezone(contract_zone(contract)).date()
+        explicit = False
+    first = min(max(first, date(2000, 1, 10)), date(2100, 12, 20))
+    monday = first - timedelta(days=first.weekday())
+
+    def week_from(monday: date) -> list[tuple[date, list[slots.SlotChoice]]]:
+        for length in (minutes, None, default_minutes):
+            try:
+                return slots.week_of_slots(
+                    contract, type_code=type_code, monday=monday, minutes=length
+                )
+            except SuccessKitError:
+                continue  # a length the type does not allow: its longest, else the default
+        return []
+
+    week = week_from(monday)
+    if not week and not explicit:
+        monday += timedelta(days=7)
+        week = week_from(monday)
+    return SlotPicker(type_code, monday, week)
+
+
 @login_required
 def contract_detail(request: HttpRequest, contract_id: int) -> HttpResponse:
-    contract = contract_for(actor_of(request), contract_id)
+    actor = actor_of(request)
+    contract = contract_for(actor, contract_id)
     language = language_of(request)
-    form = BookingForm(request.POST or None, contract=contract, language=language)
+    picker = None
+    form: BookingForm
+    if actor.is_contact:
+        form = SlotBookingForm(request.POST or None, contract=contract, language=language)
+        picker = _slot_picker(
+            request,
+            contract,
+            [code for code, _name in form.type_choices],
+            int(form.fields["duration_minutes"].initial),
+        )
+        form.initial["type"] = picker.type_code
+    else:
+        form = BookingForm(request.POST or None, contract=contract, language=language)
     quote = None
     if request.method == "POST" and form.is_valid():
+        chosen = slots.parse_choice(request.POST.get("slot", "")) if picker else None
         try:
+            if picker and chosen is None:
+                raise ValidationFailed(_("Pick one of the free times."))
             engagements.book_session(
-                actor_of(request),
+                actor,
                 contract,
                 type_code=form.cleaned_data["type"],
-                starts_at=form.cleaned_data["starts_at"],
+                starts_at=chosen[0] if chosen else form.cleaned_data["starts_at"],
+                staff_id=chosen[1] if chosen else None,
                 duration_minutes=form.cleaned_data["duration_minutes"],
                 platforms=form.cleaned_data["platforms"],
                 accept_billable=form.cleaned_data["accept_billable"],
@@ -69,6 +156,8 @@ def contract_detail(request: HttpRequest, contract_id: int) -> HttpResponse:
         "training": engagements.training_entitlement(contract, contract.today()),
         "sessions": [(s, localized(s.session_type, language)) for s in sessions],
         "form": form,
+        "picker": picker,
+        "chosen_slot": request.POST.get("slot", ""),
         "quote": quote,
         "actor": actor_of(request),
         "vendor_contact": contract.vendor_contact(),

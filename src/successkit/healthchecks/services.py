@@ -40,6 +40,8 @@ from successkit.healthchecks.models import (
     OverallStatus,
 )
 from successkit.outbox.services import publish
+from successkit.scheduling import services as scheduling
+from successkit.scheduling.rules import MeetingKind
 
 SUMMARY_MAX_LENGTH = 2000
 MAX_ACTION_ITEMS = 10
@@ -287,6 +289,7 @@ def schedule_health_check(
         )
     staff = _delivering_staff(staff_id, package)
     names = _clean_attendees(attendees)
+    _occupy(check, staff, scheduled_for)
     kind = (
         HealthCheckEvent.Kind.RESCHEDULED
         if check.state == HealthCheckState.SCHEDULED
@@ -358,6 +361,11 @@ def complete_health_check(
     # Held inside its period but written down after it ended: completed, and reports say so.
     check.recorded_late = rules.recorded_late(check.period_end, contract.today())
     check.save()
+    if check.scheduled_for is None or check.held_on != local_date(
+        check.scheduled_for, contract.organization.timezone
+    ):
+        # Held on another day than scheduled: the scheduled time is free again.
+        scheduling.release(MeetingKind.HEALTH_CHECK, check.pk)
     ActionItem.objects.bulk_create(
         ActionItem(
             health_check=check,
@@ -377,6 +385,17 @@ def complete_health_check(
     )
     publish("health_check.completed", check)
     return check
+
+
+def _occupy(check: HealthCheck, staff: User, scheduled_for: datetime) -> None:
+    """The check takes its staff member's time (catalog minutes), never over another
+    meeting of theirs (SPEC.md §9); rescheduling moves it."""
+    minutes = check.contract.package.health_check_minutes
+    if not minutes:
+        raise InvalidState(_("This package has no health checks."))
+    scheduling.occupy(
+        staff, MeetingKind.HEALTH_CHECK, check.pk, scheduled_for, minutes, field="scheduled_for"
+    )
 
 
 # --- compliance ---------------------------------------------------------------------------

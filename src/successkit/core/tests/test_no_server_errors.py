@@ -52,10 +52,12 @@ def test_hostile_input_never_gets_a_server_error(settings, tmp_path) -> None:
                     .get("schema")
                 )
                 bodies = (
-                    hostile_bodies(schema, components) if method in ("post", "patch") else [None]
+                    hostile_bodies(schema, components)
+                    if method in ("post", "patch", "put")
+                    else [None]
                 )
                 for body in bodies:
-                    if body is None and method in ("post", "patch"):
+                    if body is None and method in ("post", "patch", "put"):
                         response = client.client.generic(
                             method.upper(),
                             url,
@@ -63,7 +65,7 @@ def test_hostile_input_never_gets_a_server_error(settings, tmp_path) -> None:
                             content_type="application/json",
                             headers=client.headers,
                         )
-                    elif method in ("post", "patch"):
+                    elif method in ("post", "patch", "put"):
                         response = getattr(client, method)(url, body)
                     else:
                         response = getattr(client, method)(url)

@@ -64,7 +64,16 @@ BODIES = {
         "period_end": "2030-12-31",
     },
     "/api/v1/statements/{statement_id}/adjustments": {"amount": "-1.00", "reason": "x"},
+    "/api/v1/staff/{staff_id}/availability": {
+        "timezone": "Europe/Madrid",
+        "weekly": [{"weekday": 1, "start": "09:00", "end": "17:00"}],
+        "time_off": [],
+    },
 }
+
+
+# Query strings good enough to pass validation, for GET operations that need one.
+QUERIES = {"/api/v1/contracts/{contract_id}/slots": "?type=kickoff&from=2030-01-01&to=2030-01-02"}
 
 
 def row_counts() -> dict[str, int]:
@@ -103,6 +112,8 @@ def victim(settings, tmp_path):
         "order_id": Order.objects.get(contract=launch).pk,
         "case_id": Case.objects.filter(contract=launch).first().pk,
         "statement_id": statement.pk,
+        # Staff are nobody's tenant objects: a buyer contact finds none of them.
+        "staff_id": launch.representative_id,
         "webhook_id": WebhookEndpoint.objects.create(
             url="https://crm.example.test/hooks", events=["session.booked"], created_by=built.admin
         ).pk,
@@ -127,14 +138,14 @@ def test_every_api_endpoint_refuses_another_organizations_objects(victim: dict) 
     for path, operations in api.get_openapi_schema()["paths"].items():
         if "{" not in path:
             continue
-        url = path.format(**victim)
         for method in operations:
+            url = path.format(**victim) + (QUERIES.get(path, "") if method == "get" else "")
             body = BODIES.get(path, {})
             if path.endswith("/materials/file"):
                 continue  # multipart; the same lookup as the JSON materials call
             response = (
                 getattr(client, method)(url, body)
-                if method in ("post", "patch")
+                if method in ("post", "patch", "put")
                 else getattr(client, method)(url)
             )
             assert response.status_code in (403, 404), (method, url, response.status_code)
@@ -176,11 +187,13 @@ def test_every_page_refuses_another_organizations_objects(victim: dict) -> None:
         f"/billing/statements/{victim['statement_id']}/",
         f"/billing/statements/{victim['statement_id']}/csv",
         f"/billing/statements/{victim['statement_id']}/pdf",
+        f"/schedule/staff/{victim['staff_id']}/availability/",
     ]
     for page in pages:
         assert client.get(page).status_code in (403, 404), page
         assert client.post(page, {}).status_code in (403, 404, 405), page
     assert client.post(f"/sessions/{victim['session_id']}/cancel/").status_code == 404
+    assert client.post(f"/schedule/staff/{victim['staff_id']}/calendar/rotate/").status_code == 404
     for page in ("/health-checks/compliance/", "/billing/", "/support/queues/"):
         assert client.get(page).status_code in (302, 403, 404), page
     assert row_counts() == before

@@ -28,9 +28,12 @@ def staff_api(contract) -> ApiClient:
 
 
 def book(api: ApiClient, contract, **fields):
+    # Day 20, each booking of the contract an hour after the one before: one staff member
+    # is never in two meetings at once (SPEC.md §9).
+    hour = 10 + TrainingSession.objects.filter(contract=contract).count()
     body = {
         "type": "kickoff",
-        "starts_at": on_day(contract, 20).isoformat(),
+        "starts_at": on_day(contract, 20, hour=hour).isoformat(),
         "duration_minutes": 60,
         **fields,
     }

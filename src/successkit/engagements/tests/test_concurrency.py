@@ -19,10 +19,12 @@ pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.needs_row_loc
 ROUNDS = 3
 
 
-def booking(api: ApiClient, contract, session_type: str, **fields) -> Callable[[], tuple[int, str]]:
+def booking(
+    api: ApiClient, contract, session_type: str, hour: int = 10, **fields
+) -> Callable[[], tuple[int, str]]:
     body = {
         "type": session_type,
-        "starts_at": on_day(contract, 20).isoformat(),
+        "starts_at": on_day(contract, 20, hour=hour).isoformat(),
         "duration_minutes": 60,
         "platforms": ["teams"] if session_type == "software_training" else [],
         **fields,
@@ -43,8 +45,8 @@ def test_parallel_bookings_never_overdraw_the_pool(round_: int) -> None:
     api = ApiClient(contract.representative)
     results = race(
         [
-            booking(api, contract, kind)
-            for kind in ("kickoff", "implementation", "software_training")
+            booking(api, contract, kind, hour=hour)
+            for hour, kind in enumerate(("kickoff", "implementation", "software_training"), 9)
         ]
     )
     assert sorted(results) == [(201, "booked"), (201, "booked"), (409, "billable_not_accepted")]
@@ -58,7 +60,7 @@ def test_parallel_bookings_never_overdraw_the_pool(round_: int) -> None:
 def test_parallel_bookings_of_a_single_use_type_book_it_once(round_: int) -> None:
     contract = contract_starting(timezone.localdate() - timedelta(days=5), "launch_kit")
     api = ApiClient(contract.representative)
-    results = race([booking(api, contract, "kickoff") for _ in range(4)])
+    results = race([booking(api, contract, "kickoff", hour=hour) for hour in range(9, 13)])
     assert sorted(results) == [(201, "booked")] + [(409, "session_type_already_used")] * 3
     assert TrainingSession.objects.filter(contract=contract).count() == 1
     assert TrainingPool.objects.get(contract=contract).reserved_minutes == 60

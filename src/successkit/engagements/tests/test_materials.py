@@ -7,7 +7,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 
 from successkit.conftest import ApiClient
-from successkit.engagements.models import SessionMaterial
+from successkit.engagements.models import SessionMaterial, TrainingSession
 from successkit.engagements.tests.helpers import contract_starting, on_day
 from successkit.factories import ContactFactory
 
@@ -25,7 +25,9 @@ def booked(api: ApiClient, contract, session_type: str = "implementation") -> st
         f"contracts/{contract.pk}/sessions",
         {
             "type": session_type,
-            "starts_at": on_day(contract, 20).isoformat(),
+            "starts_at": on_day(
+                contract, 20, hour=8 + TrainingSession.objects.filter(contract=contract).count()
+            ).isoformat(),
             "duration_minutes": 60,
         },
     )

@@ -36,19 +36,18 @@ def test_the_contract_page_shows_the_pool_and_books_a_session() -> None:
     assert "120 minutes included" in page.content.decode()
 
     starts = (timezone.localdate() + timedelta(days=7)).isoformat() + "T10:30"
+    wanted = datetime.fromisoformat(starts).replace(tzinfo=ZoneInfo("Europe/Madrid"))
+    slot = f"{wanted.isoformat()}|{contract.representative_id}"  # a free slot the page offers
     response = client.post(
-        f"/contracts/{contract.pk}/",
-        {"type": "kickoff", "starts_at": starts, "duration_minutes": 45},
+        f"/contracts/{contract.pk}/", {"type": "kickoff", "slot": slot, "duration_minutes": 45}
     )
     assert response.status_code == 302
     session = TrainingSession.objects.get(contract=contract)
     assert (session.covered_minutes, session.booked_by_id) == (45, contract.buyer_contact.user_id)
-    wanted = datetime.fromisoformat(starts).replace(tzinfo=ZoneInfo("Europe/Madrid"))
-    assert session.starts_at == wanted  # the form's wall-clock time is the buyer's
+    assert session.starts_at == wanted  # the slot's wall-clock time is the buyer's
 
     refused = client.post(
-        f"/contracts/{contract.pk}/",
-        {"type": "kickoff", "starts_at": starts, "duration_minutes": 45},
+        f"/contracts/{contract.pk}/", {"type": "kickoff", "slot": slot, "duration_minutes": 45}
     )
     assert refused.status_code == 422
     assert (
@@ -74,9 +73,10 @@ def test_billable_bookings_on_the_page_show_the_quote_until_accepted() -> None:
     HourlyRate.objects.create(currency="EUR", hourly_rate="150.00", effective_from=date(2000, 1, 1))
     contract = ContractFactory(start_date=timezone.localdate() - timedelta(days=5))  # Spanish
     client = signed_in(contract.buyer_contact.user)
+    day = timezone.localdate() + timedelta(days=7)
     body = {
         "type": "additional_training",
-        "starts_at": (timezone.localdate() + timedelta(days=7)).isoformat() + "T10:00",
+        "slot": f"{day.isoformat()}T10:00:00+01:00|{contract.representative_id}",
         "duration_minutes": 30,
     }
     refused = client.post(f"/contracts/{contract.pk}/", body)
@@ -118,6 +118,46 @@ def test_contract_pages_of_another_organization_are_not_found() -> None:
     assert client.post(f"/sessions/{session.pk}/cancel/").status_code == 404
     session.refresh_from_db()
     assert session.status == "booked"
+
+
+def test_a_buyer_picks_a_free_slot_of_the_week_and_staff_enter_any_time() -> None:
+    from datetime import date
+
+    from django.utils import timezone
+
+    from successkit.engagements.models import TrainingSession
+    from successkit.scheduling.models import BusyInterval
+
+    contract = ContractFactory(start_date=date(2027, 1, 1), end_date=date(2027, 12, 31))
+    buyer = signed_in(contract.buyer_contact.user)
+    page = buyer.get(f"/contracts/{contract.pk}/?type=kickoff&week=2027-03-10").content.decode()
+    assert 'name="starts_at"' not in page
+    # The week of Monday 8 March 2027: Monday to Friday, 09:00 to 16:00 (default hours).
+    assert page.count('name="slot"') == 5 * 15
+    first = f"2027-03-08T09:00:00+01:00|{contract.representative_id}"
+    assert f'value="{first}"' in page
+    taken = buyer.post(
+        f"/contracts/{contract.pk}/",
+        {"type": "kickoff", "week": "2027-03-08", "slot": first, "duration_minutes": 60},
+    )
+    assert taken.status_code == 302
+    again = buyer.get(f"/contracts/{contract.pk}/?type=kickoff&week=2027-03-08").content.decode()
+    assert f'value="{first}"' not in again and again.count('name="slot"') == 5 * 15 - 2
+    nothing = buyer.post(
+        f"/contracts/{contract.pk}/", {"type": "implementation", "duration_minutes": 60}
+    )
+    assert nothing.status_code == 422
+    assert "Elige una de las horas libres." in nothing.content.decode()  # a Spanish buyer
+    assert TrainingSession.objects.count() == BusyInterval.objects.count() == 1
+
+    staff = signed_in(contract.representative)
+    assert 'name="starts_at"' in staff.get(f"/contracts/{contract.pk}/").content.decode()
+    late = staff.post(
+        f"/contracts/{contract.pk}/",
+        {"type": "implementation", "starts_at": "2027-03-08T21:00", "duration_minutes": 60},
+    )
+    assert late.status_code == 302  # staff book outside working hours
+    assert timezone.localtime(TrainingSession.objects.latest("id").starts_at).hour == 20
 
 
 @pytest.mark.parametrize(

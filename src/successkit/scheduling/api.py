@@ -1,0 +1,111 @@
+"""API v1: a staff member's availability and calendar feed (SPEC.md §9)."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from django.http import HttpRequest
+from django.urls import reverse
+from ninja import Query, Router, Schema
+from pydantic import Field
+
+from successkit.accounts.actors import actor_of
+from successkit.core.schemas import errors, object_id
+from successkit.scheduling import rules, services
+
+router = Router(tags=["scheduling"])
+
+
+class WeeklySchema(Schema):
+    weekday: int = Field(description="1 Monday … 7 Sunday")
+    start: str = Field(description="HH:MM, the staff member's wall clock")
+    end: str = Field(description="HH:MM (24:00 for midnight), after start")
+
+
+class TimeOffSchema(Schema):
+    start_date: date
+    end_date: date = Field(description="The last day off (inclusive)")
+
+
+class AvailabilityIn(Schema):
+    timezone: str = Field(description="IANA name, e.g. Europe/Madrid")
+    weekly: list[WeeklySchema] = Field(default_factory=list)
+    time_off: list[TimeOffSchema] = Field(default_factory=list)
+
+
+class AvailabilityOut(Schema):
+    staff_id: str
+    timezone: str
+    weekly: list[WeeklySchema] = Field(
+        description="Empty: none set (bookable at any time; slots offered Monday-Friday "
+        "09:00-17:00)"
+    )
+    time_off: list[TimeOffSchema]
+
+
+class FeedOut(Schema):
+    url: str = Field(description="webcal:// subscription address (secret)")
+    ics_url: str = Field(description="The same feed as a plain http(s) address")
+
+
+class Rotate(Schema):
+    rotate: bool = Field(False, description="Issue a new address; the old one stops working")
+
+
+def availability_out(staff_id: int, value: rules.Availability) -> dict[str, object]:
+    return {
+        "staff_id": str(staff_id),
+        "timezone": value.timezone,
+        "weekly": [
+            {
+                "weekday": hours.weekday,
+                "start": rules.format_clock(hours.start),
+                "end": rules.format_clock(hours.end),
+            }
+            for hours in value.weekly
+        ],
+        "time_off": [{"start_date": off.start, "end_date": off.end} for off in value.time_off],
+    }
+
+
+@router.get(
+    "/staff/{staff_id}/availability",
+    response=errors(r200=AvailabilityOut),
+    summary="A staff member's working hours and time off",
+)
+def get_availability(request: HttpRequest, staff_id: str) -> dict[str, object]:
+    staff = services.staff_member(actor_of(request), object_id(staff_id))
+    return availability_out(staff.pk, services.availability(staff))
+
+
+@router.put(
+    "/staff/{staff_id}/availability",
+    response=errors(r200=AvailabilityOut),
+    summary="Set a staff member's working hours and time off (themself or an admin)",
+)
+def put_availability(
+    request: HttpRequest, staff_id: str, payload: AvailabilityIn
+) -> dict[str, object]:
+    actor = actor_of(request)
+    staff = services.staff_member(actor, object_id(staff_id))
+    value = services.set_availability(
+        actor,
+        staff,
+        timezone_name=payload.timezone,
+        weekly=[services.WeeklyIn(h.weekday, h.start, h.end) for h in payload.weekly],
+        time_off=[services.TimeOffIn(t.start_date, t.end_date) for t in payload.time_off],
+    )
+    return availability_out(staff.pk, value)
+
+
+@router.get(
+    "/staff/{staff_id}/calendar-feed",
+    response=errors(r200=FeedOut),
+    summary="The secret iCalendar subscription address of a staff member's meetings",
+)
+def calendar_feed(request: HttpRequest, staff_id: str, query: Query[Rotate]) -> dict[str, str]:
+    actor = actor_of(request)
+    staff = services.staff_member(actor, object_id(staff_id))
+    token = services.calendar_feed_token(actor, staff, rotate=query.rotate)
+    ics_url = request.build_absolute_uri(reverse("calendar-feed", args=[staff.pk, token]))
+    return {"url": "webcal://" + ics_url.split("://", 1)[1], "ics_url": ics_url}
