@@ -295,7 +295,14 @@ def _missed_mail(event: Event, check: HealthCheck) -> None:
 
 
 def _window_mail(event: Event, contract: Contract) -> None:
-    people = [contract.buyer_contact.user, contract.representative]
+    # Every buyer contact of the organization may book the unused minutes, and the
+    # representative helps them do it (issue 13: "buyer contacts and representative").
+    people = [
+        contact.user
+        for contact in contract.organization.contacts.select_related("user").order_by("pk")
+        if contact.user.is_active
+    ]
+    people.append(contract.representative)
     for person in people:
         mail.write(
             person,

@@ -16,7 +16,7 @@ from successkit.accounts.actors import Actor
 from successkit.conftest import race
 from successkit.engagements.services import book_session
 from successkit.engagements.tests.helpers import contract_starting
-from successkit.factories import StaffFactory
+from successkit.factories import ContactFactory, StaffFactory
 from successkit.notifications import sweeps
 from successkit.notifications.models import Mail, ReminderPreference, SweepRun
 from successkit.notifications.tests.conftest import Mailbox
@@ -49,6 +49,7 @@ def portfolio():
     )
     ending = contract_starting(today - timedelta(days=335), health_checks=False)  # ends in 30
     launch = contract_starting(today - timedelta(days=80), package_code="launch_kit")
+    colleague = ContactFactory(organization=launch.organization)
     missed = contract_starting(today - timedelta(days=95))  # check 1 ended days ago
     support = StaffFactory(roles=["support"])
     case = CaseFactory(contract=busy, type="technical_issue", queue="technical_support")
@@ -58,6 +59,7 @@ def portfolio():
         "session": session,
         "ending": ending,
         "launch": launch,
+        "colleague": colleague,
         "missed": missed,
         "support": support,
         "case": case,
@@ -97,7 +99,11 @@ def test_each_reminder_goes_once_when_the_sweeps_run_twice_a_day(smtp: Mailbox, 
         if "training minutes left" in m["Subject"] or "minutos de formación" in m["Subject"]
     ]
     assert sorted(m["To"] for m in window) == sorted(
-        [launch.buyer_contact.user.email, launch.representative.email]
+        [
+            launch.buyer_contact.user.email,
+            portfolio["colleague"].user.email,
+            launch.representative.email,
+        ]
     )
     assert "240" in window[0]["Subject"]
     missed = [m for m in smtp.received if m["Subject"].startswith("Health check missed")]
