@@ -61,9 +61,14 @@ def test_an_amount_never_changes_after_delivery_whatever_the_rate_card_does(
         contract = contract_starting(START)
         finance = Actor.of(StaffFactory(roles=[Role.FINANCE]))
         fixed = {}
-        for offset, minutes, no_show in deliveries:
+        for index, (offset, minutes, no_show) in enumerate(deliveries):
+            # Two hours apart: one representative is never in two meetings at once.
             session = billable_session(
-                contract, START + timedelta(days=offset), minutes, no_show=no_show
+                contract,
+                START + timedelta(days=offset),
+                minutes,
+                hour=8 + 2 * index,
+                no_show=no_show,
             )
             fixed[session.pk] = (session.hourly_rate, session.billable_amount)
         last = max(START + timedelta(days=offset) for offset, _m, _n in deliveries)
