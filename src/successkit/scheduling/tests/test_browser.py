@@ -32,4 +32,7 @@ def test_a_staff_member_sets_working_hours_in_the_browser(page) -> None:
     assert [(t.start.isoformat(), t.end.isoformat()) for t in availability.time_off] == [
         ("2027-08-02", "2027-08-13")
     ]
-    assert "webcal://" in page.content()
+    # The saved page may still be parsing when its message shows: wait for the feed itself.
+    feed = page.locator("#calendar .feed a")
+    feed.wait_for()
+    assert feed.inner_text().startswith("webcal://")
