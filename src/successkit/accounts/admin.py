@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django import forms
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.contrib.auth.models import Group
@@ -9,8 +10,10 @@ from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
+from successkit.accounts import services
 from successkit.accounts.models import ApiToken, Contact, Organization, StaffRole, User
 from successkit.core.admin import register_audit_trail
+from successkit.core.errors import SuccessKitError
 
 
 class StaffRoleInline(admin.TabularInline):
@@ -55,8 +58,33 @@ class ContactInline(admin.TabularInline):
     raw_id_fields = ["user"]
 
 
+class OrganizationForm(forms.ModelForm):
+    """The back office checks an organization with the API's own cleaners: a time zone,
+    country or language the pages cannot use is refused here, not stored."""
+
+    class Meta:
+        model = Organization
+        fields = ["name", "country", "timezone", "language"]
+
+    def _cleaned(self, field: str, cleaner: Any) -> Any:
+        try:
+            return cleaner(self.cleaned_data[field])
+        except SuccessKitError as refusal:
+            raise forms.ValidationError(refusal.render_message()) from None
+
+    def clean_timezone(self) -> str:
+        return str(self._cleaned("timezone", services.clean_timezone))
+
+    def clean_country(self) -> str:
+        return str(self._cleaned("country", services.clean_country))
+
+    def clean_language(self) -> str:
+        return str(self._cleaned("language", services.clean_language))
+
+
 @admin.register(Organization)
 class OrganizationAdmin(SimpleHistoryAdmin):
+    form = OrganizationForm
     list_display = ["name", "country", "timezone", "language", "created_at"]
     list_filter = ["country", "language"]
     search_fields = ["name"]
