@@ -23,6 +23,7 @@ from successkit.catalog.services import governing_terms_url, localized
 from successkit.contracts.models import Contract
 from successkit.contracts.services import contract_for
 from successkit.core.errors import BillableNotAccepted, SuccessKitError, ValidationFailed
+from successkit.core.pages import act
 from successkit.engagements import services as engagements
 from successkit.engagements import slots
 from successkit.engagements.calendar import session_calendar
@@ -193,17 +194,16 @@ def complete_session(request: HttpRequest, session_id: int) -> HttpResponse:
     if not form.is_valid():
         _refused(request, form)
         return _back(session)
-    try:
-        engagements.complete_session(
+    act(
+        request,
+        lambda: engagements.complete_session(
             actor_of(request),
             session,
             actual_minutes=form.cleaned_data["actual_minutes"],
             accept_billable=form.cleaned_data["accept_billable"],
-        )
-    except SuccessKitError as refusal:
-        messages.error(request, refusal.render_message())
-    else:
-        messages.success(request, gettext("The session is recorded as held."))
+        ),
+        done=gettext("The session is recorded as held."),
+    )
     return _back(session)
 
 
@@ -211,12 +211,11 @@ def complete_session(request: HttpRequest, session_id: int) -> HttpResponse:
 @require_POST
 def record_no_show(request: HttpRequest, session_id: int) -> HttpResponse:
     session = _session(request, session_id)
-    try:
-        engagements.record_no_show(actor_of(request), session)
-    except SuccessKitError as refusal:
-        messages.error(request, refusal.render_message())
-    else:
-        messages.success(request, gettext("The session is recorded as a no-show."))
+    act(
+        request,
+        lambda: engagements.record_no_show(actor_of(request), session),
+        done=gettext("The session is recorded as a no-show."),
+    )
     return _back(session)
 
 
@@ -228,17 +227,16 @@ def move_session(request: HttpRequest, session_id: int) -> HttpResponse:
     if not form.is_valid():
         _refused(request, form)
         return _back(session)
-    try:
-        engagements.move_session(
+    act(
+        request,
+        lambda: engagements.move_session(
             actor_of(request),
             session,
             starts_at=form.cleaned_data["starts_at"],
             accept_billable=form.cleaned_data["accept_billable"],
-        )
-    except SuccessKitError as refusal:
-        messages.error(request, refusal.render_message())
-    else:
-        messages.success(request, gettext("The session is moved."))
+        ),
+        done=gettext("The session is moved."),
+    )
     return _back(session)
 
 
@@ -250,18 +248,17 @@ def add_material(request: HttpRequest, session_id: int) -> HttpResponse:
     if not form.is_valid():
         _refused(request, form)
         return _back(session)
-    try:
-        engagements.add_material(
+    act(
+        request,
+        lambda: engagements.add_material(
             actor_of(request),
             session,
             title=form.cleaned_data["title"],
             url=form.cleaned_data["url"],
             upload=form.cleaned_data["upload"],
-        )
-    except SuccessKitError as refusal:
-        messages.error(request, refusal.render_message())
-    else:
-        messages.success(request, gettext("The material is handed to the buyer."))
+        ),
+        done=gettext("The material is handed to the buyer."),
+    )
     return _back(session)
 
 
@@ -271,12 +268,11 @@ def cancel_session(request: HttpRequest, session_id: int) -> HttpResponse:
     actor = actor_of(request)
     session = actor.get(engagements.visible_sessions(actor), session_id, "contract__organization")
     by = "buyer" if actor.is_contact else request.POST.get("by", "vendor")
-    try:
-        engagements.cancel_session(actor, session, by=by)
-    except SuccessKitError as refusal:
-        messages.error(request, refusal.render_message())
-    else:
-        messages.success(request, gettext("The session is cancelled."))
+    act(
+        request,
+        lambda: engagements.cancel_session(actor, session, by=by),
+        done=gettext("The session is cancelled."),
+    )
     return _back(session)
 
 

@@ -18,6 +18,7 @@ from successkit.accounts.actors import actor_of
 from successkit.catalog.services import localized
 from successkit.contracts.services import visible_contracts
 from successkit.core.errors import InvalidState, SuccessKitError, ValidationFailed
+from successkit.core.pages import act
 from successkit.healthchecks import report, services
 from successkit.healthchecks.forms import ACTION_ROWS, ReportForm, ScheduleForm
 from successkit.healthchecks.models import HealthCheck, HealthCheckState
@@ -84,17 +85,16 @@ def schedule_check(request: HttpRequest, check_id: int) -> HttpResponse:
     if not form.is_valid():
         _form_refused(request, form)
         return _back(check)
-    try:
-        services.schedule_health_check(
+    act(
+        request,
+        lambda: services.schedule_health_check(
             actor_of(request),
             check,
             scheduled_for=form.cleaned_data["scheduled_for"],
             staff_id=form.cleaned_data["staff"],
-        )
-    except SuccessKitError as refusal:
-        messages.error(request, refusal.render_message())
-    else:
-        messages.success(request, gettext("The health check is scheduled."))
+        ),
+        done=gettext("The health check is scheduled."),
+    )
     return _back(check)
 
 

@@ -1,0 +1,23 @@
+"""What every page action shares: one service call whose refusal or success becomes the
+message the person sees next (the pages' counterpart of the API's error renderer)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from django.contrib import messages
+from django.http import HttpRequest
+
+from successkit.core.errors import SuccessKitError
+
+
+def act(request: HttpRequest, call: Callable[[], object], *, done: str) -> bool:
+    """Run ``call``; a refusal becomes an error message, success the message ``done``.
+    True when the call went through."""
+    try:
+        call()
+    except SuccessKitError as refusal:
+        messages.error(request, refusal.render_message())
+        return False
+    messages.success(request, done)
+    return True
