@@ -155,7 +155,7 @@ CONTENT_SECURITY_POLICY = {
 # per account and per address (either one locks), shared by every server process.
 AUTHENTICATION_BACKENDS = [
     "successkit.accounts.throttling.ThrottledSignIn",
-    "django.contrib.auth.backends.ModelBackend",
+    "successkit.accounts.backends.RoleBackend",
 ]
 AXES_HANDLER = "axes.handlers.database.AxesDatabaseHandler"
 AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]

@@ -10,7 +10,7 @@ from django.db.models import Model, QuerySet
 from django.http import HttpRequest
 
 from successkit.accounts.models import User
-from successkit.accounts.roles import Role
+from successkit.accounts.roles import DUTIES, Role
 from successkit.core.errors import NotFound, PermissionDenied
 
 M = TypeVar("M", bound=Model)
@@ -44,6 +44,14 @@ class Actor:
 
     def require_role(self, *roles: str) -> None:
         if not self.has_role(*roles):
+            raise PermissionDenied()
+
+    def may(self, duty: str) -> bool:
+        """Whether this actor's roles allow ``duty`` (``accounts.roles.DUTIES``)."""
+        return self.has_role(*DUTIES[duty])
+
+    def require(self, duty: str) -> None:
+        if not self.may(duty):
             raise PermissionDenied()
 
     def require_staff(self) -> None:

@@ -31,7 +31,7 @@ class UserAdmin(DjangoUserAdmin):
     fieldsets = (
         (None, {"fields": ("email", "password")}),
         (_("Profile"), {"fields": ("name", "language")}),
-        (_("Access"), {"fields": ("is_active", "is_staff", "is_superuser", "groups")}),
+        (_("Access"), {"fields": ("is_active", "is_staff", "is_superuser")}),
         (_("Dates"), {"fields": ("last_login", "date_joined")}),
     )
     add_fieldsets = (
@@ -117,6 +117,6 @@ class ApiTokenAdmin(admin.ModelAdmin):
         queryset.filter(revoked_at__isnull=True).update(revoked_at=timezone.now())
 
 
-# Role groups are kept in step with the roles by code; editing them by hand would drift.
+# Staff roles, not auth groups, carry the admin permissions (accounts.roles.RoleBackend).
 admin.site.unregister(Group)
 register_audit_trail(Organization, StaffRole)

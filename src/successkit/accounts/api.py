@@ -11,7 +11,7 @@ from pydantic import Field
 from successkit.accounts import services
 from successkit.accounts.actors import actor_of
 from successkit.accounts.models import Contact, Organization, User
-from successkit.accounts.roles import ACCOUNT_ROLES
+from successkit.accounts.roles import Duty
 from successkit.core.pagination import page
 from successkit.core.schemas import errors, object_id
 
@@ -263,7 +263,7 @@ def create_contact(
     request: HttpRequest, organization_id: str, payload: ContactIn
 ) -> Status[dict[str, object]]:
     actor = actor_of(request)
-    actor.require_role(*ACCOUNT_ROLES)
+    actor.require(Duty.RUN_ACCOUNTS)
     organization = actor.get(Organization.objects.all(), object_id(organization_id), "")
     contact = services.create_contact(
         actor,

@@ -1,5 +1,4 @@
 from django.apps import AppConfig
-from django.db.models.signals import post_migrate
 from django.utils.translation import gettext_lazy as _
 
 
@@ -11,9 +10,8 @@ class AccountsConfig(AppConfig):
     def ready(self) -> None:
         from django.db.models.signals import post_delete, post_save
 
-        from successkit.accounts.roles import staff_role_changed, sync_role_groups
+        from successkit.accounts.roles import staff_role_changed
 
-        post_migrate.connect(sync_role_groups, dispatch_uid="successkit.sync_role_groups")
         staff_role = self.get_model("StaffRole")
         post_save.connect(staff_role_changed, sender=staff_role, dispatch_uid="staff_role_saved")
         post_delete.connect(

@@ -12,7 +12,7 @@ from ninja import Query, Router, Schema
 from pydantic import Field
 
 from successkit.accounts.actors import actor_of
-from successkit.accounts.roles import Role
+from successkit.accounts.roles import Duty
 from successkit.core import audit
 from successkit.core.pagination import page
 from successkit.core.schemas import errors, object_id
@@ -82,7 +82,7 @@ def actor_out(user: Any) -> dict[str, str] | None:
 @router.get("/audit", response=errors(r200=AuditPage), summary="The audit trail (admins)")
 def audit_trail(request: HttpRequest, filters: Query[AuditFilter]) -> dict[str, object]:
     actor = actor_of(request)
-    actor.require_role(Role.ADMIN)
+    actor.require(Duty.ADMINISTER)
     history = audit.history_of(apps.get_model(MODELS[filters.type])).objects.select_related(
         "history_user"
     )

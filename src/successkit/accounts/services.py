@@ -23,7 +23,7 @@ from django.utils.translation import gettext_lazy as _
 from successkit.accounts import throttling
 from successkit.accounts.actors import Actor
 from successkit.accounts.models import ApiToken, Contact, Language, Organization, StaffRole, User
-from successkit.accounts.roles import ACCOUNT_ROLES, Role
+from successkit.accounts.roles import Duty, Role
 from successkit.core.errors import (
     NotAuthenticated,
     NotFound,
@@ -153,7 +153,7 @@ def create_staff(
 ) -> User:
     """A staff member who signs in. ``actor`` None is the command line (trusted)."""
     if actor is not None:
-        actor.require_role(Role.ADMIN)
+        actor.require(Duty.ADMINISTER)
     role_codes = clean_roles(roles)
     user = User(
         email=clean_email(email),
@@ -173,7 +173,7 @@ def create_staff(
 def create_organization(
     actor: Actor, *, name: str, country: str, timezone: str, language: str
 ) -> Organization:
-    actor.require_role(*ACCOUNT_ROLES)
+    actor.require(Duty.RUN_ACCOUNTS)
     return Organization.objects.create(
         name=clean_name(name),
         country=clean_country(country),
@@ -192,7 +192,7 @@ def create_contact(
     language: str,
     password: str,
 ) -> Contact:
-    actor.require_role(*ACCOUNT_ROLES)
+    actor.require(Duty.RUN_ACCOUNTS)
     user = User(email=clean_email(email), name=clean_name(name), language=clean_language(language))
     user.set_password(clean_password(password, user))
     user.save()

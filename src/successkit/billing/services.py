@@ -23,7 +23,7 @@ from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from successkit.accounts.actors import Actor
-from successkit.accounts.roles import Role
+from successkit.accounts.roles import Duty
 from successkit.billing import rules
 from successkit.billing.models import (
     Adjustment,
@@ -39,7 +39,6 @@ from successkit.engagements.rules import DELIVERED
 from successkit.outbox.services import publish
 
 # Who issues statements and records corrections.
-BILLING_ROLES = (Role.ADMIN, Role.FINANCE)
 MAX_ADJUSTMENT = Decimal("999999999999.99")
 MAX_REASON = 500
 # Sessions whose billable minutes are delivered (a no-show consumes what was booked).
@@ -303,7 +302,7 @@ def issue_statement(
     has no rate in force (``no_rate_in_force``) or there is nothing to bill
     (``nothing_to_bill``)."""
     if actor is not None:
-        actor.require_role(*BILLING_ROLES)
+        actor.require(Duty.BILL)
     clean_period(period_start, period_end)
     counter = _locked_counter()
     # Read under the lock: a statement issued concurrently has committed its lines by now.
@@ -387,7 +386,7 @@ def issue_statements_for_month(
             value=month,
         ) from None
     if actor is not None:
-        actor.require_role(*BILLING_ROLES)
+        actor.require(Duty.BILL)
     for contract in contracts_with_unbilled(period):
         try:
             yield (
@@ -436,7 +435,7 @@ def record_adjustment(
     """A correction of ``statement`` (or of one of its lines), billed on the contract's
     next statement. The issued statement itself never changes."""
     if actor is not None:
-        actor.require_role(*BILLING_ROLES)
+        actor.require(Duty.BILL)
     value = clean_adjustment_amount(amount)
     text = " ".join(reason.split())
     if not text or len(text) > MAX_REASON:

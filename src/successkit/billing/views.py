@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from successkit.accounts.actors import Actor, actor_of
+from successkit.accounts.roles import Duty
 from successkit.billing import exports, services
 from successkit.billing.forms import AdjustmentForm, IssueForm, cleaned
 from successkit.billing.models import Statement
@@ -50,7 +51,7 @@ def unbilled(request: HttpRequest) -> HttpResponse:
     context: dict[str, Any] = {
         "rows": rows,
         "statements": services.visible_statements(actor).order_by("-number")[:10],
-        "can_issue": actor.has_role(*services.BILLING_ROLES),
+        "can_issue": actor.may(Duty.BILL),
         "actor": actor,
     }
     return render(request, "billing/unbilled.html", context)
@@ -62,7 +63,7 @@ def issue(request: HttpRequest) -> HttpResponse:
     freeze (lines, corrections, total) and asks; POST issues."""
     actor = actor_of(request)
     if request.method != "POST":
-        actor.require_role(*services.BILLING_ROLES)
+        actor.require(Duty.BILL)
         values = cleaned(IssueForm(request.GET))
         contract = contract_for(actor, values["contract"])
         period = services.clean_period(values["period_start"], values["period_end"])  # type: ignore[arg-type]
@@ -106,7 +107,7 @@ def statement(request: HttpRequest, statement_id: int) -> HttpResponse:
         (adjustment, services.adjustment_statement(adjustment))
         for adjustment in shown.corrections.select_related("corrects_line").order_by("id")
     ]
-    can_correct = actor.has_role(*services.BILLING_ROLES)
+    can_correct = actor.may(Duty.BILL)
     form = AdjustmentForm()
     form.fields["line"].widget.choices = [("", "—")] + [
         (line.pk, f"{line.position}") for line in shown.lines.order_by("position")

@@ -14,7 +14,7 @@ from django.utils.translation import gettext_lazy as _
 
 from successkit.accounts.actors import Actor
 from successkit.accounts.models import Contact, Organization, User
-from successkit.accounts.roles import ACCOUNT_ROLES, Role
+from successkit.accounts.roles import Duty, Role
 from successkit.catalog.models import Package
 from successkit.catalog.services import localized, package_for_sale
 from successkit.contracts import rules
@@ -103,7 +103,7 @@ def create_contract(
     currency: str,
     platforms: list[str] | None = None,
 ) -> Contract:
-    actor.require_role(*ACCOUNT_ROLES)
+    actor.require(Duty.RUN_ACCOUNTS)
     organization = Organization.objects.filter(pk=organization_id).first()
     if organization is None:
         raise ValidationFailed(
@@ -143,7 +143,7 @@ def create_contract(
 def check_end_date(actor: Actor, contract: Contract, end_date: date) -> None:
     """Refuse a new end date that the caller may not set or that the term cannot have:
     on or before the start, or before today in the buyer's time zone (SPEC.md §2)."""
-    actor.require_role(*ACCOUNT_ROLES)
+    actor.require(Duty.RUN_ACCOUNTS)
     refusal = rules.term_change_refusal(contract.start_date, end_date, contract.today())
     if refusal is rules.TermChangeRefusal.NOT_AFTER_START:
         raise ValidationFailed(
@@ -182,7 +182,7 @@ def change_end_date(actor: Actor, contract: Contract, *, end_date: date) -> Cont
 def reassign_representative(actor: Actor, contract: Contract, *, staff_id: int) -> Contract:
     """An admin gives the contract another representative holding the package's contact
     role (a CSM leaves, a book of business moves)."""
-    actor.require_role(Role.ADMIN)
+    actor.require(Duty.ADMINISTER)
     contract = _locked(contract)
     staff = User.objects.filter(pk=staff_id, is_staff=True, is_active=True).first()
     if staff is None:
@@ -204,7 +204,7 @@ def designate_counterpart(actor: Actor, contract: Contract, *, contact_id: int) 
     """The buyer (one of its contacts, or account staff for it) designates its counterpart
     among the organization's own contacts."""
     if not (actor.is_contact and actor.organization_id == contract.organization_id):
-        actor.require_role(*ACCOUNT_ROLES)
+        actor.require(Duty.RUN_ACCOUNTS)
     contract = _locked(contract)
     contact = Contact.objects.filter(pk=contact_id, organization=contract.organization_id).first()
     if contact is None:

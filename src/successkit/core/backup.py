@@ -46,7 +46,7 @@ FORMAT = "successkit-backup/1"
 BATCH = 2000
 SNAPSHOT_ALIAS = "successkit_backup_snapshot"
 # Apps whose rows ``migrate`` itself writes into a new database (content types,
-# permissions, the role groups, the first catalog version): a database holding only those
+# permissions, the first catalog version): a database holding only those
 # is empty; they are replaced by the backup's own rows (same ids).
 PREFILLED_APPS = frozenset({"contenttypes", "auth", "catalog"})
 

@@ -25,7 +25,7 @@ from django.utils.translation import gettext_lazy as _
 
 from successkit.accounts.actors import Actor
 from successkit.accounts.models import Contact, User
-from successkit.accounts.roles import ACCOUNT_ROLES, Role
+from successkit.accounts.roles import Duty, Role
 from successkit.catalog.models import SessionType
 from successkit.catalog.services import localized
 from successkit.catalog.services import session_type as catalog_session_type
@@ -59,7 +59,6 @@ from successkit.scheduling import services as scheduling
 from successkit.scheduling.rules import MeetingKind
 
 # Staff who may book and record sessions (a buyer contact books for their own contracts).
-SESSION_ROLES = (*ACCOUNT_ROLES, Role.CS_ENGINEER, Role.LD_SPECIALIST)
 
 
 @dataclass(frozen=True)
@@ -235,7 +234,7 @@ def complete_session(
     """Post the actual minutes: fewer than booked release the rest; more are covered by
     what is left of the pool, the remainder billable only with acceptance. Refused before
     the session starts (``session_not_started``)."""
-    actor.require_role(*SESSION_ROLES)
+    actor.require(Duty.DELIVER_SESSIONS)
     contract = session.contract
     agreed_by = _agreeing_contact(actor, contract, on_behalf_of_contact_id)
     pool = lock_pool(contract)
@@ -305,7 +304,7 @@ def cancel_session(actor: Actor, session: TrainingSession, *, by: str) -> Traini
 def record_no_show(actor: Actor, session: TrainingSession) -> TrainingSession:
     """The buyer did not attend: the booked minutes are consumed as booked. Refused
     before the session starts (``session_not_started``)."""
-    actor.require_role(*SESSION_ROLES)
+    actor.require(Duty.DELIVER_SESSIONS)
     contract = session.contract
     pool = lock_pool(contract)
     session = _reloaded(session, SessionStatus.BOOKED)
@@ -339,7 +338,7 @@ def add_material(
     upload: UploadedFile | None = None,
 ) -> SessionMaterial:
     """Hand a presentation material (a link or a file) to the buyer with a session."""
-    actor.require_role(*SESSION_ROLES)
+    actor.require(Duty.DELIVER_SESSIONS)
     if not session.session_type.carries_materials:
         raise InvalidState(_("This session type carries no presentation materials."))
     if not title.strip():
@@ -399,7 +398,7 @@ def ledger_mismatches() -> list[LedgerMismatch]:
 def _require_booker(actor: Actor, contract: Contract) -> None:
     if actor.is_contact and actor.organization_id == contract.organization_id:
         return
-    actor.require_role(*SESSION_ROLES)
+    actor.require(Duty.DELIVER_SESSIONS)
 
 
 def _staff(contract: Contract, staff_id: int | None) -> User:

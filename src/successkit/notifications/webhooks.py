@@ -24,7 +24,7 @@ from django.utils.translation import gettext_lazy as _
 from standardwebhooks import Webhook
 
 from successkit.accounts.actors import Actor
-from successkit.accounts.roles import Role
+from successkit.accounts.roles import Duty
 from successkit.core.errors import ValidationFailed
 from successkit.notifications.delivery import DeliveryFailed
 from successkit.notifications.models import WebhookAttempt, WebhookDelivery, WebhookEndpoint
@@ -100,7 +100,7 @@ def check_events(events: Iterable[str]) -> list[str]:
 
 @transaction.atomic
 def register_endpoint(actor: Actor, *, url: str, events: Iterable[str]) -> WebhookEndpoint:
-    actor.require_role(Role.ADMIN)
+    actor.require(Duty.ADMINISTER)
     return WebhookEndpoint.objects.create(
         url=check_url(url),
         events=check_events(events),
@@ -110,7 +110,7 @@ def register_endpoint(actor: Actor, *, url: str, events: Iterable[str]) -> Webho
 
 
 def visible_endpoints(actor: Actor) -> QuerySet[WebhookEndpoint]:
-    actor.require_role(Role.ADMIN)
+    actor.require(Duty.ADMINISTER)
     return WebhookEndpoint.objects.all()
 
 

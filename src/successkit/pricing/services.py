@@ -9,14 +9,13 @@ from django.db import IntegrityError, transaction
 from django.utils.translation import gettext_lazy as _
 
 from successkit.accounts.actors import Actor
-from successkit.accounts.roles import Role
+from successkit.accounts.roles import Duty
 from successkit.core.errors import NoRateInForce, ValidationFailed
 from successkit.core.money import clean_currency
 from successkit.pricing import rules
 from successkit.pricing.errors import RateAlreadySet
 from successkit.pricing.models import HourlyRate
 
-RATE_ROLES = (Role.ADMIN, Role.FINANCE)
 MAX_RATE = Decimal("9999999999.99")
 
 
@@ -35,7 +34,7 @@ def clean_rate(value: Decimal | str) -> Decimal:
 
 def clean_new_rate(actor: Actor, currency: str, hourly_rate: Decimal | str) -> tuple[str, Decimal]:
     """The currency code and the rate of a new rate card line, or the refusal."""
-    actor.require_role(*RATE_ROLES)
+    actor.require(Duty.SET_RATES)
     return clean_currency(currency), clean_rate(hourly_rate)
 
 

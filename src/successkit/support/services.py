@@ -21,7 +21,7 @@ from django.utils.translation import gettext_lazy as _
 
 from successkit.accounts.actors import Actor
 from successkit.accounts.models import User
-from successkit.accounts.roles import Role
+from successkit.accounts.roles import Duty, Role
 from successkit.contracts.models import Contract
 from successkit.core import audit
 from successkit.core.errors import (
@@ -49,9 +49,7 @@ from successkit.support.models import (
 )
 
 # Staff who work cases: open them for a buyer, answer, assign, change their status.
-CASE_ROLES = frozenset({Role.ADMIN, Role.ACCOUNT_MANAGER, Role.CSM, Role.CS_ENGINEER, Role.SUPPORT})
 # Staff who record orders (logistics): buyers ask for orders through `new_order` cases.
-ORDER_ROLES = frozenset({Role.ADMIN, Role.ACCOUNT_MANAGER, Role.CSM, Role.SUPPORT})
 
 MAX_REFERENCE = Order._meta.get_field("reference").max_length or 64
 MAX_SUBJECT = Case._meta.get_field("subject").max_length or 200
@@ -220,7 +218,7 @@ def _active_staff(user_id: int, field: str) -> User:
 
 
 def _require_case_worker(actor: Actor) -> None:
-    actor.require_role(*CASE_ROLES)
+    actor.require(Duty.HANDLE_CASES)
 
 
 def _require_participant(actor: Actor, contract: Contract) -> None:
@@ -268,7 +266,7 @@ def record_order(
     today: date | None = None,
 ) -> Order:
     """An order of the buyer's, recorded by vendor staff."""
-    actor.require_role(*ORDER_ROLES)
+    actor.require(Duty.RECORD_ORDERS)
     reference = clean_text(reference, "reference", MAX_REFERENCE)
     cleaned = clean_lines(lines)
     check_dates(rules.OrderDates(placed_on, shipped_on, received_on), today or contract.today())
@@ -307,7 +305,7 @@ def update_order_dates(
 ) -> Order:
     """Record when an order was placed, shipped or received (or correct it). A date once
     known is corrected, never cleared."""
-    actor.require_role(*ORDER_ROLES)
+    actor.require(Duty.RECORD_ORDERS)
     order = (
         Order.objects.select_for_update().select_related("contract__organization").get(pk=order.pk)
     )
@@ -430,7 +428,7 @@ def import_orders(
     once. A failure before or during publishing leaves no order behind, and the staged
     rows are removed."""
     if actor is not None:
-        actor.require_role(*ORDER_ROLES)
+        actor.require(Duty.RECORD_ORDERS)
     if not rows:
         raise ValidationFailed(_("The file has no order lines; nothing was imported."))
     today = today or contract.today()

@@ -1,5 +1,5 @@
 """The back office: every model has an admin page that staff can open, in English and
-Spanish, and the role groups give non-admin staff what their role needs."""
+Spanish, and the staff roles give non-admin staff what their role needs."""
 
 from __future__ import annotations
 
@@ -71,3 +71,28 @@ def test_a_csm_views_contracts_but_cannot_touch_the_rate_card() -> None:
     assert client.get("/admin/billing/hourlyrate/add/").status_code == 403
     finance = signed_in(StaffFactory(roles=[Role.FINANCE]))
     assert finance.get("/admin/billing/hourlyrate/add/").status_code == 200
+
+
+def test_roles_written_in_bulk_give_their_admin_permissions_at_once() -> None:
+    """A role row written without signals (bulk_create, a restore) is effective: the
+    permissions come from the roles, not from a copy kept elsewhere."""
+    from successkit.accounts.models import StaffRole
+
+    engineer = StaffFactory(roles=[])
+    finance = StaffFactory(roles=[])
+    StaffRole.objects.bulk_create(
+        [
+            StaffRole(user=engineer, role=Role.CS_ENGINEER),
+            StaffRole(user=finance, role=Role.FINANCE),
+        ]
+    )
+    engineer_client, finance_client = signed_in(engineer), signed_in(finance)
+    assert engineer_client.get("/admin/support/case/").status_code == 200
+    assert engineer_client.get("/admin/billing/hourlyrate/add/").status_code == 403
+    assert finance_client.get("/admin/billing/hourlyrate/add/").status_code == 200
+    assert finance_client.get("/admin/support/case/add/").status_code == 403
+
+
+def test_staff_without_a_role_see_nothing_in_the_back_office() -> None:
+    client = signed_in(StaffFactory(roles=[]))
+    assert client.get("/admin/contracts/contract/").status_code == 403
