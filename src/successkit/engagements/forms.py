@@ -9,10 +9,13 @@ from zoneinfo import ZoneInfo
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from successkit.accounts.models import User
 from successkit.catalog.models import SessionType
 from successkit.catalog.services import localized
 from successkit.contracts.models import PLATFORM_LABELS, Contract
 from successkit.core import bounds
+from successkit.engagements import services as engagements
+from successkit.engagements import slots
 
 
 class BookingForm(forms.Form):
@@ -36,6 +39,13 @@ class BookingForm(forms.Form):
         label=_("I accept that minutes beyond the package are billed at the current hourly rate"),
         required=False,
     )
+    staff = forms.TypedChoiceField(
+        label=_("Delivered by"),
+        coerce=int,
+        required=False,
+        empty_value=None,
+        help_text=_("Staff who may deliver this package's sessions; one busy then is refused."),
+    )
 
     def __init__(self, *args: Any, contract: Contract, language: str, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -45,8 +55,20 @@ class BookingForm(forms.Form):
         )
         kind_field = self.fields["type"]
         assert isinstance(kind_field, forms.ChoiceField)
-        self.type_choices = [(k.code, localized(k, language).name) for k in kinds]
-        kind_field.choices = self.type_choices
+        # Every type is accepted (a stale page gets the service's own refusal); only the
+        # types still open to the contract are offered, each with its cap and rate.
+        kind_field.choices = [(k.code, localized(k, language).name) for k in kinds]
+        self.bookable = engagements.bookable_types(contract)
+        self.type_choices = [
+            (b.session_type.code, localized(b.session_type, language).name) for b in self.bookable
+        ]
+        kind_field.widget.choices = self.type_choices
+        staff_field = self.fields["staff"]
+        assert isinstance(staff_field, forms.TypedChoiceField)
+        ids = slots.eligible_staff(contract)
+        names = dict(User.objects.filter(pk__in=ids).values_list("pk", "name"))
+        staff_field.choices = [(pk, names[pk]) for pk in ids]
+        staff_field.initial = contract.representative_id
         platform_field = self.fields["platforms"]
         assert isinstance(platform_field, forms.MultipleChoiceField)
         platform_field.choices = [
@@ -66,6 +88,7 @@ class SlotBookingForm(BookingForm):
     def __init__(self, *args: Any, contract: Contract, language: str, **kwargs: Any) -> None:
         super().__init__(*args, contract=contract, language=language, **kwargs)
         del self.fields["starts_at"]
+        del self.fields["staff"]  # a free slot names who delivers it
         self.fields["type"].widget = forms.HiddenInput()
 
 

@@ -106,6 +106,43 @@ def training_entitlement(contract: Contract, as_of: date) -> TrainingEntitlement
     )
 
 
+@dataclass(frozen=True)
+class BookableType:
+    """A session type this contract may still book, with its cap per meeting and the
+    hourly rate that would price its billable minutes today (None: no rate in force)."""
+
+    session_type: SessionType
+    max_minutes: int | None
+    hourly_rate: Decimal | None
+    draws_on_pool: bool
+
+
+def bookable_types(contract: Contract, as_of: date | None = None) -> list[BookableType]:
+    """The session types still open to the contract: a single-use type already booked,
+    held or missed is not (its content is still had as additional training, always
+    offered), in catalog order."""
+    day = as_of or contract.today()
+    try:
+        rate: Decimal | None = pricing.rate_on(contract.currency, day)
+    except SuccessKitError:
+        rate = None
+    taken = set(
+        TrainingSession.objects.filter(
+            contract=contract,
+            session_type__single_use=True,
+            status__in=[s.value for s in rules.HOLDS_SINGLE_USE],
+        ).values_list("session_type__code", flat=True)
+    )
+    kinds = SessionType.objects.filter(version=contract.package.version).prefetch_related(
+        "translations"
+    )
+    return [
+        BookableType(kind, kind.max_minutes, rate, kind.draws_on_pool)
+        for kind in kinds.order_by("id")
+        if not (kind.single_use and kind.code in taken)
+    ]
+
+
 # --- operations -------------------------------------------------------------------------
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, timedelta
+from decimal import Decimal
 from zoneinfo import ZoneInfo
 
 from django import forms
@@ -117,6 +118,7 @@ def contract_detail(request: HttpRequest, contract_id: int) -> HttpResponse:
     else:
         form = BookingForm(request.POST or None, contract=contract, language=language)
     quote = None
+    status = 200
     if request.method == "POST" and form.is_valid():
         chosen = slots.parse_choice(request.POST.get("slot", "")) if picker else None
         try:
@@ -127,14 +129,15 @@ def contract_detail(request: HttpRequest, contract_id: int) -> HttpResponse:
                 contract,
                 type_code=form.cleaned_data["type"],
                 starts_at=chosen[0] if chosen else form.cleaned_data["starts_at"],
-                staff_id=chosen[1] if chosen else None,
                 duration_minutes=form.cleaned_data["duration_minutes"],
                 platforms=form.cleaned_data["platforms"],
                 accept_billable=form.cleaned_data["accept_billable"],
+                staff_id=chosen[1] if chosen else form.cleaned_data.get("staff"),
             )
         except BillableNotAccepted as refusal:
-            quote = refusal.details.get("quote")
-            form.add_error(None, refusal.render_message())
+            # Shown as the quote and the box to tick, in words (never the field's name).
+            quote = _quote(refusal.details.get("quote"))
+            status = 422
         except SuccessKitError as refusal:
             form.add_error(None, refusal.render_message())
         else:
@@ -160,12 +163,26 @@ def contract_detail(request: HttpRequest, contract_id: int) -> HttpResponse:
         "picker": picker,
         "chosen_slot": request.POST.get("slot", ""),
         "quote": quote,
+        "bookable": [(b, localized(b.session_type, language)) for b in form.bookable],
         "actor": actor_of(request),
         "vendor_contact": contract.vendor_contact(),
         "terms_url": governing_terms_url(contract.package.version),
         "now": timezone.now(),
     }
-    return render(request, "engagements/contract.html", context, status=422 if form.errors else 200)
+    return render(
+        request, "engagements/contract.html", context, status=422 if form.errors else status
+    )
+
+
+def _quote(body: object) -> dict[str, object] | None:
+    """The refusal's quote with its money as numbers (the page formats them per locale)."""
+    if not isinstance(body, dict):
+        return None
+    return {
+        **body,
+        "hourly_rate": Decimal(str(body["hourly_rate"])),
+        "amount": Decimal(str(body["amount"])),
+    }
 
 
 def _session(request: HttpRequest, session_id: int) -> TrainingSession:

@@ -34,3 +34,19 @@ def when(value: datetime | None) -> str:
     shown_day = format_date(local.date(), "medium", locale=_locale())
     shown_time = format_time(local.time(), "short", locale=_locale())
     return f"{shown_day}, {shown_time} {local.tzname()}"
+
+
+@register.filter
+def weekday(value: date | None) -> str:
+    """A day with its weekday, for a calendar's column (``Monday, Nov 30`` / ``lunes, 30 nov``)."""
+    if value is None:
+        return ""
+    return format_date(value, "EEEE, d MMM", locale=_locale())
+
+
+@register.filter
+def clock(value: datetime | None) -> str:
+    """The time of day alone, in the page's time zone (``9:00 AM`` / ``9:00``)."""
+    if value is None:
+        return ""
+    return format_time(timezone.localtime(value).time(), "short", locale=_locale())

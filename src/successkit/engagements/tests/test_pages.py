@@ -82,9 +82,11 @@ def test_billable_bookings_on_the_page_show_the_quote_until_accepted() -> None:
     refused = client.post(f"/contracts/{contract.pk}/", body)
     assert refused.status_code == 422
     assert (
-        "Presupuesto: 30 minutos facturables a 150.00 EUR la hora = 75.00 EUR."
-        in refused.content.decode()
+        "30 minutos de esta sesión van más allá de lo que cubre el paquete: cuestan "
+        "75,00\xa0€ (150,00\xa0€ la hora)." in refused.content.decode()
     )
+    alert = refused.content.decode().split('role="alert"', 1)[1].split("</div>", 1)[0]
+    assert "accept_billable" not in alert and "marca la casilla" in alert
     assert TrainingSession.objects.count() == 0
     accepted = client.post(f"/contracts/{contract.pk}/", {**body, "accept_billable": "on"})
     assert accepted.status_code == 302
