@@ -13,12 +13,12 @@ from successkit.accounts.actors import actor_of
 from successkit.accounts.models import Contact, Organization, User
 from successkit.accounts.roles import Duty
 from successkit.core.pagination import page
-from successkit.core.schemas import errors, object_id
+from successkit.core.schemas import InSchema, errors, object_id
 
 router = Router(tags=["accounts"])
 
 
-class TokenIn(Schema):
+class TokenIn(InSchema):
     email: str
     password: str
 
@@ -27,7 +27,7 @@ class TokenOut(Schema):
     token: str
 
 
-class StaffIn(Schema):
+class StaffIn(InSchema):
     email: str
     name: str
     roles: list[str]
@@ -43,7 +43,7 @@ class StaffOut(Schema):
     language: str
 
 
-class OrganizationIn(Schema):
+class OrganizationIn(InSchema):
     name: str
     country: str = Field(description="ISO 3166-1 alpha-2 code, e.g. ES")
     timezone: str = Field(description="IANA time zone, e.g. Europe/Madrid")
@@ -58,7 +58,7 @@ class OrganizationOut(Schema):
     language: str
 
 
-class ContactIn(Schema):
+class ContactIn(InSchema):
     name: str
     email: str
     language: str

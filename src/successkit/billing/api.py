@@ -18,17 +18,26 @@ from successkit.contracts.models import Contract
 from successkit.contracts.services import contract_for
 from successkit.core.errors import ValidationFailed
 from successkit.core.pagination import page
-from successkit.core.schemas import errors, object_id
+from successkit.core.schemas import (
+    AmountText,
+    Currency,
+    Day,
+    HourlyRateText,
+    Id,
+    InSchema,
+    errors,
+    object_id,
+)
 from successkit.flows import rates
 from successkit.pricing.models import HourlyRate
 
 router = Router(tags=["billing"])
 
 
-class RateIn(Schema):
-    currency: str = Field(description="ISO 4217, e.g. EUR")
-    hourly_rate: Decimal | str = Field(description='Decimal string, e.g. "150.00"')
-    effective_from: date
+class RateIn(InSchema):
+    currency: Currency
+    hourly_rate: HourlyRateText
+    effective_from: Day
 
 
 class RateOut(Schema):
@@ -100,9 +109,9 @@ class BillingOut(Schema):
     )
 
 
-class StatementIn(Schema):
-    period_start: date
-    period_end: date = Field(description="Included; lines are chosen by their delivery day")
+class StatementIn(InSchema):
+    period_start: Day
+    period_end: Day = Field(description="Included; lines are chosen by their delivery day")
 
 
 class StatementLineOut(Schema):
@@ -143,10 +152,10 @@ class StatementPage(Schema):
     next: str | None
 
 
-class AdjustmentIn(Schema):
-    amount: Decimal | str = Field(description='Negative: a credit ("-50.00"); positive: a debit')
+class AdjustmentIn(InSchema):
+    amount: AmountText
     reason: str
-    line_id: str | int | None = Field(None, description="The corrected line of this statement")
+    line_id: Id | None = Field(None, description="The corrected line of this statement")
 
 
 class AdjustmentOut(Schema):
@@ -199,8 +208,8 @@ class ExportQuery(Schema):
 
 
 class PeriodQuery(Schema):
-    period_start: date | None = None
-    period_end: date | None = None
+    period_start: Day | None = None
+    period_end: Day | None = None
 
 
 def billing_line_out(line: services.BillableLine) -> dict[str, object]:

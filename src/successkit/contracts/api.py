@@ -13,33 +13,42 @@ from successkit.contracts import services
 from successkit.contracts.models import Contract
 from successkit.core import audit
 from successkit.core.pagination import page
-from successkit.core.schemas import PersonOut, errors, object_id, person_out
+from successkit.core.schemas import (
+    Currency,
+    Day,
+    Id,
+    InSchema,
+    PersonOut,
+    errors,
+    object_id,
+    person_out,
+)
 from successkit.flows import contracts as flows
 
 router = Router(tags=["contracts"])
 
 
-class ContractIn(Schema):
-    organization_id: str | int
+class ContractIn(InSchema):
+    organization_id: Id
     package: str = Field(description="launch_kit, pro_lite or premium")
-    start_date: date
-    end_date: date
-    representative_id: str | int
-    buyer_contact_id: str | int
-    currency: str = Field(description="ISO 4217, e.g. EUR")
+    start_date: Day
+    end_date: Day
+    representative_id: Id
+    buyer_contact_id: Id
+    currency: Currency
     platforms: list[str] | None = Field(
         None, description='The platforms bought: "teams" and/or "hrm" (default both)'
     )
 
 
-class ContractPatch(Schema):
-    end_date: date | None = Field(
+class ContractPatch(InSchema):
+    end_date: Day | None = Field(
         None, description="The new last day of the term (after the start, not before today)"
     )
-    representative_id: str | int | None = Field(
+    representative_id: Id | None = Field(
         None, description="Another vendor representative (admin only)"
     )
-    buyer_contact_id: str | int | None = Field(
+    buyer_contact_id: Id | None = Field(
         None, description="The buyer's counterpart, one of its contacts (buyer contacts too)"
     )
 

@@ -28,6 +28,8 @@ FIRST_DAY = date(2000, 1, 1)
 LAST_DAY = date(2100, 12, 31)
 INTEGER_LIMIT = 2_147_483_647
 DECIMAL_LIMIT = 10**12
+# The longest meeting any session type may last (each type's cap is catalog data below it).
+MEETING_MINUTES_LIMIT = 24 * 60
 _DATE = re.compile(r"(\d{4})-(\d{2})-(\d{2})")
 _INSTANT = re.compile(
     r"(\d{4})-(\d{2})-(\d{2})[T ]\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:?\d{2})?"

@@ -53,16 +53,21 @@ class MalformedBody(ValidationFailed):
 
 
 class InvalidFields(ValidationFailed):
-    """Fields that do not parse; ``details["fields"]`` says which and why."""
+    """Fields that do not parse; ``details["fields"]`` says which and why, and
+    ``details["field"]`` names the first of them (as every other validation error does)."""
 
     def __init__(self, fields: list[dict[str, str]]) -> None:
-        names = ", ".join(sorted({field["field"] for field in fields if field["field"]}))
+        named = [field["field"] for field in fields if field["field"]]
+        names = ", ".join(sorted(set(named)))
         message = (
             _("The request is not valid: check %(fields)s.")
             if names
             else _("The request is not valid.")
         )
-        super().__init__(message, details={"fields": fields}, fields=names)
+        details: dict[str, object] = {"fields": fields}
+        if named:
+            details["field"] = named[0]
+        super().__init__(message, details=details, fields=names)
 
 
 class NotAuthenticated(SuccessKitError):

@@ -2,16 +2,187 @@
 
 from __future__ import annotations
 
-from typing import Any
+import re
+from collections.abc import Callable
+from datetime import date, datetime
+from decimal import Decimal, InvalidOperation
+from typing import Annotated, Any
 
 from django.utils.translation import gettext_lazy as _
 from ninja import Schema
-from pydantic import Field
+from pydantic import ConfigDict, Field, PlainValidator, WithJsonSchema
+from pydantic_core import PydanticCustomError
 
+from successkit.core.bounds import FIRST_DAY, INTEGER_LIMIT, LAST_DAY, MEETING_MINUTES_LIMIT
 from successkit.core.errors import NotFound, ValidationFailed
 
 # The refusals an endpoint may answer with, for the OpenAPI document.
 ERROR_STATUSES = frozenset({400, 401, 403, 404, 409, 422})
+
+
+# --- request bodies: JSON types as they are (SPEC.md §8) ---------------------------------
+
+
+class InSchema(Schema):
+    """A JSON request body. Strict: a number is not a string, ``true`` is not a number and
+    ``1`` is not a boolean; dates, instants and amounts are the strings API.md shows
+    (``Day``, ``Instant``, ``Money`` below). Query strings use plain ``Schema``."""
+
+    model_config = ConfigDict(strict=True)
+
+
+_DAY = re.compile(r"\d{4}-\d{2}-\d{2}")
+_INSTANT = re.compile(r"\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(:\d{2}(\.\d{1,6})?)?(Z|[+-]\d{2}:?\d{2})?")
+_BETWEEN = "between 2000-01-01 and 2100-12-31"
+
+
+def _day(value: object) -> date:
+    if isinstance(value, date) and not isinstance(value, datetime):
+        day = value
+    else:
+        if not isinstance(value, str) or not _DAY.fullmatch(value):
+            raise PydanticCustomError("date_type", "Input should be a date as YYYY-MM-DD")
+        try:
+            day = date.fromisoformat(value)
+        except ValueError:
+            raise PydanticCustomError("date_from_string", "Input is not a valid date") from None
+    if not FIRST_DAY <= day <= LAST_DAY:
+        raise PydanticCustomError("date_range", f"Input should be a date {_BETWEEN}")
+    return day
+
+
+def _instant(value: object) -> datetime:
+    if isinstance(value, datetime):
+        instant = value
+    else:
+        if not isinstance(value, str) or not _INSTANT.fullmatch(value):
+            raise PydanticCustomError(
+                "datetime_type", "Input should be an ISO 8601 date and time with its offset"
+            )
+        try:
+            instant = datetime.fromisoformat(value.replace("Z", "+00:00"))
+        except ValueError:
+            raise PydanticCustomError(
+                "datetime_from_string", "Input is not a valid instant"
+            ) from None
+    if not FIRST_DAY <= instant.date() <= LAST_DAY:
+        raise PydanticCustomError("datetime_range", f"Input should be an instant {_BETWEEN}")
+    return instant
+
+
+# A day: "YYYY-MM-DD" (a number is not a date), 2000-01-01..2100-12-31.
+Day = Annotated[
+    date,
+    PlainValidator(_day),
+    WithJsonSchema({"type": "string", "format": "date", "description": f"YYYY-MM-DD, {_BETWEEN}"}),
+]
+# An instant: ISO 8601 with offset (the services refuse one without), within the same years.
+Instant = Annotated[
+    datetime,
+    PlainValidator(_instant),
+    WithJsonSchema(
+        {
+            "type": "string",
+            "format": "date-time",
+            "description": f"ISO 8601 with offset, {_BETWEEN}",
+        }
+    ),
+]
+# Minutes of one meeting: a JSON integer from 1 to a day; each type's own cap (catalog data:
+# 60 for kickoff, implementation and software training, 480 for additional training) is
+# checked by the services (``duration_exceeds_limit``).
+Minutes = Annotated[int, Field(strict=True, ge=1, le=MEETING_MINUTES_LIMIT)]
+# A count (rings, quantities): a JSON integer from 1.
+Count = Annotated[int, Field(strict=True, ge=1, le=INTEGER_LIMIT)]
+Flag = Annotated[bool, Field(strict=True)]
+
+
+def _text_or_integer(value: object) -> str | int:
+    if isinstance(value, str) or (isinstance(value, int) and not isinstance(value, bool)):
+        return value
+    raise PydanticCustomError("id_type", "Input should be a string or an integer")
+
+
+# A string or a JSON integer (not true, not 1.5): an opaque id as the API shows it ("12",
+# 12 accepted too), a ring size ("9" or 9).
+TextOrInteger = Annotated[
+    str | int,
+    PlainValidator(_text_or_integer),
+    WithJsonSchema({"anyOf": [{"type": "string"}, {"type": "integer"}]}),
+]
+Id = TextOrInteger
+Currency = Annotated[str, Field(pattern=r"^[A-Za-z]{3}$", description="ISO 4217, e.g. EUR")]
+
+HOURLY_RATE_LIMIT = Decimal("100000")
+
+
+def _money(
+    field: str, pattern: re.Pattern[str], low: Decimal, high: Decimal, zero: bool
+) -> Callable[[object], Decimal]:
+    def check(value: object) -> Decimal:
+        if isinstance(value, Decimal):
+            amount = value
+        elif isinstance(value, str) and pattern.fullmatch(value):
+            try:
+                amount = Decimal(value)
+            except InvalidOperation:
+                raise PydanticCustomError("decimal_parsing", "Input is not a decimal") from None
+        else:
+            raise PydanticCustomError(
+                "decimal_type",
+                'Input should be a decimal string with at most 2 decimals, e.g. "150.00"',
+            )
+        if not amount.is_finite() or not low <= amount < high or (amount == 0 and not zero):
+            raise PydanticCustomError("decimal_range", f"Input should be {field}")
+        return amount
+
+    return check
+
+
+# An hourly rate: a decimal string, positive, at most 2 decimals, below 100,000 (SPEC §8).
+HourlyRateText = Annotated[
+    Decimal,
+    PlainValidator(
+        _money(
+            "a positive amount below 100000.00",
+            re.compile(r"\d{1,5}(\.\d{1,2})?"),
+            Decimal("0.01"),
+            HOURLY_RATE_LIMIT,
+            zero=False,
+        )
+    ),
+    WithJsonSchema(
+        {
+            "type": "string",
+            "pattern": r"^\d{1,5}(\.\d{1,2})?$",
+            "description": 'A positive decimal below 100000 with at most 2 decimals, e.g. "150.00"',
+        }
+    ),
+]
+# A correction: a non-zero decimal string (negative: a credit), at most 2 decimals and 12
+# digits before the point.
+AmountText = Annotated[
+    Decimal,
+    PlainValidator(
+        _money(
+            "a non-zero amount with at most 12 digits before the point",
+            re.compile(r"-?\d{1,12}(\.\d{1,2})?"),
+            Decimal("-1e12"),
+            Decimal("1e12"),
+            zero=False,
+        )
+    ),
+    WithJsonSchema(
+        {
+            "type": "string",
+            "pattern": r"^-?\d{1,12}(\.\d{1,2})?$",
+            "description": 'Non-zero, at most 2 decimals; negative: a credit ("-50.00")',
+        }
+    ),
+]
+
+
+# --- answers ----------------------------------------------------------------------------
 
 
 class ErrorBody(Schema):

@@ -16,7 +16,7 @@ from successkit.accounts.actors import actor_of
 from successkit.contracts.services import contract_for
 from successkit.core.errors import NotFound
 from successkit.core.pagination import page
-from successkit.core.schemas import errors, object_id
+from successkit.core.schemas import Day, Flag, Id, InSchema, Instant, Minutes, errors, object_id
 from successkit.engagements import services
 from successkit.engagements.calendar import session_calendar
 from successkit.engagements.models import BillableAcceptance, SessionMaterial, TrainingSession
@@ -58,36 +58,38 @@ class EntitlementsOut(Schema):
 
 
 class AsOf(Schema):
-    as_of: date | None = Field(None, description="Default: today in the buyer's time zone")
+    as_of: Day | None = Field(None, description="Default: today in the buyer's time zone")
 
 
-class SessionIn(Schema):
+class SessionIn(InSchema):
     type: str = Field(
         description="kickoff, implementation, software_training or additional_training"
     )
-    starts_at: datetime = Field(description="ISO 8601 with offset")
-    duration_minutes: int
-    staff_id: str | int | None = Field(None, description="Default: the contract's representative")
+    starts_at: Instant
+    duration_minutes: Minutes = Field(
+        description="At most the type's cap (catalog data: 60, additional training 480)"
+    )
+    staff_id: Id | None = Field(None, description="Default: the contract's representative")
     platforms: list[str] = Field(
         default_factory=list,
         description="teams and/or hrm; none named: the platforms on the contract",
     )
-    accept_billable: bool = False
-    on_behalf_of_contact_id: str | int | None = Field(
+    accept_billable: Flag = False
+    on_behalf_of_contact_id: Id | None = Field(
         None, description="Staff accepting billable minutes: the buyer contact who agreed"
     )
 
 
-class MoveIn(Schema):
-    starts_at: datetime
-    accept_billable: bool = False
-    on_behalf_of_contact_id: str | int | None = None
+class MoveIn(InSchema):
+    starts_at: Instant
+    accept_billable: Flag = False
+    on_behalf_of_contact_id: Id | None = None
 
 
-class CompleteIn(Schema):
-    actual_minutes: int
-    accept_billable: bool = False
-    on_behalf_of_contact_id: str | int | None = None
+class SessionCompleteIn(InSchema):
+    actual_minutes: Minutes = Field(description="At most the type's cap")
+    accept_billable: Flag = False
+    on_behalf_of_contact_id: Id | None = None
 
 
 class ActorRefOut(Schema):
@@ -104,7 +106,7 @@ class AcceptanceOut(Schema):
     currency: str
 
 
-class CancelIn(Schema):
+class CancelIn(InSchema):
     by: Literal["vendor", "buyer"]
 
 
@@ -185,7 +187,7 @@ def _contact_id(value: str | int | None) -> int | None:
     return None if value is None else object_id(value, "on_behalf_of_contact_id")
 
 
-class MaterialIn(Schema):
+class MaterialIn(InSchema):
     title: str
     url: str
 
@@ -321,7 +323,9 @@ def move(request: HttpRequest, session_id: str, payload: MoveIn) -> dict[str, ob
     response=errors(r200=SessionOut),
     summary="Record the actual minutes of a held session",
 )
-def complete(request: HttpRequest, session_id: str, payload: CompleteIn) -> dict[str, object]:
+def complete(
+    request: HttpRequest, session_id: str, payload: SessionCompleteIn
+) -> dict[str, object]:
     session = services.complete_session(
         actor_of(request),
         session_for(request, session_id),
@@ -420,8 +424,8 @@ def session_ics(request: HttpRequest, session_id: str) -> HttpResponse:
 
 class SlotQuery(Schema):
     type: str = Field(description="The session type")
-    from_: date = Field(alias="from", description="First day, in the buyer's time zone")
-    to: date = Field(description="Last day (inclusive), at most 42 days after from")
+    from_: Day = Field(alias="from", description="First day, in the buyer's time zone")
+    to: Day = Field(description="Last day (inclusive), at most 42 days after from")
     minutes: int | None = Field(None, description="Default: the type's longest meeting")
 
 

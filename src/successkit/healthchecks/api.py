@@ -4,6 +4,7 @@ portfolio's compliance."""
 from __future__ import annotations
 
 from datetime import date, datetime
+from typing import Literal
 from zoneinfo import ZoneInfo
 
 from django.http import HttpRequest
@@ -14,7 +15,7 @@ from pydantic import Field
 from successkit.accounts.actors import actor_of
 from successkit.contracts.services import contract_for
 from successkit.core.pagination import page
-from successkit.core.schemas import errors, object_id
+from successkit.core.schemas import Day, Id, InSchema, Instant, errors, object_id
 from successkit.healthchecks import rules, services
 from successkit.healthchecks.models import HealthCheck
 
@@ -25,6 +26,12 @@ class ActionItemSchema(Schema):
     description: str
     owner: str = Field(description="Who will do it (a name, on either side)")
     due_on: date
+
+
+class ActionItemIn(InSchema):
+    description: str
+    owner: str = Field(description="Who will do it (a name, on either side)")
+    due_on: Day
 
 
 class HealthCheckOut(Schema):
@@ -56,18 +63,18 @@ class HealthCheckPage(Schema):
     next: str | None
 
 
-class ScheduleIn(Schema):
-    scheduled_for: datetime = Field(description="ISO 8601 with offset, inside the period")
-    staff_id: str | int
+class ScheduleIn(InSchema):
+    scheduled_for: Instant = Field(description="ISO 8601 with offset, inside the period")
+    staff_id: Id
     attendees: list[str] = []
 
 
-class CompleteIn(Schema):
-    held_on: date = Field(description="A day inside the period, not in the future")
-    staff_id: str | int
+class HealthCheckCompleteIn(InSchema):
+    held_on: Day = Field(description="A day inside the period, not in the future")
+    staff_id: Id
     summary: str
-    overall_status: str | None = Field(None, description="green, amber or red")
-    action_items: list[ActionItemSchema] = []
+    overall_status: Literal["green", "amber", "red"] | None = None
+    action_items: list[ActionItemIn] = []
     attendees: list[str] | None = None
 
 
@@ -240,7 +247,7 @@ def schedule_health_check(
     summary="Record a health check as held",
 )
 def complete_health_check(
-    request: HttpRequest, check_id: str, payload: CompleteIn
+    request: HttpRequest, check_id: str, payload: HealthCheckCompleteIn
 ) -> dict[str, object]:
     check = services.complete_health_check(
         actor_of(request),

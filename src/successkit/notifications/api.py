@@ -11,14 +11,14 @@ from pydantic import Field
 from successkit.accounts.actors import actor_of
 from successkit.core.errors import NotFound
 from successkit.core.pagination import page
-from successkit.core.schemas import errors, object_id
+from successkit.core.schemas import InSchema, errors, object_id
 from successkit.notifications import webhooks
 from successkit.notifications.models import WebhookAttempt, WebhookEndpoint
 
 router = Router(tags=["webhooks"])
 
 
-class WebhookIn(Schema):
+class WebhookIn(InSchema):
     url: str
     events: list[str] = Field(description="Event types: " + ", ".join(webhooks.EVENT_TYPES))
 

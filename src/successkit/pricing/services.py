@@ -16,7 +16,8 @@ from successkit.pricing import rules
 from successkit.pricing.errors import RateAlreadySet
 from successkit.pricing.models import HourlyRate
 
-MAX_RATE = Decimal("9999999999.99")
+# SPEC.md §8: an hourly rate is below 100,000 (the API schema says the same).
+MAX_RATE = Decimal("99999.99")
 
 
 def clean_rate(value: Decimal | str) -> Decimal:

@@ -10,7 +10,7 @@ from ninja import Query, Router, Schema
 from pydantic import Field
 
 from successkit.accounts.actors import actor_of
-from successkit.core.schemas import errors, object_id
+from successkit.core.schemas import Day, InSchema, errors, object_id
 from successkit.scheduling import rules, services
 
 router = Router(tags=["scheduling"])
@@ -27,10 +27,21 @@ class TimeOffSchema(Schema):
     end_date: date = Field(description="The last day off (inclusive)")
 
 
-class AvailabilityIn(Schema):
+class WeeklyIn(InSchema):
+    weekday: int = Field(strict=True, ge=1, le=7, description="1 Monday … 7 Sunday")
+    start: str = Field(description="HH:MM, the staff member's wall clock")
+    end: str = Field(description="HH:MM (24:00 for midnight), after start")
+
+
+class TimeOffIn(InSchema):
+    start_date: Day
+    end_date: Day = Field(description="The last day off (inclusive)")
+
+
+class AvailabilityIn(InSchema):
     timezone: str = Field(description="IANA name, e.g. Europe/Madrid")
-    weekly: list[WeeklySchema] = Field(default_factory=list)
-    time_off: list[TimeOffSchema] = Field(default_factory=list)
+    weekly: list[WeeklyIn] = Field(default_factory=list)
+    time_off: list[TimeOffIn] = Field(default_factory=list)
 
 
 class AvailabilityOut(Schema):

@@ -20,7 +20,18 @@ from successkit.contracts.services import contract_for
 from successkit.core import audit
 from successkit.core.errors import ValidationFailed
 from successkit.core.pagination import page
-from successkit.core.schemas import PersonOut, errors, object_id, person_out
+from successkit.core.schemas import (
+    Count,
+    Day,
+    Flag,
+    Id,
+    InSchema,
+    PersonOut,
+    TextOrInteger,
+    errors,
+    object_id,
+    person_out,
+)
 from successkit.support import rules, services
 from successkit.support.models import Case, CaseEvent, Message, Order, OrderLine
 
@@ -32,10 +43,10 @@ SCOPE = "contract__organization"
 # --- shapes -----------------------------------------------------------------------------
 
 
-class LineIn(Schema):
+class LineIn(InSchema):
     sku: str
-    size: str | int = Field(description="Ring size, e.g. 9")
-    quantity: int = Field(description=f"1 to {services.MAX_QUANTITY}")
+    size: TextOrInteger = Field(description="Ring size, e.g. 9")
+    quantity: Count = Field(description=f"1 to {services.MAX_QUANTITY}")
     colour: str = ""
 
 
@@ -55,9 +66,9 @@ class OrderChangeOut(Schema):
     new: str | None
 
 
-class CaseLineIn(Schema):
-    order_line_id: str | int
-    quantity: int
+class CaseLineIn(InSchema):
+    order_line_id: Id
+    quantity: Count
 
 
 class CaseLineOut(Schema):
@@ -68,20 +79,20 @@ class CaseLineOut(Schema):
     quantity: int
 
 
-class OrderIn(Schema):
+class OrderIn(InSchema):
     reference: str = Field(description="Unique within the contract")
     items: list[LineIn]
-    placed_on: date | None = None
-    shipped_on: date | None = None
-    received_on: date | None = Field(
+    placed_on: Day | None = None
+    shipped_on: Day | None = None
+    received_on: Day | None = Field(
         None, description="The day the buyer received the order, in the buyer's time zone"
     )
 
 
-class OrderPatch(Schema):
-    received_on: date | None = None
-    shipped_on: date | None = None
-    placed_on: date | None = None
+class OrderPatch(InSchema):
+    received_on: Day | None = None
+    shipped_on: Day | None = None
+    placed_on: Day | None = None
 
 
 class OrderOut(Schema):
@@ -101,13 +112,13 @@ class OrderOut(Schema):
     )
 
 
-class ExchangeIn(Schema):
+class ExchangeIn(InSchema):
     sku: str
-    size: str | int
+    size: TextOrInteger
     colour: str = ""
-    quantity: int = 1
+    quantity: Count = 1
     to_sku: str | None = Field(None, description="Omitted: the same SKU")
-    to_size: str | int | None = Field(None, description="Omitted: the same size")
+    to_size: TextOrInteger | None = Field(None, description="Omitted: the same size")
     to_colour: str | None = Field(None, description="Omitted: the same colour")
 
 
@@ -121,11 +132,11 @@ class ExchangeOut(Schema):
     quantity: int
 
 
-class CaseIn(Schema):
+class CaseIn(InSchema):
     type: str = Field(description=", ".join(rules.CaseType))
     subject: str
     description: str = Field("", description="The first message of the conversation")
-    order_id: str | int | None = Field(None, description="Required for return and exchange")
+    order_id: Id | None = Field(None, description="Required for return and exchange")
     exchanges: list[ExchangeIn] = Field(
         default_factory=list, description="Exchange only: what is exchanged for what"
     )
@@ -156,9 +167,9 @@ class CaseOut(Schema):
     lines: list[CaseLineOut]
 
 
-class MessageIn(Schema):
+class MessageIn(InSchema):
     body: str
-    internal: bool = Field(
+    internal: Flag = Field(
         False, description="An internal note (staff only, never shown to buyers)"
     )
 
@@ -174,19 +185,19 @@ class MessageOut(Schema):
     created_at: datetime
 
 
-class StatusIn(Schema):
+class StatusIn(InSchema):
     status: str = Field(description="open, waiting_on_buyer, resolved or closed")
     note: str = ""
 
 
-class AssignIn(Schema):
-    assignee_id: str | int | None = Field(description="A staff member; null: unassigned")
+class AssignIn(InSchema):
+    assignee_id: Id | None = Field(description="A staff member; null: unassigned")
 
 
-class EscalateIn(Schema):
+class EscalateIn(InSchema):
     reason: str
     queue: str | None = Field(None, description=", ".join(rules.Queue))
-    assignee_id: str | int | None = None
+    assignee_id: Id | None = None
 
 
 class EventOut(Schema):

@@ -389,8 +389,11 @@ def test_the_openapi_document_describes_the_billing_endpoints(admin_api) -> None
 def test_a_period_as_wide_as_the_calendar_is_no_error(contract, finance_api) -> None:
     session = billable_session(contract, date(2026, 10, 5), 60)
     everything = {"period_start": "2000-01-01", "period_end": "2100-12-31"}  # SPEC §8 bounds
-    wide = "billing/unbilled?period_start=0001-01-01&period_end=9999-12-31"
+    wide = "billing/unbilled?period_start=2000-01-01&period_end=2100-12-31"
     [item] = finance_api.get(wide).json()["items"]
+    beyond = finance_api.get("billing/unbilled?period_start=0001-01-01&period_end=9999-12-31")
+    assert beyond.status_code == 422
+    assert beyond.json()["error"]["field"] == "period_start"
     assert [line["session_id"] for line in item["lines"]] == [str(session.pk)]
     assert issued(finance_api, contract, everything)["total"] == "150.00"
     response = finance_api.post(f"contracts/{contract.pk}/statements", everything)
