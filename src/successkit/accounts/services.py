@@ -22,12 +22,11 @@ from django.utils.translation import gettext_lazy as _
 
 from successkit.accounts import throttling
 from successkit.accounts.actors import Actor
+from successkit.accounts.errors import EmailTaken, InvalidCredentials
 from successkit.accounts.models import ApiToken, Contact, Language, Organization, StaffRole, User
 from successkit.accounts.roles import Duty, Role
 from successkit.core.errors import (
-    NotAuthenticated,
     NotFound,
-    SuccessKitError,
     TooManyAttempts,
     ValidationFailed,
 )
@@ -37,17 +36,6 @@ LAST_USED_RESOLUTION = timedelta(minutes=1)
 TOKEN_LIFETIME = timedelta(days=int(os.environ.get("SUCCESSKIT_TOKEN_LIFETIME_DAYS", "90")))
 TOKENS_PER_USER = max(1, int(os.environ.get("SUCCESSKIT_TOKENS_PER_USER", "20")))
 MAX_PASSWORD_LENGTH = 4096
-
-
-class EmailTaken(SuccessKitError):
-    code = "email_taken"
-    status = 409
-    default_message = _("A user with this email already exists.")
-
-
-class InvalidCredentials(NotAuthenticated):
-    code = "invalid_credentials"
-    default_message = _("The email or password is not correct.")
 
 
 # --- validation -------------------------------------------------------------------------

@@ -15,7 +15,6 @@ import io
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
-from xml.sax.saxutils import escape
 
 from babel.dates import format_date
 from babel.numbers import format_currency
@@ -23,19 +22,15 @@ from django.utils import translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from reportlab.lib import colors
-from reportlab.lib.enums import TA_RIGHT
-from reportlab.lib.pagesizes import A4
-from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
-from reportlab.pdfbase import pdfmetrics
-from reportlab.pdfbase.ttfonts import TTFont
-from reportlab.platypus import Flowable, Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
+from reportlab.platypus import Flowable, Paragraph, Spacer, Table, TableStyle
 
 from successkit.billing import rules
 from successkit.billing.models import Statement, StatementLine
 from successkit.billing.services import statement_lines
 from successkit.catalog.services import governing_terms_url, localized
 from successkit.contracts.rules import local_date
+from successkit.core.documents import PREVAILS_NOTICE, TERMS_NOTICE, a4_pdf, markup, styles
 from successkit.core.errors import ValidationFailed
 from successkit.core.spreadsheet import SafeWriter
 from successkit.engagements.models import BillableAcceptance
@@ -46,11 +41,6 @@ CSV_BOM = "\ufeff"  # lets spreadsheet programs recognise UTF-8 (accents in Span
 PRICING_NOTE = gettext_lazy(
     "Hours beyond the package are billed at the hourly rate in force on the day the service "
     "was delivered; each line is rounded half-up to the cent."
-)
-TERMS_NOTICE = gettext_lazy("Governing terms (English): %(url)s")
-PREVAILS_NOTICE = gettext_lazy(
-    "In case of conflict between the English version and translations into other languages, "
-    "the English version prevails, unless applicable local law requires otherwise."
 )
 
 
@@ -212,24 +202,6 @@ def statement_csv(statement: Statement, language: str) -> str:
     return out.getvalue()
 
 
-def _text(value: object) -> str:
-    """A value as ReportLab paragraph markup (user text escaped)."""
-    return escape(str(value))
-
-
-_FONTS: tuple[str, str] | None = None
-
-
-def _fonts() -> tuple[str, str]:
-    """The Bitstream Vera fonts ReportLab ships (every Spanish letter and the euro sign)."""
-    global _FONTS
-    if _FONTS is None:
-        pdfmetrics.registerFont(TTFont("Vera", "Vera.ttf"))
-        pdfmetrics.registerFont(TTFont("VeraBd", "VeraBd.ttf"))
-        _FONTS = ("Vera", "VeraBd")
-    return _FONTS
-
-
 def statement_pdf(statement: Statement, language: str) -> bytes:
     """The statement as an A4 PDF drawn with ReportLab (the lines table runs over as many
     pages as it needs, its header repeated)."""
@@ -244,15 +216,9 @@ def statement_pdf(statement: Statement, language: str) -> bytes:
     def day(value: date | None) -> str:
         return format_date(value, "medium", locale=locale) if value is not None else ""
 
-    regular, bold = _fonts()
-    body = ParagraphStyle("body", fontName=regular, fontSize=9, leading=12)
-    number = ParagraphStyle("number", parent=body, alignment=TA_RIGHT)
-    label = ParagraphStyle("label", parent=body, fontName=bold)
-    label_number = ParagraphStyle("label_number", parent=label, alignment=TA_RIGHT)
-    title = ParagraphStyle(
-        "title", parent=body, fontName=bold, fontSize=16, leading=22, textColor="#2f5d8a"
-    )
-    note = ParagraphStyle("note", parent=body, fontSize=8, leading=10, textColor="#5b6573")
+    look = styles(9)
+    body, number, label, label_number = look.body, look.number, look.label, look.label_number
+    title, note = look.title, look.note
 
     with translation.override(language):
         facts = [
@@ -263,35 +229,35 @@ def statement_pdf(statement: Statement, language: str) -> bytes:
             (_("Currency"), statement.currency),
         ]
         header = [
-            Paragraph(_text(_("Line")), label),
-            Paragraph(_text(_("Description")), label),
-            Paragraph(_text(_("Delivered on")), label),
-            Paragraph(_text(_("Minutes")), label_number),
-            Paragraph(_text(_("Hourly rate")), label_number),
-            Paragraph(_text(_("Amount")), label_number),
+            Paragraph(markup(_("Line")), label),
+            Paragraph(markup(_("Description")), label),
+            Paragraph(markup(_("Delivered on")), label),
+            Paragraph(markup(_("Minutes")), label_number),
+            Paragraph(markup(_("Hourly rate")), label_number),
+            Paragraph(markup(_("Amount")), label_number),
         ]
         total_label = _("Total")
         notes = document.notes
 
     rows = [header] + [
         [
-            Paragraph(_text(line.position), body),
-            Paragraph(_text(line.description), body),
-            Paragraph(_text(day(line.delivered_on)), body),
-            Paragraph(_text(line.minutes if line.minutes is not None else ""), number),
-            Paragraph(_text(money(line.hourly_rate)), number),
-            Paragraph(_text(money(line.amount)), number),
+            Paragraph(markup(line.position), body),
+            Paragraph(markup(line.description), body),
+            Paragraph(markup(day(line.delivered_on)), body),
+            Paragraph(markup(line.minutes if line.minutes is not None else ""), number),
+            Paragraph(markup(money(line.hourly_rate)), number),
+            Paragraph(markup(money(line.amount)), number),
         ]
         for line in document.lines
     ]
     rows.append(
         [
-            Paragraph(_text(total_label), label),
+            Paragraph(markup(total_label), label),
             "",
             "",
             "",
             "",
-            Paragraph(_text(money(statement.total)), label_number),
+            Paragraph(markup(money(statement.total)), label_number),
         ]
     )
     rule = colors.HexColor("#dde2e8")
@@ -307,11 +273,11 @@ def statement_pdf(statement: Statement, language: str) -> bytes:
     )
     facts_style = TableStyle([("VALIGN", (0, 0), (-1, -1), "TOP")])
     story: list[Flowable] = [
-        Paragraph(_text(document.title), title),
+        Paragraph(markup(document.title), title),
         Spacer(1, 3 * mm),
         Table(
             [
-                [Paragraph(_text(name), label), Paragraph(_text(value), body)]
+                [Paragraph(markup(name), label), Paragraph(markup(value), body)]
                 for name, value in facts
             ],
             colWidths=[45 * mm, None],
@@ -327,18 +293,6 @@ def statement_pdf(statement: Statement, language: str) -> bytes:
         ),
     ]
     for text in notes:
-        story += [Spacer(1, 5 * mm), Paragraph(_text(text), note)]
+        story += [Spacer(1, 5 * mm), Paragraph(markup(text), note)]
 
-    buffer = io.BytesIO()
-    SimpleDocTemplate(
-        buffer,
-        pagesize=A4,
-        leftMargin=18 * mm,
-        rightMargin=18 * mm,
-        topMargin=18 * mm,
-        bottomMargin=18 * mm,
-        title=document.title,
-        author="successkit",
-        lang=language,
-    ).build(story)
-    return buffer.getvalue()
+    return a4_pdf(story, title=document.title, language=language)

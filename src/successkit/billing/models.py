@@ -1,7 +1,5 @@
 from __future__ import annotations
 
-from typing import Any
-
 from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
@@ -10,6 +8,7 @@ from django.utils.translation import gettext_lazy as _
 
 from successkit.billing import rules
 from successkit.contracts.models import Contract
+from successkit.core.records import AppendOnly
 from successkit.engagements.models import TrainingSession
 from successkit.pricing.models import HourlyRate as HourlyRate  # its table is billing's
 
@@ -29,26 +28,7 @@ class StatementCounter(models.Model):
         return f"{self.name}: {self.last_number}"
 
 
-class ImmutableRecord(models.Model):
-    """A row that is written once and never changed nor deleted (corrections are new rows)."""
-
-    class Meta:
-        abstract = True
-
-    def save(self, *args: Any, **kwargs: Any) -> None:
-        if not self._state.adding:
-            raise ImmutableRecordError(f"{type(self).__name__} {self.pk} is immutable")
-        super().save(*args, **kwargs)
-
-    def delete(self, *args: Any, **kwargs: Any) -> tuple[int, dict[str, int]]:
-        raise ImmutableRecordError(f"{type(self).__name__} {self.pk} is immutable")
-
-
-class ImmutableRecordError(RuntimeError):
-    """A programming error: code tried to change an issued statement or its lines."""
-
-
-class Statement(ImmutableRecord):
+class Statement(AppendOnly):
     """What one contract owes for the billable minutes delivered in a period, plus any
     pending corrections. Numbered without gaps; immutable once issued."""
 
@@ -90,7 +70,7 @@ class Statement(ImmutableRecord):
         return rules.statement_number(self.number)
 
 
-class Adjustment(ImmutableRecord):
+class Adjustment(AppendOnly):
     """A correction of an issued statement (credit: negative, debit: positive), billed as
     a line of the contract's next statement. Never an edit of the original."""
 
@@ -135,7 +115,7 @@ class Adjustment(ImmutableRecord):
         return f"{self.amount:+} {self.contract.currency} ({self.corrects_statement})"
 
 
-class StatementLine(ImmutableRecord):
+class StatementLine(AppendOnly):
     """One line of a statement: a session's billable minutes at the rate in force on the
     day it was delivered, or an adjustment. The unique constraints are the database's
     guarantee that a session (or an adjustment) is billed at most once."""

@@ -25,6 +25,7 @@ from django.utils.translation import gettext_lazy as _
 from successkit.accounts.actors import Actor
 from successkit.accounts.roles import Duty
 from successkit.billing import rules
+from successkit.billing.errors import AlreadyBilled, NothingToBill
 from successkit.billing.models import (
     Adjustment,
     Statement,
@@ -33,10 +34,11 @@ from successkit.billing.models import (
 )
 from successkit.contracts.models import Contract
 from successkit.contracts.rules import local_date
-from successkit.core.errors import NoRateInForce, SuccessKitError, ValidationFailed
+from successkit.core.errors import SuccessKitError, ValidationFailed
 from successkit.engagements.models import TrainingSession
 from successkit.engagements.rules import DELIVERED
 from successkit.outbox.services import publish
+from successkit.pricing.errors import NoRateInForce
 
 # Who issues statements and records corrections.
 MAX_ADJUSTMENT = Decimal("999999999999.99")
@@ -48,21 +50,6 @@ EARLIEST, LATEST = date(1900, 1, 1), date(9000, 12, 31)
 
 
 # --- refusals ---------------------------------------------------------------------------
-
-
-class NothingToBill(SuccessKitError):
-    code = "nothing_to_bill"
-    status = 409
-    default_message = _("There is nothing to bill for this contract in that period.")
-
-
-class AlreadyBilled(SuccessKitError):
-    code = "already_billed"
-    status = 409
-    default_message = _(
-        "Another statement was issued for these minutes at the same time; nothing was "
-        "issued. Look at the contract's billing and try again."
-    )
 
 
 # --- billable lines ---------------------------------------------------------------------

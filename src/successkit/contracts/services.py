@@ -18,9 +18,10 @@ from successkit.accounts.roles import Duty, Role
 from successkit.catalog.models import Package
 from successkit.catalog.services import localized, package_for_sale
 from successkit.contracts import rules
+from successkit.contracts.errors import RoleNotAllowed
 from successkit.contracts.models import Contract, platform_labels
 from successkit.core import audit
-from successkit.core.errors import PermissionDenied, RoleNotAllowed, ValidationFailed
+from successkit.core.errors import PermissionDenied, ValidationFailed
 from successkit.core.money import clean_currency
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+from django import forms
 from django.contrib import messages
 from django.http import HttpRequest
 
@@ -21,3 +22,11 @@ def act(request: HttpRequest, call: Callable[[], object], *, done: str) -> bool:
         return False
     messages.success(request, done)
     return True
+
+
+def form_refused(request: HttpRequest, form: forms.Form) -> None:
+    """A form that does not validate: each error becomes a message naming its field."""
+    for name, errors in form.errors.items():
+        label = form.fields[name].label if name in form.fields else ""
+        for error in errors:
+            messages.error(request, f"{label}: {error}" if label else str(error))

@@ -12,6 +12,7 @@ from django.utils.translation import pgettext_lazy
 from successkit.accounts.models import Contact
 from successkit.catalog.models import SessionType
 from successkit.contracts.models import Contract
+from successkit.core.records import AppendOnly
 from successkit.engagements.rules import HOLDS_SINGLE_USE, Balance, CancelledBy, SessionStatus
 
 
@@ -129,7 +130,7 @@ class TrainingSession(models.Model):
         return f"{self.session_type.code} {self.starts_at:%Y-%m-%d %H:%M} ({self.status})"
 
 
-class PoolEntry(models.Model):
+class PoolEntry(AppendOnly):
     """One append-only move of a training pool, in covered minutes: a booking reserves,
     a completion or no-show posts (reserved → used), a cancellation or move releases."""
 
@@ -190,7 +191,7 @@ class SessionMaterial(models.Model):
         return self.title
 
 
-class BillableAcceptance(models.Model):
+class BillableAcceptance(AppendOnly):
     """Append-only: someone accepted billable minutes of a session at a quote (SPEC.md §2).
     A buyer contact accepts for the buyer; vendor staff accept on the buyer's behalf,
     naming the buyer contact who agreed when known."""

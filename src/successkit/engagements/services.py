@@ -29,21 +29,17 @@ from successkit.accounts.roles import Duty, Role
 from successkit.catalog.models import SessionType
 from successkit.catalog.services import localized
 from successkit.catalog.services import session_type as catalog_session_type
+from successkit.contracts.errors import ContractNotActive, RoleNotAllowed
 from successkit.contracts.models import Contract, platform_labels
 from successkit.contracts.rules import DateRange, local_date
-from successkit.core.errors import (
+from successkit.core.errors import InvalidState, PermissionDenied, SuccessKitError, ValidationFailed
+from successkit.engagements import rules
+from successkit.engagements.errors import (
     BillableNotAccepted,
-    ContractNotActive,
     DurationExceedsLimit,
-    InvalidState,
-    PermissionDenied,
-    RoleNotAllowed,
     SessionNotStarted,
     SessionTypeAlreadyUsed,
-    SuccessKitError,
-    ValidationFailed,
 )
-from successkit.engagements import rules
 from successkit.engagements.models import (
     BillableAcceptance,
     PoolEntry,

@@ -8,7 +8,6 @@ from datetime import date, timedelta
 from decimal import Decimal
 from zoneinfo import ZoneInfo
 
-from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
@@ -23,11 +22,12 @@ from successkit.accounts.actors import actor_of
 from successkit.catalog.services import governing_terms_url, localized
 from successkit.contracts.models import Contract
 from successkit.contracts.services import contract_for
-from successkit.core.errors import BillableNotAccepted, SuccessKitError, ValidationFailed
-from successkit.core.pages import act
+from successkit.core.errors import SuccessKitError, ValidationFailed
+from successkit.core.pages import act, form_refused
 from successkit.engagements import services as engagements
 from successkit.engagements import slots
 from successkit.engagements.calendar import session_calendar
+from successkit.engagements.errors import BillableNotAccepted
 from successkit.engagements.forms import (
     BookingForm,
     CompleteForm,
@@ -190,12 +190,6 @@ def _session(request: HttpRequest, session_id: int) -> TrainingSession:
     return actor.get(engagements.visible_sessions(actor), session_id, "contract__organization")
 
 
-def _refused(request: HttpRequest, form: forms.Form) -> None:
-    for errors in form.errors.values():
-        for error in errors:
-            messages.error(request, str(error))
-
-
 def _back(session: TrainingSession) -> HttpResponse:
     return redirect(
         reverse("engagements:contract", args=[session.contract_id]) + f"#session-{session.pk}"
@@ -209,7 +203,7 @@ def complete_session(request: HttpRequest, session_id: int) -> HttpResponse:
     session = _session(request, session_id)
     form = CompleteForm(request.POST)
     if not form.is_valid():
-        _refused(request, form)
+        form_refused(request, form)
         return _back(session)
     act(
         request,
@@ -242,7 +236,7 @@ def move_session(request: HttpRequest, session_id: int) -> HttpResponse:
     session = _session(request, session_id)
     form = MoveForm(request.POST, timezone_name=session.contract.organization.timezone)
     if not form.is_valid():
-        _refused(request, form)
+        form_refused(request, form)
         return _back(session)
     act(
         request,
@@ -263,7 +257,7 @@ def add_material(request: HttpRequest, session_id: int) -> HttpResponse:
     session = _session(request, session_id)
     form = MaterialForm(request.POST, request.FILES)
     if not form.is_valid():
-        _refused(request, form)
+        form_refused(request, form)
         return _back(session)
     act(
         request,

@@ -7,6 +7,7 @@ from django.utils.translation import gettext_lazy as _
 
 from successkit.accounts.models import User
 from successkit.contracts.models import Contract
+from successkit.core.records import AppendOnly
 from successkit.healthchecks import rules
 
 
@@ -133,7 +134,7 @@ class ActionItem(models.Model):
         return self.description
 
 
-class HealthCheckEvent(models.Model):
+class HealthCheckEvent(AppendOnly):
     """Append-only history: who scheduled, rescheduled or completed a check, and when."""
 
     class Kind(models.TextChoices):

@@ -8,29 +8,29 @@ fonts it ships, and shrunk to fit one A4 page whatever the length of the texts.
 
 from __future__ import annotations
 
-import io
 from dataclasses import dataclass
 from datetime import date
-from xml.sax.saxutils import escape
 
 from django.utils import formats, translation
 from django.utils.translation import gettext as _
 from reportlab.lib import colors
-from reportlab.lib.pagesizes import A4
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
-from reportlab.pdfbase import pdfmetrics
-from reportlab.pdfbase.ttfonts import TTFont
 from reportlab.platypus import (
-    KeepInFrame,
     Paragraph,
-    SimpleDocTemplate,
     Spacer,
     Table,
-    TableStyle,
 )
 
 from successkit.catalog.services import governing_terms_url, localized
+from successkit.core.documents import (
+    GRID,
+    PREVAILS_NOTICE,
+    TERMS_NOTICE,
+    a4_pdf,
+    markup,
+    styles,
+)
 from successkit.healthchecks.models import HealthCheck, OverallStatus
 
 STATUS_COLOURS: dict[str, str] = {
@@ -105,92 +105,46 @@ def build_report(check: HealthCheck) -> HealthCheckReport:
                 for item in check.action_items.all()
             ],
             no_actions=_("No action items."),
-            prevails_notice=None
-            if language == "en"
-            else _(
-                "This is a translation. In case of conflict between the English version and "
-                "a translation, the English version prevails, unless applicable local law "
-                "requires otherwise."
-            ),
-            terms_notice=_("Governing terms (English): %(url)s")
-            % {"url": governing_terms_url(contract.package.version)},
+            prevails_notice=None if language == "en" else str(PREVAILS_NOTICE),
+            terms_notice=str(TERMS_NOTICE) % {"url": governing_terms_url(contract.package.version)},
         )
 
 
 # --- PDF ----------------------------------------------------------------------------------
 
-_FONTS_READY = False
-
-
-def _fonts() -> tuple[str, str]:
-    global _FONTS_READY
-    if not _FONTS_READY:
-        pdfmetrics.registerFont(TTFont("Vera", "Vera.ttf"))
-        pdfmetrics.registerFont(TTFont("VeraBd", "VeraBd.ttf"))
-        _FONTS_READY = True
-    return "Vera", "VeraBd"
-
-
-def _text(value: str) -> str:
-    """User text as ReportLab paragraph markup: escaped, line breaks kept."""
-    return escape(value).replace("\n", "<br/>")
-
 
 def render_pdf(report: HealthCheckReport) -> bytes:
-    regular, bold = _fonts()
-    body = ParagraphStyle("body", fontName=regular, fontSize=10, leading=14)
-    small = ParagraphStyle("small", parent=body, fontSize=8, leading=10, textColor="#5b6573")
-    label = ParagraphStyle("label", parent=body, fontName=bold)
-    heading = ParagraphStyle("heading", parent=body, fontName=bold, fontSize=13, leading=18)
-    title = ParagraphStyle("title", parent=body, fontName=bold, fontSize=18, leading=24)
+    look = styles(10)
+    body, small, label, heading, title = look.body, look.note, look.label, look.heading, look.title
     status = ParagraphStyle("status", parent=label, textColor=colors.HexColor(report.status_colour))
 
     facts = [
         [
-            Paragraph(_text(name), label),
-            Paragraph(_text(value), status if index == len(report.facts) - 1 else body),
+            Paragraph(markup(name), label),
+            Paragraph(markup(value), status if index == len(report.facts) - 1 else body),
         ]
         for index, (name, value) in enumerate(report.facts)
     ]
-    grid = TableStyle(
-        [
-            ("VALIGN", (0, 0), (-1, -1), "TOP"),
-            ("LINEBELOW", (0, 0), (-1, -1), 0.25, colors.HexColor("#dde2e8")),
-        ]
-    )
+    grid = GRID
     story: list = [
-        Paragraph(_text(report.title), title),
+        Paragraph(markup(report.title), title),
         Spacer(1, 4 * mm),
         Table(facts, colWidths=[45 * mm, None], style=grid),
         Spacer(1, 6 * mm),
-        Paragraph(_text(report.summary_heading), heading),
-        Paragraph(_text(report.summary), body),
+        Paragraph(markup(report.summary_heading), heading),
+        Paragraph(markup(report.summary), body),
         Spacer(1, 6 * mm),
-        Paragraph(_text(report.actions_heading), heading),
+        Paragraph(markup(report.actions_heading), heading),
     ]
     if report.actions:
-        rows = [[Paragraph(_text(name), label) for name in report.action_columns]]
-        rows += [[Paragraph(_text(cell), body) for cell in row] for row in report.actions]
+        rows = [[Paragraph(markup(name), label) for name in report.action_columns]]
+        rows += [[Paragraph(markup(cell), body) for cell in row] for row in report.actions]
         story.append(Table(rows, colWidths=[None, 45 * mm, 42 * mm], style=grid, repeatRows=1))
     else:
-        story.append(Paragraph(_text(report.no_actions), body))
+        story.append(Paragraph(markup(report.no_actions), body))
     if report.prevails_notice:
-        story += [Spacer(1, 8 * mm), Paragraph(_text(report.prevails_notice), small)]
+        story += [Spacer(1, 8 * mm), Paragraph(markup(report.prevails_notice), small)]
     if report.terms_notice:
-        story += [Spacer(1, 2 * mm), Paragraph(_text(report.terms_notice), small)]
+        story += [Spacer(1, 2 * mm), Paragraph(markup(report.terms_notice), small)]
 
-    buffer = io.BytesIO()
-    document = SimpleDocTemplate(
-        buffer,
-        pagesize=A4,
-        leftMargin=18 * mm,
-        rightMargin=18 * mm,
-        topMargin=18 * mm,
-        bottomMargin=18 * mm,
-        title=report.title,
-        author="successkit",
-        lang=report.language,
-    )
-    # One page, always: content that would overflow is shrunk to fit the frame.
-    document.build([KeepInFrame(document.width, document.height, story, mode="shrink")])
-    return buffer.getvalue()
+    return a4_pdf(story, title=report.title, language=report.language, one_page=True)

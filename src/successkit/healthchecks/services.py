@@ -23,15 +23,12 @@ from successkit.accounts.models import User
 from successkit.accounts.roles import ACCOUNT_ROLES, Role
 from successkit.catalog.models import Package
 from successkit.catalog.services import localized
+from successkit.contracts.errors import RoleNotAllowed
 from successkit.contracts.models import Contract
 from successkit.contracts.rules import local_date
-from successkit.core.errors import (
-    InvalidState,
-    RoleNotAllowed,
-    SuccessKitError,
-    ValidationFailed,
-)
+from successkit.core.errors import InvalidState, ValidationFailed
 from successkit.healthchecks import rules
+from successkit.healthchecks.errors import HealthCheckWouldBeLost, OutsidePeriod
 from successkit.healthchecks.models import (
     ActionItem,
     HealthCheck,
@@ -47,18 +44,6 @@ SUMMARY_MAX_LENGTH = 2000
 MAX_ACTION_ITEMS = 10
 MAX_ATTENDEES = 20
 TEXT_MAX_LENGTH = 200
-
-
-class OutsidePeriod(SuccessKitError):
-    code = "outside_period"
-    status = 422
-    default_message = _("A health check must be held inside its period.")
-
-
-class HealthCheckWouldBeLost(SuccessKitError):
-    code = "health_check_would_be_lost"
-    status = 409
-    default_message = _("This change would lose a health check on record.")
 
 
 _LOST_MESSAGES = {

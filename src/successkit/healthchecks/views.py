@@ -3,7 +3,6 @@ portfolio's compliance for staff. Thin views over the same services as the API."
 
 from __future__ import annotations
 
-from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
@@ -18,7 +17,7 @@ from successkit.accounts.actors import actor_of
 from successkit.catalog.services import localized
 from successkit.contracts.services import visible_contracts
 from successkit.core.errors import InvalidState, SuccessKitError, ValidationFailed
-from successkit.core.pages import act
+from successkit.core.pages import act, form_refused
 from successkit.healthchecks import report, services
 from successkit.healthchecks.forms import ACTION_ROWS, ReportForm, ScheduleForm
 from successkit.healthchecks.models import HealthCheck, HealthCheckState
@@ -70,20 +69,13 @@ def _back(check: HealthCheck) -> HttpResponse:
     return redirect(f"{url}#check-{check.pk}")
 
 
-def _form_refused(request: HttpRequest, form: forms.Form) -> None:
-    for name, errors in form.errors.items():
-        label = form.fields[name].label if name in form.fields else ""
-        for error in errors:
-            messages.error(request, f"{label}: {error}" if label else str(error))
-
-
 @login_required
 @require_POST
 def schedule_check(request: HttpRequest, check_id: int) -> HttpResponse:
     check = _check(request, check_id)
     form = ScheduleForm(request.POST, timezone_name=check.contract.organization.timezone)
     if not form.is_valid():
-        _form_refused(request, form)
+        form_refused(request, form)
         return _back(check)
     act(
         request,
@@ -104,7 +96,7 @@ def complete_check(request: HttpRequest, check_id: int) -> HttpResponse:
     check = _check(request, check_id)
     form = ReportForm(request.POST)
     if not form.is_valid():
-        _form_refused(request, form)
+        form_refused(request, form)
         return _back(check)
     try:
         items = [services.ActionItemIn(**item) for item in form.action_items() if item["due_on"]]

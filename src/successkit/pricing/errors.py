@@ -23,3 +23,9 @@ class RateAlreadyApplied(SuccessKitError):
         "Minutes in this currency were already delivered on or after that day at the rate "
         "then in force; a new rate takes effect only after the last delivered day."
     )
+
+
+class NoRateInForce(SuccessKitError):
+    code = "no_rate_in_force"
+    status = 409
+    default_message = _("No hourly rate is in force on that day for this currency.")

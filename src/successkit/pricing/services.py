@@ -10,10 +10,10 @@ from django.utils.translation import gettext_lazy as _
 
 from successkit.accounts.actors import Actor
 from successkit.accounts.roles import Duty
-from successkit.core.errors import NoRateInForce, ValidationFailed
+from successkit.core.errors import ValidationFailed
 from successkit.core.money import clean_currency
 from successkit.pricing import rules
-from successkit.pricing.errors import RateAlreadySet
+from successkit.pricing.errors import NoRateInForce, RateAlreadySet
 from successkit.pricing.models import HourlyRate
 
 # SPEC.md §8: an hourly rate is below 100,000 (the API schema says the same).

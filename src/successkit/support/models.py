@@ -1,7 +1,5 @@
 from __future__ import annotations
 
-from typing import Any
-
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
@@ -9,6 +7,7 @@ from simple_history.models import HistoricalRecords
 from successkit.accounts.models import User
 from successkit.contracts.models import Contract
 from successkit.core.audit import history_user
+from successkit.core.records import AppendOnly
 from successkit.support import rules
 
 
@@ -259,21 +258,6 @@ class Message(models.Model):
 
     def __str__(self) -> str:
         return f"#{self.case_id} {self.author_id} {self.created_at:%Y-%m-%d %H:%M}"
-
-
-class AppendOnly(models.Model):
-    """A row that is written once and never changed or deleted."""
-
-    class Meta:
-        abstract = True
-
-    def save(self, *args: Any, **kwargs: Any) -> None:
-        if self.pk is not None:
-            raise ValueError(f"{type(self).__name__} rows are append-only")
-        super().save(*args, **kwargs)
-
-    def delete(self, *args: Any, **kwargs: Any) -> Any:
-        raise ValueError(f"{type(self).__name__} rows are append-only")
 
 
 class CaseEvent(AppendOnly):

@@ -27,14 +27,19 @@ from successkit.core import audit
 from successkit.core.errors import (
     InvalidState,
     NotFound,
-    OrderNotReceived,
     PermissionDenied,
-    ReturnWindowExpired,
     SuccessKitError,
     ValidationFailed,
 )
 from successkit.outbox.services import publish
 from successkit.support import rules
+from successkit.support.errors import (
+    OrderImportRejected,
+    OrderNotReceived,
+    ReferenceTaken,
+    ReturnWindowExpired,
+    RowProblem,
+)
 from successkit.support.models import (
     Case,
     CaseEvent,
@@ -60,24 +65,6 @@ ITEM_LIMITS = {
     "size": OrderLine._meta.get_field("size").max_length or 8,
     "colour": OrderLine._meta.get_field("colour").max_length or 40,
 }
-
-
-class ReferenceTaken(SuccessKitError):
-    code = "reference_taken"
-    status = 409
-    default_message = _("This contract already has an order with that reference.")
-
-
-class OrderImportRejected(ValidationFailed):
-    """A CSV import with bad rows; ``problems`` lists them by line, nothing was imported."""
-
-    def __init__(self, problems: list[RowProblem]) -> None:
-        self.problems = problems
-        super().__init__(
-            _("Rows that are not valid: %(count)s. Nothing was imported."),
-            details={"rows": [{"line": p.line, "message": str(p.message)} for p in problems]},
-            count=len(problems),
-        )
 
 
 # --- what callers may see ---------------------------------------------------------------
@@ -348,12 +335,6 @@ class ImportRow:
     values: dict[str, str]
     # Fields beyond the header's columns (a row that does not fit the header).
     extra_fields: int = 0
-
-
-@dataclass(frozen=True)
-class RowProblem:
-    line: int
-    message: str | Promise
 
 
 IMPORT_REQUIRED = ("reference", "sku", "size", "quantity")

@@ -11,10 +11,10 @@ from django.db import IntegrityError, transaction
 from successkit.accounts.actors import Actor
 from successkit.accounts.roles import Role
 from successkit.billing import services
+from successkit.billing.errors import NothingToBill
 from successkit.billing.models import (
     Adjustment,
     HourlyRate,
-    ImmutableRecordError,
     Statement,
     StatementLine,
 )
@@ -26,9 +26,11 @@ from successkit.billing.tests.helpers import (
     rate,
     unpriced,
 )
-from successkit.core.errors import NoRateInForce, PermissionDenied, ValidationFailed
+from successkit.core.errors import PermissionDenied, ValidationFailed
+from successkit.core.records import AppendOnlyError
 from successkit.engagements.services import cancel_session
 from successkit.factories import StaffFactory
+from successkit.pricing.errors import NoRateInForce
 
 pytestmark = pytest.mark.django_db
 
@@ -147,7 +149,7 @@ def test_a_line_without_a_price_refuses_the_whole_statement_and_writes_nothing(c
 def test_nothing_to_bill_is_refused_and_writes_nothing(contract) -> None:
     billable_session(contract, date(2026, 11, 5), 60)  # outside the period
     before = billing_state()
-    with pytest.raises(services.NothingToBill) as refused:
+    with pytest.raises(NothingToBill) as refused:
         issue(contract)
     assert refused.value.code == "nothing_to_bill"
     assert billing_state() == before
@@ -156,7 +158,7 @@ def test_nothing_to_bill_is_refused_and_writes_nothing(contract) -> None:
 def test_issuing_twice_for_the_same_period_bills_nothing_twice(contract) -> None:
     first = billable_session(contract, date(2026, 10, 5), 60)
     statement = issue(contract)
-    with pytest.raises(services.NothingToBill):
+    with pytest.raises(NothingToBill):
         issue(contract)
     # A session recorded later for the same month is billed by a second statement, alone.
     late = billable_session(contract, date(2026, 10, 25), 30)
@@ -196,7 +198,7 @@ def test_numbers_have_no_gaps_even_after_refused_issues(contract) -> None:
     other = contract_starting(date(2026, 9, 1), currency="USD")  # no USD rate at all
     billable_session(contract, date(2026, 10, 5), 60)
     assert issue(contract).code == "ST-000001"
-    with pytest.raises(services.NothingToBill):
+    with pytest.raises(NothingToBill):
         issue(contract)
     rate("USD", "165.00", since=date(2026, 1, 1))
     billable_session(other, date(2026, 10, 5), 60)
@@ -213,14 +215,14 @@ def test_a_statement_and_its_lines_never_change(contract) -> None:
     statement = issue(contract)
     line = statement.lines.get()
     statement.total = Decimal("1.00")
-    with pytest.raises(ImmutableRecordError):
+    with pytest.raises(AppendOnlyError):
         statement.save()
     line.amount = Decimal("1.00")
-    with pytest.raises(ImmutableRecordError):
+    with pytest.raises(AppendOnlyError):
         line.save()
-    with pytest.raises(ImmutableRecordError):
+    with pytest.raises(AppendOnlyError):
         statement.delete()
-    with pytest.raises(ImmutableRecordError):
+    with pytest.raises(AppendOnlyError):
         line.delete()
     statement.refresh_from_db()
     assert statement.total == Decimal("150.00")

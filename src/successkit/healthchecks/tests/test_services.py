@@ -8,11 +8,13 @@ from django.apps import apps
 
 from successkit.accounts.actors import Actor
 from successkit.accounts.roles import Role
+from successkit.contracts.errors import RoleNotAllowed
 from successkit.contracts.models import Contract
-from successkit.core.errors import RoleNotAllowed, ValidationFailed
+from successkit.core.errors import ValidationFailed
 from successkit.factories import ContactFactory, ContractFactory, OrganizationFactory, StaffFactory
 from successkit.flows import contracts as flows
 from successkit.healthchecks import services
+from successkit.healthchecks.errors import HealthCheckWouldBeLost, OutsidePeriod
 from successkit.healthchecks.models import HealthCheck, HealthCheckEvent, HealthCheckState
 from successkit.healthchecks.rules import HealthCheckStatus
 from successkit.healthchecks.tests.factories import contract_with_checks
@@ -140,7 +142,7 @@ def test_shortening_the_term_that_would_lose_a_scheduled_check_is_refused(clock)
         staff_id=StaffFactory(roles=[Role.CS_ENGINEER]).pk,
     )
     before = snapshot()
-    with pytest.raises(services.HealthCheckWouldBeLost) as refusal:
+    with pytest.raises(HealthCheckWouldBeLost) as refusal:
         flows.change_end_date(admin(), contract, end_date=date(2026, 6, 9))
     assert refusal.value.details == {"field": "end_date", "health_check_number": 2}
     assert snapshot() == before
@@ -154,7 +156,7 @@ def test_a_term_cannot_end_before_a_period_that_has_started(clock) -> None:
     before = snapshot()
     # Period 2 started on 15 April; ending on 20 May cuts it to 36 of its 91 days, a stub
     # that owes nothing: the running period would be dropped.
-    with pytest.raises(services.HealthCheckWouldBeLost):
+    with pytest.raises(HealthCheckWouldBeLost):
         flows.change_end_date(admin(), contract, end_date=date(2026, 5, 20))
     # Before today (1 May) is refused as such.
     with pytest.raises(ValidationFailed) as refusal:
@@ -184,7 +186,7 @@ def test_the_period_that_ended_yesterday_in_madrid_has_not_ended_in_new_york(clo
         staff_id=staff.pk,
         summary="Held on the last day.",
     )
-    with pytest.raises(services.OutsidePeriod):
+    with pytest.raises(OutsidePeriod):
         services.complete_health_check(
             admin(),
             madrid.health_checks.get(period_index=0),
@@ -203,7 +205,7 @@ def test_a_scheduled_time_counts_on_the_organizations_calendar(clock) -> None:
         admin(), check, scheduled_for=datetime(2026, 4, 15, 1, 0, tzinfo=UTC), staff_id=staff.pk
     )
     assert scheduled.state == HealthCheckState.SCHEDULED
-    with pytest.raises(services.OutsidePeriod):
+    with pytest.raises(OutsidePeriod):
         services.schedule_health_check(
             admin(),
             check,

@@ -66,7 +66,7 @@ def test_a_booking_mails_both_sides_an_invitation_in_their_language(
     spanish = smtp.to(counterpart.email)[0]
     assert spanish["Subject"].startswith("Reservada: Reunión inicial con Buyer")
     text = spanish.get_body(preferencelist=("plain",)).get_content()
-    assert "la versión en inglés prevalece" in text
+    assert "prevalecerá la versión en inglés" in text
     assert "<html" in spanish.get_body(preferencelist=("html",)).get_content()
     assert spanish["List-Unsubscribe"] is None  # transactional: always sent
     assert (

@@ -1,9 +1,9 @@
 from __future__ import annotations
 
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 
 import pytest
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from successkit.contracts.rules import local_date
@@ -192,22 +192,31 @@ def test_a_return_is_allowed_exactly_from_receipt_through_receipt_plus_window(
         assert decision.last_day == received + timedelta(days=WINDOW)
 
 
+@settings(max_examples=25)
 @given(
     received=days,
-    instant=st.datetimes(
-        min_value=datetime(2000, 1, 1), max_value=datetime(2099, 12, 1), timezones=st.just(UTC)
-    ),
     zone=st.sampled_from(
         ["Europe/Madrid", "Asia/Tokyo", "America/Los_Angeles", "Pacific/Kiritimati"]
     ),
 )
-def test_the_decision_follows_the_buyers_calendar_day(
-    received: date, instant: datetime, zone: str
+def test_returns_are_open_on_31_calendar_days_in_a_row_from_the_receipt_in_any_zone(
+    received: date, zone: str
 ) -> None:
-    day = local_date(instant, zone)
-    assert return_allowed(received, day, WINDOW).allowed is (
-        received <= day <= received + timedelta(days=WINDOW)
+    """Walking hour by hour through the buyer's calendar, a return is allowed on exactly
+    the receipt day and the 30 days after it (SPEC: received on R, allowed through R+30)."""
+    first_hour = datetime.combine(received - timedelta(days=3), time(), UTC)
+    open_days = sorted(
+        {
+            day
+            for hour in range(24 * 40)
+            if return_allowed(
+                received, day := local_date(first_hour + timedelta(hours=hour), zone), WINDOW
+            ).allowed
+        }
     )
+    assert open_days[0] == received
+    assert len(open_days) == 31
+    assert (open_days[-1] - open_days[0]).days == 30
 
 
 # --- orders -----------------------------------------------------------------------------

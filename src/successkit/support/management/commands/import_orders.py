@@ -23,6 +23,7 @@ from tqdm import tqdm
 from successkit.contracts.models import Contract
 from successkit.core.errors import SuccessKitError
 from successkit.support import services
+from successkit.support.errors import OrderImportRejected
 
 
 class Command(BaseCommand):
@@ -72,7 +73,7 @@ class Command(BaseCommand):
                 progress=bar(_("checking rows")),
                 staging_progress=bar(_("writing rows")),
             )
-        except services.OrderImportRejected as refusal:
+        except OrderImportRejected as refusal:
             for problem in refusal.problems:
                 self.stderr.write(
                     _("line %(line)s: %(message)s")
