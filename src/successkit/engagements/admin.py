@@ -70,14 +70,8 @@ class TrainingPoolAdmin(ReadOnly, admin.ModelAdmin):
 
 
 @admin.register(SessionMaterial)
-class SessionMaterialAdmin(admin.ModelAdmin):
-    list_display = ["title", "session", "added_by", "added_at"]
-    readonly_fields = ["added_by", "added_at"]
-    raw_id_fields = ["session"]
+class SessionMaterialAdmin(ReadOnly, admin.ModelAdmin):
+    """Shown here; added on the contract page, through ``add_material`` and its rules."""
 
-    def save_model(
-        self, request: HttpRequest, obj: SessionMaterial, form: Any, change: bool
-    ) -> None:
-        if not change:
-            obj.added_by = request.user  # type: ignore[assignment]
-        super().save_model(request, obj, form, change)
+    list_display = ["title", "session", "added_by", "added_at"]
+    raw_id_fields = ["session"]

@@ -96,3 +96,16 @@ def test_roles_written_in_bulk_give_their_admin_permissions_at_once() -> None:
 def test_staff_without_a_role_see_nothing_in_the_back_office() -> None:
     client = signed_in(StaffFactory(roles=[]))
     assert client.get("/admin/contracts/contract/").status_code == 403
+
+
+def test_the_back_office_never_writes_around_the_services() -> None:
+    """Models whose rows carry rules are read-only in the admin: materials are added on
+    the contract page (add_material checks the session type, the link and the size)."""
+    client = signed_in(StaffFactory(roles=[Role.ADMIN]))
+    for path in (
+        "/admin/engagements/sessionmaterial/add/",
+        "/admin/engagements/trainingsession/add/",
+        "/admin/support/order/add/",
+        "/admin/billing/statement/add/",
+    ):
+        assert client.get(path).status_code == 403, path
