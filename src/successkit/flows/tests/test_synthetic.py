@@ -26,8 +26,8 @@ from successkit.billing.models import (
 )
 from successkit.contracts.models import Contract
 from successkit.contracts.rules import local_date
-from successkit.core.errors import SessionTypeAlreadyUsed
 from successkit.engagements import services as engagements
+from successkit.engagements.errors import SessionTypeAlreadyUsed
 from successkit.engagements.models import (
     BillableAcceptance,
     PoolEntry,
