@@ -17,8 +17,8 @@ from django.utils import timezone
 from successkit.conftest import ApiClient
 from successkit.engagements.tests.helpers import contract_starting, on_day, rate
 from successkit.factories import ContractFactory
-from successkit.support import services
 from successkit.support.models import Order, OrderLine, StagedOrderLine
+from successkit.support.services import imports as order_imports
 
 HEADER = "reference,sku,size,quantity,placed_on\n"
 
@@ -31,7 +31,7 @@ def write_orders(path: Path, lines: int, per_order: int = 2) -> Path:
 
 @pytest.mark.django_db
 def test_rows_are_staged_in_batches_and_published_at_once(tmp_path, monkeypatch) -> None:
-    monkeypatch.setattr(services, "STAGING_BATCH", 3)
+    monkeypatch.setattr(order_imports, "STAGING_BATCH", 3)
     contract = ContractFactory()
     err = StringIO()
     call_command(
@@ -53,13 +53,13 @@ def test_rows_are_staged_in_batches_and_published_at_once(tmp_path, monkeypatch)
 @pytest.mark.django_db
 def test_a_reference_taken_while_staging_imports_nothing(tmp_path, monkeypatch) -> None:
     contract = ContractFactory()
-    original = services._stage
+    original = order_imports._stage
 
     def stage_then_someone_records_so_3(*args, **kwargs):
         original(*args, **kwargs)
         Order.objects.create(contract=contract, reference="SO-3")
 
-    monkeypatch.setattr(services, "_stage", stage_then_someone_records_so_3)
+    monkeypatch.setattr(order_imports, "_stage", stage_then_someone_records_so_3)
     with pytest.raises(CommandError):
         call_command(
             "import_orders",
@@ -77,7 +77,7 @@ def test_a_reference_taken_while_staging_imports_nothing(tmp_path, monkeypatch) 
 
 @pytest.mark.django_db(transaction=True)
 def test_bookings_go_on_during_a_big_import(tmp_path, monkeypatch) -> None:
-    monkeypatch.setattr(services, "STAGING_BATCH", 250)
+    monkeypatch.setattr(order_imports, "STAGING_BATCH", 250)
     rate()
     booked = contract_starting(timezone.localdate() - timedelta(days=5))
     api = ApiClient(booked.representative)
