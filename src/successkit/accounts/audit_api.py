@@ -7,6 +7,7 @@ from enum import StrEnum
 from typing import Any
 
 from django.apps import apps
+from django.db.models import OuterRef, Subquery
 from django.http import HttpRequest
 from ninja import Query, Router, Schema
 from pydantic import Field
@@ -88,10 +89,24 @@ def audit_trail(request: HttpRequest, filters: Query[AuditFilter]) -> dict[str, 
     )
     if filters.object_id is not None:
         history = history.filter(id=object_id(filters.object_id))
-    history = history.order_by("-history_date", "-history_id")
+    model = history.model
+    # The row each one changed from (simple-history's ``prev_record``), named by a
+    # subquery and read for the whole page at once: never a query per row.
+    history = history.annotate(
+        previous_id=Subquery(
+            model.objects.filter(id=OuterRef("id"), history_date__lt=OuterRef("history_date"))
+            .order_by("-history_date", "-history_id")
+            .values("history_id")[:1]
+        )
+    ).order_by("-history_date", "-history_id")
+    previous_rows: dict[int, Any] = {}
+
+    def load(rows: list[Any]) -> None:
+        wanted = [row.previous_id for row in rows if row.previous_id is not None]
+        previous_rows.update(model.objects.in_bulk(wanted, field_name="history_id"))
 
     def entry(row: Any) -> dict[str, object]:
-        previous = row.prev_record
+        previous = previous_rows.get(row.previous_id)
         rows = [previous, row] if previous is not None else [row]
         changes = [c for c in audit.changes(rows) if c.record is row]
         return {
@@ -107,4 +122,4 @@ def audit_trail(request: HttpRequest, filters: Query[AuditFilter]) -> dict[str, 
             ],
         }
 
-    return page(request, history, entry)
+    return page(request, history, entry, prepare=load)

@@ -459,8 +459,13 @@ def list_unbilled(request: HttpRequest, query: Query[PeriodQuery]) -> dict[str, 
     actor_of(request).require_staff()
     period = period_of(query)
 
+    billings: dict[int, services.ContractBilling] = {}
+
+    def load(contracts: list[Contract]) -> None:
+        billings.update(services.unbilled_of(contracts, period))
+
     def unbilled_out(contract: Contract) -> dict[str, object]:
-        billing = services.unbilled(contract, period)
+        billing = billings[contract.pk]
         return {
             "contract_id": str(contract.pk),
             "organization_id": str(contract.organization_id),
@@ -481,4 +486,4 @@ def list_unbilled(request: HttpRequest, query: Query[PeriodQuery]) -> dict[str, 
             "pending_adjustments_total": money(billing.pending_adjustments_total),
         }
 
-    return page(request, services.contracts_with_unbilled(period), unbilled_out)
+    return page(request, services.contracts_with_unbilled(period), unbilled_out, prepare=load)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Sequence
 from typing import Any, TypeVar
 
 from django.db.models import QuerySet
@@ -19,26 +19,40 @@ T = TypeVar("T")
 
 def page(
     request: HttpRequest,
-    queryset: QuerySet[Any],
+    queryset: QuerySet[Any] | Sequence[Any],
     serialize: Callable[[Any], T],
+    *,
+    prepare: Callable[[list[Any]], object] | None = None,
 ) -> dict[str, Any]:
-    """One page of ``queryset`` (which must be ordered), chosen by ``?limit=&offset=``."""
+    """One page of ``queryset`` (which must be ordered), chosen by ``?limit=&offset=``.
+
+    ``prepare``, if given, sees the page's rows before any is serialized: it loads what
+    they need in a few queries for the whole page (never one query per row)."""
+    rows, next_url = window(request, queryset)
+    if prepare is not None:
+        prepare(rows)
+    return {"items": [serialize(row) for row in rows], "next": next_url}
+
+
+def window(
+    request: HttpRequest, queryset: QuerySet[Any] | Sequence[Any]
+) -> tuple[list[Any], str | None]:
+    """The rows of the page ``?limit=&offset=`` asks for, and the next page's URL (None on
+    the last page). One query: a row past the limit says whether there is more."""
     limit = _int_param(request, "limit", DEFAULT_LIMIT)
     offset = _int_param(request, "offset", 0)
     if not 1 <= limit <= MAX_LIMIT:
         raise ValidationFailed(_("limit must be between 1 and %(max)s."), max=MAX_LIMIT)
     if offset < 0:
         raise ValidationFailed(_("offset must not be negative."))
-    rows: Iterable[Any] = list(queryset[offset : offset + limit + 1])
-    rows = list(rows)
-    has_more = len(rows) > limit
+    rows = list(queryset[offset : offset + limit + 1])
     next_url = None
-    if has_more:
+    if len(rows) > limit:
         query = request.GET.copy()
         query["limit"] = str(limit)
         query["offset"] = str(offset + limit)
         next_url = request.build_absolute_uri(f"{request.path}?{query.urlencode()}")
-    return {"items": [serialize(row) for row in rows[:limit]], "next": next_url}
+    return rows[:limit], next_url
 
 
 def _int_param(request: HttpRequest, name: str, default: int) -> int:
