@@ -16,13 +16,30 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal, InvalidOperation
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from django.db import IntegrityError, transaction
-from django.db.models import QuerySet
+from django.db.models import (
+    Count,
+    DateTimeField,
+    DecimalField,
+    F,
+    IntegerField,
+    Max,
+    Min,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    Sum,
+    Value,
+)
+from django.db.models.functions import Coalesce
 from django.utils.translation import gettext_lazy as _
 
 from successkit.accounts.actors import Actor
+from successkit.accounts.models import Organization
 from successkit.accounts.roles import Duty
 from successkit.billing import rules
 from successkit.billing.errors import AlreadyBilled, NothingToBill
@@ -197,45 +214,107 @@ def contract_billing(contract: Contract) -> ContractBilling:
     return ContractBilling(contract, lines, list(_pending_adjustments(contract)))
 
 
+def _delivered_between(first: date, last: date, zones: Iterable[str], prefix: str = "") -> Q:
+    """Sessions delivered from ``first`` through ``last`` in their organization's time
+    zone: one instant range per zone of ``zones`` (a handful of zones, whatever the
+    number of contracts)."""
+    first, last = _bounded(first, last)
+    matches = Q(pk__in=[])
+    for zone_name in sorted(set(zones)):
+        zone = ZoneInfo(zone_name)
+        matches |= Q(
+            **{
+                f"{prefix}contract__organization__timezone": zone_name,
+                f"{prefix}starts_at__gte": datetime.combine(first, time.min, tzinfo=zone),
+                f"{prefix}starts_at__lt": datetime.combine(
+                    last + timedelta(days=1), time.min, tzinfo=zone
+                ),
+            }
+        )
+    return matches
+
+
+def _zones() -> list[str]:
+    return list(Organization.objects.order_by().values_list("timezone", flat=True).distinct())
+
+
 def contracts_with_unbilled(period: tuple[date, date] | None = None) -> QuerySet[Contract]:
     """Contracts with something for their next statement: an unbilled line (delivered in
-    ``period``, if given, in the buyer's time zone) or a pending correction."""
-    ids = set(
-        Adjustment.objects.filter(statement_lines__isnull=True).values_list(
-            "contract_id", flat=True
-        )
-    )
-    sessions = _unbilled_sessions().select_related("contract__organization")
+    ``period``, if given, in the buyer's time zone) or a pending correction. Decided in
+    the database: the portfolio never passes through memory."""
+    sessions = _unbilled_sessions()
     if period is not None:
-        # A day's margin each side in UTC, then the exact day in each time zone.
-        first, last = _bounded(*period)
-        sessions = sessions.filter(
-            starts_at__date__gte=first - timedelta(days=1),
-            starts_at__date__lte=last + timedelta(days=1),
-        )
-    for session in sessions:
-        if period is None or period[0] <= delivered_on(session) <= period[1]:
-            ids.add(session.contract_id)
+        sessions = sessions.filter(_delivered_between(*period, _zones()))
+    pending = Adjustment.objects.filter(statement_lines__isnull=True)
     return (
-        Contract.objects.filter(pk__in=ids)
+        Contract.objects.filter(
+            Q(pk__in=sessions.values("contract")) | Q(pk__in=pending.values("contract"))
+        )
         .select_related("organization", "package")
         .order_by("organization__name", "id")
     )
 
 
+def unbilled_portfolio(sort: str = "age") -> QuerySet[Contract]:
+    """Contracts with something for their next statement, each annotated with its
+    unbilled lines (``unbilled_lines``, ``unbilled_amount``), the instants of its oldest
+    and newest (``unbilled_since``, ``unbilled_until``) and its pending corrections
+    (``pending_total``); oldest unbilled line first (``sort="age"``) or by organization."""
+    sessions = _unbilled_sessions().filter(contract=OuterRef("pk")).order_by().values("contract")
+    pending = (
+        Adjustment.objects.filter(contract=OuterRef("pk"), statement_lines__isnull=True)
+        .order_by()
+        .values("contract")
+    )
+
+    def of(queryset: QuerySet[Any], aggregate: Any, output: Any) -> Subquery:
+        return Subquery(queryset.annotate(value=aggregate).values("value"), output_field=output)
+
+    money = DecimalField(max_digits=14, decimal_places=2)
+    contracts = contracts_with_unbilled().annotate(
+        unbilled_lines=Coalesce(of(sessions, Count("pk"), IntegerField()), Value(0)),
+        unbilled_amount=of(sessions, Sum("billable_amount"), money),
+        unbilled_since=of(sessions, Min("starts_at"), DateTimeField()),
+        unbilled_until=of(sessions, Max("starts_at"), DateTimeField()),
+        pending_total=of(pending, Sum("amount"), money),
+    )
+    if sort == "organization":
+        return contracts.order_by("organization__name", "id")
+    return contracts.order_by(F("unbilled_since").asc(nulls_last=True), "organization__name", "id")
+
+
 def unbilled(contract: Contract, period: tuple[date, date] | None = None) -> ContractBilling:
     """What the contract would be billed now (in ``period``, if given): unbilled lines
     at the price fixed at delivery, and the corrections the next statement carries."""
-    sessions = _unbilled_sessions().filter(contract=contract)
+    return unbilled_of([contract], period)[contract.pk]
+
+
+def unbilled_of(
+    contracts: Iterable[Contract], period: tuple[date, date] | None = None
+) -> dict[int, ContractBilling]:
+    """``unbilled`` for several contracts (a page of them) in two queries: their lines and
+    their pending corrections."""
+    contracts = list(contracts)
+    sessions = _unbilled_sessions().filter(contract__in=contracts)
     if period is not None:
-        sessions = _in_period(sessions, contract.organization.timezone, *period)
-    lines = [
-        _unbilled_line(session)
-        for session in sessions.select_related("contract__organization", "session_type")
+        zones = {contract.organization.timezone for contract in contracts}
+        sessions = sessions.filter(_delivered_between(*period, zones))
+    lines: dict[int, list[BillableLine]] = {contract.pk: [] for contract in contracts}
+    for session in (
+        sessions.select_related("contract__organization", "session_type", "staff")
         .prefetch_related("session_type__translations")
         .order_by("starts_at", "id")
-    ]
-    return ContractBilling(contract, lines, list(_pending_adjustments(contract)))
+    ):
+        lines[session.contract_id].append(_unbilled_line(session))
+    pending: dict[int, list[Adjustment]] = {contract.pk: [] for contract in contracts}
+    for adjustment in Adjustment.objects.filter(
+        contract__in=contracts, statement_lines__isnull=True
+    ).order_by("id"):
+        pending[adjustment.contract_id].append(adjustment)
+    return {
+        contract.pk: ContractBilling(contract, lines[contract.pk], pending[contract.pk])
+        for contract in contracts
+    }
 
 
 # --- statements -------------------------------------------------------------------------

@@ -28,15 +28,30 @@ def _statement(actor: Actor, statement_id: int) -> Statement:
     return actor.get(services.visible_statements(actor), statement_id, "contract__organization")
 
 
+UNBILLED_PER_PAGE = 25
+UNBILLED_SORTS = ("age", "organization")
+
+
 @login_required
 def unbilled(request: HttpRequest) -> HttpResponse:
-    """Every contract with something billable not yet on a statement (staff)."""
+    """Every contract with something billable not yet on a statement (staff), oldest
+    unbilled line first, a page at a time: the same few queries for any portfolio."""
     actor = actor_of(request)
     actor.require_staff()
+    sort = request.GET.get("sort", "age")
+    if sort not in UNBILLED_SORTS:
+        sort = "age"
+    contracts = services.unbilled_portfolio(sort).select_related("representative")
+    page = Paginator(
+        contracts.prefetch_related("package__translations"), UNBILLED_PER_PAGE
+    ).get_page(request.GET.get("page"))
+    billings = services.unbilled_of(page.object_list)
     rows = []
-    for contract in services.contracts_with_unbilled():
-        billing = services.unbilled(contract)
-        days = [line.delivered_on for line in billing.lines] or [contract.today()]
+    for contract in page.object_list:
+        billing = billings[contract.pk]
+        today = contract.today()
+        days = [line.delivered_on for line in billing.lines] or [today]
+        since = min(days) if billing.lines else None
         form = IssueForm(
             initial={"contract": contract.pk, "period_start": min(days), "period_end": max(days)}
         )
@@ -45,11 +60,15 @@ def unbilled(request: HttpRequest) -> HttpResponse:
                 "contract": contract,
                 "package": localized(contract.package, request.LANGUAGE_CODE).name,
                 "billing": billing,
+                "since": since,
+                "age": (today - since).days if since else None,
                 "form": form,
             }
         )
     context: dict[str, Any] = {
         "rows": rows,
+        "page": page,
+        "sort": sort,
         "statements": services.visible_statements(actor).order_by("-number")[:10],
         "can_issue": actor.may(Duty.BILL),
         "actor": actor,

@@ -6,6 +6,7 @@ from __future__ import annotations
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
 from django.db.models import Count
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -28,6 +29,9 @@ from successkit.support.forms import (
 from successkit.support.models import Case, CaseStatus, EventKind, Queue
 
 SCOPE = "contract__organization"
+CASES_PER_PAGE = 50
+# How many of a queue's live cases the queues page shows, oldest first.
+QUEUE_PREVIEW = 20
 
 
 def _case(actor: Actor, case_id: int) -> Case:
@@ -51,10 +55,22 @@ def cases(request: HttpRequest) -> HttpResponse:
         if filters.cleaned_data["status"]:
             listed = listed.filter(status=filters.cleaned_data["status"])
     contracts = visible_contracts(actor).order_by("-start_date") if actor.is_contact else []
+    page = Paginator(listed.select_related("contract__organization"), CASES_PER_PAGE).get_page(
+        request.GET.get("page")
+    )
+    params = request.GET.copy()
+    params.pop("page", None)
     return render(
         request,
         "support/cases.html",
-        {"cases": listed[:200], "contracts": contracts, "filters": filters, "actor": actor},
+        {
+            "cases": page.object_list,
+            "page": page,
+            "params": params.urlencode(),
+            "contracts": contracts,
+            "filters": filters,
+            "actor": actor,
+        },
     )
 
 
@@ -70,17 +86,31 @@ def queues(request: HttpRequest) -> HttpResponse:
         .values("queue", "status")
         .annotate(n=Count("id"))
     }
-    live = services.visible_cases(actor).exclude(status=CaseStatus.CLOSED).order_by("opened_at")
-    board = [
-        {
-            "queue": queue,
-            "counts": [
-                (status, counts.get((queue.value, status.value), 0)) for status in CaseStatus
-            ],
-            "cases": [case for case in live if case.queue == queue],
-        }
-        for queue in Queue
-    ]
+    live = services.visible_cases(actor).exclude(status=CaseStatus.CLOSED)
+    # The oldest live cases of each queue (one query per queue: there are three); the
+    # rest is a click away on the paged list of cases, filtered to that queue.
+    board = []
+    for queue in Queue:
+        live_count = sum(
+            counts.get((queue.value, status.value), 0)
+            for status in CaseStatus
+            if status != CaseStatus.CLOSED
+        )
+        board.append(
+            {
+                "queue": queue,
+                "counts": [
+                    (status, counts.get((queue.value, status.value), 0)) for status in CaseStatus
+                ],
+                "cases": list(
+                    live.filter(queue=queue)
+                    .select_related("contract__organization", "assignee")
+                    .order_by("opened_at", "id")[:QUEUE_PREVIEW]
+                ),
+                "live": live_count,
+                "more": max(0, live_count - QUEUE_PREVIEW),
+            }
+        )
     return render(request, "support/queues.html", {"board": board, "statuses": CaseStatus})
 
 

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from datetime import date
+import re
+from datetime import date, timedelta
 
 import pytest
 from django.test import Client
@@ -229,3 +230,38 @@ def test_pages_need_a_sign_in() -> None:
         response = Client().get(path)
         assert response.status_code == 302
         assert response["Location"].startswith("/login/")
+
+
+def test_unbilled_contracts_come_oldest_first_with_their_age_a_page_at_a_time(
+    finance_user, monkeypatch
+) -> None:
+    from successkit.billing import views
+
+    monkeypatch.setattr(views, "UNBILLED_PER_PAGE", 2)
+    rate("EUR", "150.00", since=date(2026, 1, 1))
+    today = date.today()
+    start = today - timedelta(days=200)
+    recent = contract_starting(start, organization__name="Recent Clinic")
+    oldest = contract_starting(start, organization__name="Oldest Clinic")
+    middle = contract_starting(start, organization__name="Middle Clinic")
+    billable_session(recent, today - timedelta(days=3), 60)
+    billable_session(oldest, today - timedelta(days=90), 60)
+    billable_session(oldest, today - timedelta(days=5), 60)
+    billable_session(middle, today - timedelta(days=40), 30)
+    client = signed_in(finance_user)
+
+    first = client.get("/billing/").content.decode()
+    second = client.get("/billing/?page=2").content.decode()
+
+    assert re.findall(r'data-unbilled="(\d+)"', first) == [str(oldest.pk), str(middle.pk)]
+    assert re.findall(r'data-unbilled="(\d+)"', second) == [str(recent.pk)]
+    assert "3 contracts with something to bill" in first
+    assert "Page 1 of 2" in first
+    summary = first.split(f'data-unbilled="{oldest.pk}"')[1].split("</tr>")[0]
+    assert "Oldest Clinic" in summary
+    assert oldest.representative.name in summary
+    assert "€300.00" in summary  # two hours at 150
+    days = (oldest.today() - (today - timedelta(days=90))).days
+    assert f'data-age="{days}"' in summary and f"{days} days" in summary
+    by_name = client.get("/billing/?sort=organization").content.decode()
+    assert re.findall(r'data-unbilled="(\d+)"', by_name) == [str(middle.pk), str(oldest.pk)]

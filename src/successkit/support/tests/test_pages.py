@@ -254,3 +254,36 @@ def test_staff_take_a_case_and_assign_it_on_the_page() -> None:
     assert buyer.post(f"/support/cases/{case.pk}/assign/", {"take": "1"}).status_code == 403
     case.refresh_from_db()
     assert case.assignee_id is None
+
+
+def test_the_case_list_pages_instead_of_cutting_off(monkeypatch) -> None:
+    from successkit.support import views
+
+    monkeypatch.setattr(views, "CASES_PER_PAGE", 2)
+    contract = ContractFactory()
+    cases = [CaseFactory(contract=contract, subject=f"Question {n}") for n in range(5)]
+    staff = signed_in(StaffFactory(roles=[Role.SUPPORT], language="en"))
+    shown = []
+    for number in (1, 2, 3):
+        page = staff.get(f"/support/?queue=customer_success&page={number}").content.decode()
+        shown += re.findall(r'<tr data-case="(\d+)">', page)
+    assert sorted(shown) == sorted(str(case.pk) for case in cases)  # each once, none lost
+    assert "Page 2 of 3" in staff.get("/support/?page=2").content.decode()
+    second = staff.get("/support/?queue=customer_success&page=2").content.decode()
+    assert "queue=customer_success&amp;page=3" in second  # the filter stays on the next page
+
+
+def test_a_queue_shows_its_oldest_live_cases_and_links_to_the_rest(monkeypatch) -> None:
+    from successkit.support import views
+
+    monkeypatch.setattr(views, "QUEUE_PREVIEW", 2)
+    contract = ContractFactory()
+    cases = [CaseFactory(contract=contract) for _ in range(4)]
+    for days, case in enumerate(cases):  # the last created is the oldest
+        Case.objects.filter(pk=case.pk).update(opened_at=case.opened_at - timedelta(days=days))
+    page = signed_in(StaffFactory(roles=[Role.SUPPORT], language="en")).get("/support/queues/")
+    success = page.content.decode().split('data-queue="customer_success"')[1].split("</section>")[0]
+    assert re.findall(r'data-case="(\d+)"', success) == [str(cases[3].pk), str(cases[2].pk)]
+    assert '<span data-count="open">4</span>' in success
+    assert "2 more live cases in this queue" in success
+    assert 'href="/support/?queue=customer_success"' in success
