@@ -16,6 +16,7 @@ from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.core.validators import validate_email
 from django.db import transaction
+from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -25,11 +26,13 @@ from successkit.accounts.actors import Actor
 from successkit.accounts.errors import EmailTaken, InvalidCredentials
 from successkit.accounts.models import ApiToken, Contact, Language, Organization, StaffRole, User
 from successkit.accounts.roles import Duty, Role
+from successkit.core.bounds import bad_text
 from successkit.core.errors import (
     NotFound,
     TooManyAttempts,
     ValidationFailed,
 )
+from successkit.core.text import clean_text
 
 TOKEN_PREFIX = "sk_"
 LAST_USED_RESOLUTION = timedelta(minutes=1)
@@ -95,13 +98,13 @@ def clean_email(value: str) -> str:
     return email
 
 
+def active_staff() -> QuerySet[User]:
+    """Staff who can be given work: active, with staff access, not a buyer's contact."""
+    return User.objects.filter(is_staff=True, is_active=True, contact=None)
+
+
 def clean_name(value: str, field: str = "name") -> str:
-    name = value.strip()
-    if not name:
-        raise ValidationFailed(
-            _("%(field)s must not be empty."), details={"field": field}, field=field
-        )
-    return name
+    return clean_text(value, field)
 
 
 def clean_password(password: str, user: User | None = None) -> str:
@@ -217,9 +220,9 @@ def sign_in(email: str, password: str, request: HttpRequest | None = None) -> st
         request = HttpRequest()
         request.META["REMOTE_ADDR"] = "127.0.0.1"
     account = email.strip().lower()
-    if not account or len(account) > throttling.MAX_EMAIL_LENGTH or not clean_text_ok(account):
+    if not account or len(account) > throttling.MAX_EMAIL_LENGTH or bad_text(account):
         raise InvalidCredentials()
-    if not clean_text_ok(password) or len(password) > MAX_PASSWORD_LENGTH:
+    if bad_text(password) or len(password) > MAX_PASSWORD_LENGTH:
         raise InvalidCredentials()
     user = authenticate(request, username=account, password=password)
     if throttling.locked_out(request):
@@ -227,17 +230,6 @@ def sign_in(email: str, password: str, request: HttpRequest | None = None) -> st
     if not isinstance(user, User):
         raise InvalidCredentials()
     return issue_token(user)
-
-
-def clean_text_ok(value: str) -> bool:
-    """No NUL byte and no lone surrogate (neither can be stored on PostgreSQL)."""
-    if "\x00" in value:
-        return False
-    try:
-        value.encode("utf-8")
-    except UnicodeEncodeError:
-        return False
-    return True
 
 
 def user_for_token(raw: str) -> User | None:

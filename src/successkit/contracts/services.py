@@ -15,6 +15,7 @@ from django.utils.translation import gettext_lazy as _
 from successkit.accounts.actors import Actor
 from successkit.accounts.models import Contact, Organization, User
 from successkit.accounts.roles import Duty, Role
+from successkit.accounts.services import active_staff
 from successkit.catalog.models import Package
 from successkit.catalog.services import localized, package_for_sale
 from successkit.contracts import rules
@@ -113,9 +114,7 @@ def create_contract(
             id=organization_id,
         )
     sold = package_for_sale(package)
-    representative = User.objects.filter(
-        pk=representative_id, is_staff=True, is_active=True
-    ).first()
+    representative = active_staff().filter(pk=representative_id).first()
     if representative is None:
         raise ValidationFailed(
             _("Staff member %(id)s does not exist."),
@@ -185,7 +184,7 @@ def reassign_representative(actor: Actor, contract: Contract, *, staff_id: int) 
     role (a CSM leaves, a book of business moves)."""
     actor.require(Duty.ADMINISTER)
     contract = _locked(contract)
-    staff = User.objects.filter(pk=staff_id, is_staff=True, is_active=True).first()
+    staff = active_staff().filter(pk=staff_id).first()
     if staff is None:
         raise ValidationFailed(
             _("Staff member %(id)s does not exist."),

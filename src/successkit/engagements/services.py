@@ -26,6 +26,7 @@ from django.utils.translation import gettext_lazy as _
 from successkit.accounts.actors import Actor
 from successkit.accounts.models import Contact, User
 from successkit.accounts.roles import Duty, Role
+from successkit.accounts.services import active_staff
 from successkit.catalog.models import SessionType
 from successkit.catalog.services import localized
 from successkit.catalog.services import session_type as catalog_session_type
@@ -437,7 +438,7 @@ def _require_booker(actor: Actor, contract: Contract) -> None:
 def _staff(contract: Contract, staff_id: int | None) -> User:
     if staff_id is None:
         return contract.representative
-    staff = User.objects.filter(pk=staff_id, is_staff=True, is_active=True).first()
+    staff = active_staff().filter(pk=staff_id).first()
     if staff is None:
         raise ValidationFailed(
             _("Staff member %(id)s does not exist."), details={"field": "staff_id"}, id=staff_id

@@ -12,7 +12,7 @@ from zoneinfo import ZoneInfo
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from successkit.accounts.models import User
+from successkit.accounts.services import active_staff
 from successkit.catalog.services import session_type as catalog_session_type
 from successkit.contracts.models import Contract
 from successkit.core.errors import InvalidFields
@@ -27,7 +27,8 @@ def eligible_staff(contract: Contract) -> list[int]:
     active staff holding a role the package allows, by name."""
     roles = sorted(contract.package.terms().training_roles)
     ids = list(
-        User.objects.filter(is_staff=True, is_active=True, staff_roles__role__in=roles)
+        active_staff()
+        .filter(staff_roles__role__in=roles)
         .distinct()
         .order_by("name", "id")
         .values_list("pk", flat=True)

@@ -21,12 +21,14 @@ from django.utils.translation import gettext_lazy as _
 from successkit.accounts.actors import Actor
 from successkit.accounts.models import User
 from successkit.accounts.roles import ACCOUNT_ROLES, Role
+from successkit.accounts.services import active_staff
 from successkit.catalog.models import Package
 from successkit.catalog.services import localized
 from successkit.contracts.errors import RoleNotAllowed
 from successkit.contracts.models import Contract
 from successkit.contracts.rules import local_date
 from successkit.core.errors import InvalidState, ValidationFailed
+from successkit.core.text import clean_text
 from successkit.healthchecks import rules
 from successkit.healthchecks.errors import HealthCheckWouldBeLost, OutsidePeriod
 from successkit.healthchecks.models import (
@@ -174,7 +176,7 @@ def _require_operator(actor: Actor, package: Package) -> None:
 
 
 def _delivering_staff(staff_id: int, package: Package) -> User:
-    staff = User.objects.filter(pk=staff_id, is_staff=True, is_active=True).first()
+    staff = active_staff().filter(pk=staff_id).first()
     if staff is None:
         raise ValidationFailed(
             _("Staff member %(id)s does not exist."), details={"field": "staff_id"}, id=staff_id
@@ -190,28 +192,12 @@ def _delivering_staff(staff_id: int, package: Package) -> User:
     return staff
 
 
-def _clean_text(value: str, field: str, max_length: int = TEXT_MAX_LENGTH) -> str:
-    text = value.strip()
-    if not text:
-        raise ValidationFailed(
-            _("%(field)s must not be empty."), details={"field": field}, field=field
-        )
-    if len(text) > max_length:
-        raise ValidationFailed(
-            _("%(field)s must be at most %(max)s characters."),
-            details={"field": field},
-            field=field,
-            max=max_length,
-        )
-    return text
-
-
 def _clean_attendees(attendees: Sequence[str]) -> list[str]:
     if len(attendees) > MAX_ATTENDEES:
         raise ValidationFailed(
             _("At most %(max)s attendees."), details={"field": "attendees"}, max=MAX_ATTENDEES
         )
-    return [_clean_text(name, "attendees") for name in attendees]
+    return [clean_text(name, "attendees", TEXT_MAX_LENGTH) for name in attendees]
 
 
 def _clean_action_items(items: Sequence[ActionItemIn], held_on: date) -> list[ActionItemIn]:
@@ -230,8 +216,8 @@ def _clean_action_items(items: Sequence[ActionItemIn], held_on: date) -> list[Ac
             )
         cleaned.append(
             ActionItemIn(
-                description=_clean_text(item.description, "action_items.description", 500),
-                owner=_clean_text(item.owner, "action_items.owner"),
+                description=clean_text(item.description, "action_items.description", 500),
+                owner=clean_text(item.owner, "action_items.owner", TEXT_MAX_LENGTH),
                 due_on=item.due_on,
             )
         )
@@ -326,7 +312,7 @@ def complete_health_check(
             details={"field": "held_on"},
         )
     staff = _delivering_staff(staff_id, package)
-    text = _clean_text(summary, "summary", SUMMARY_MAX_LENGTH)
+    text = clean_text(summary, "summary", SUMMARY_MAX_LENGTH)
     if overall_status is not None and overall_status not in OverallStatus.values:
         raise ValidationFailed(
             _("overall_status must be one of: %(choices)s."),
@@ -454,8 +440,4 @@ def compliance(actor: Actor | None) -> Compliance:
 def eligible_staff(contract: Contract) -> QuerySet[User]:
     """Active staff whose role the contract's package allows to hold its health checks."""
     roles = sorted(contract.package.terms().health_check_roles)
-    return (
-        User.objects.filter(is_staff=True, is_active=True, staff_roles__role__in=roles)
-        .distinct()
-        .order_by("name")
-    )
+    return active_staff().filter(staff_roles__role__in=roles).distinct().order_by("name")

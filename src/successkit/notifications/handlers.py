@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 
 from successkit.accounts.models import User
 from successkit.accounts.roles import Role
+from successkit.accounts.services import active_staff
 from successkit.billing.models import Statement
 from successkit.catalog.services import localized
 from successkit.contracts.models import Contract
@@ -122,11 +123,7 @@ def endpoint_failed(delivery: WebhookDelivery) -> None:
 
 
 def admins() -> list[User]:
-    return list(
-        User.objects.filter(is_active=True, is_staff=True, staff_roles__role=Role.ADMIN)
-        .distinct()
-        .order_by("id")
-    )
+    return list(active_staff().filter(staff_roles__role=Role.ADMIN).distinct().order_by("id"))
 
 
 # --- mail --------------------------------------------------------------------------------

@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 
 from successkit.accounts.models import User
 from successkit.accounts.roles import Role
+from successkit.accounts.services import active_staff
 from successkit.catalog.services import localized
 from successkit.contracts.models import Contract
 from successkit.engagements.models import TrainingSession
@@ -208,11 +209,7 @@ def queue_people(case: Case) -> list[User]:
         return [case.assignee]
     if case.queue == Queue.CUSTOMER_SUCCESS:
         return [case.contract.representative]
-    return list(
-        User.objects.filter(is_active=True, is_staff=True, staff_roles__role=Role.SUPPORT)
-        .distinct()
-        .order_by("id")
-    )
+    return list(active_staff().filter(staff_roles__role=Role.SUPPORT).distinct().order_by("id"))
 
 
 def case_waiting() -> int:

@@ -8,7 +8,7 @@ from django import forms
 from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
-from successkit.accounts.models import User
+from successkit.accounts.services import active_staff
 from successkit.support.models import CaseStatus, CaseType, Order, OrderLine, Queue
 
 
@@ -74,7 +74,7 @@ class EscalateForm(forms.Form):
     )
     assignee = forms.ModelChoiceField(
         label=_("To the staff member"),
-        queryset=User.objects.filter(is_staff=True, is_active=True, contact=None).order_by("name"),
+        queryset=active_staff().order_by("name"),
         required=False,
     )
     reason = forms.CharField(label=_("Why"), widget=forms.Textarea)
@@ -83,7 +83,7 @@ class EscalateForm(forms.Form):
 class AssignForm(forms.Form):
     assignee = forms.ModelChoiceField(
         label=_("Assign to"),
-        queryset=User.objects.filter(is_staff=True, is_active=True, contact=None).order_by("name"),
+        queryset=active_staff().order_by("name"),
         required=False,
         empty_label=_("Nobody (back to the queue)"),
     )

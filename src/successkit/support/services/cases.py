@@ -40,7 +40,6 @@ from successkit.support.models import (
 from successkit.support.services.common import (
     ITEM_LIMITS,
     MAX_SUBJECT,
-    active_staff,
     clean_item,
     clean_optional_text,
     clean_quantity,
@@ -49,6 +48,7 @@ from successkit.support.services.common import (
     record_change,
     require_case_worker,
     require_participant,
+    staff_member,
 )
 
 # --- cases ------------------------------------------------------------------------------
@@ -388,7 +388,7 @@ def assign_case(actor: Actor, case: Case, assignee_id: int | None) -> Case:
     case = locked_case(case)
     if not rules.accepts_messages(rules.CaseStatus(case.status)):
         raise InvalidState(_("This case is closed."))
-    assignee = None if assignee_id is None else active_staff(assignee_id, "assignee_id")
+    assignee = None if assignee_id is None else staff_member(assignee_id, "assignee_id")
     if (assignee.pk if assignee else None) == case.assignee_id:
         raise InvalidState(_("The case is already assigned that way."))
     _set_assignee(case, actor, assignee)
@@ -431,7 +431,7 @@ def escalate_case(
             _("An escalation names a queue, a staff member or both."), details={"field": "queue"}
         )
     target_queue = None if queue is None else clean_queue(queue)
-    assignee = None if assignee_id is None else active_staff(assignee_id, "assignee_id")
+    assignee = None if assignee_id is None else staff_member(assignee_id, "assignee_id")
     current = rules.CaseStatus(case.status)
     if not rules.can_escalate(current):
         raise InvalidState(

@@ -14,11 +14,13 @@ from django.utils.translation import gettext_lazy as _
 from successkit.accounts.actors import Actor
 from successkit.accounts.models import User
 from successkit.accounts.roles import Duty
+from successkit.accounts.services import active_staff
 from successkit.contracts.models import Contract
 from successkit.core.errors import (
     NotFound,
     ValidationFailed,
 )
+from successkit.core.text import clean_optional_text, clean_text
 from successkit.support import rules
 from successkit.support.models import (
     Case,
@@ -72,33 +74,6 @@ def case_history(case: Case) -> QuerySet[CaseEvent]:
 
 
 # --- validation -------------------------------------------------------------------------
-
-
-def clean_text(value: str | None, field: str, max_length: int | None = None) -> str:
-    text = clean_optional_text(value, field, max_length)
-    if not text:
-        raise ValidationFailed(
-            _("%(field)s must not be empty."), details={"field": field}, field=field
-        )
-    return text
-
-
-def clean_optional_text(value: str | None, field: str, max_length: int | None = None) -> str:
-    text = (value or "").strip()
-    if "\x00" in text:
-        raise ValidationFailed(
-            _("%(field)s contains a character that is not allowed."),
-            details={"field": field},
-            field=field,
-        )
-    if max_length is not None and len(text) > max_length:
-        raise ValidationFailed(
-            _("%(field)s must be at most %(max)s characters."),
-            details={"field": field},
-            field=field,
-            max=max_length,
-        )
-    return text
 
 
 def clean_item(sku: str, size: str | int, colour: str | None, field: str = "") -> rules.Item:
@@ -170,8 +145,8 @@ def check_dates(dates: rules.OrderDates, today: date) -> None:
         raise ValidationFailed(message, details={"field": field})
 
 
-def active_staff(user_id: int, field: str) -> User:
-    user = User.objects.filter(pk=user_id, is_staff=True, is_active=True, contact=None).first()
+def staff_member(user_id: int, field: str) -> User:
+    user = active_staff().filter(pk=user_id).first()
     if user is None:
         raise ValidationFailed(
             _("Staff member %(id)s does not exist."), details={"field": field}, id=user_id

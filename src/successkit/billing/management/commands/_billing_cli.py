@@ -7,7 +7,7 @@ from datetime import date
 from django.core.management.base import CommandError
 
 from successkit.accounts.actors import Actor
-from successkit.accounts.models import User
+from successkit.accounts.services import active_staff
 from successkit.billing import rules
 
 
@@ -24,7 +24,7 @@ def actor(email: str | None) -> Actor | None:
     """The staff member named by ``--by``, or None: the trusted command line."""
     if email is None:
         return None
-    user = User.objects.filter(email=email.strip().lower(), is_staff=True, is_active=True).first()
+    user = active_staff().filter(email=email.strip().lower()).first()
     if user is None:
         raise CommandError(f"validation_error: no active staff member {email}")
     return Actor.of(user)
