@@ -32,8 +32,11 @@ class SuccessKitError(Exception):
         super().__init__(self.code)
 
     def render_message(self) -> str:
-        text = str(self.message)
-        return text % self.params if self.params else text
+        if not self.params:
+            return str(self.message)
+        # ``%`` on the message itself: a lazy plural (ngettext_lazy) picks its form from
+        # the parameters only that way (its str() alone is empty).
+        return str(self.message % self.params)
 
     def as_dict(self) -> dict[str, Any]:
         body: dict[str, Any] = {"code": self.code, "message": self.render_message()}

@@ -18,7 +18,8 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 
-from successkit.accounts.actors import actor_of
+from successkit.accounts.actors import Actor, actor_of
+from successkit.accounts.roles import Duty
 from successkit.catalog.services import governing_terms_url, localized
 from successkit.contracts.models import Contract
 from successkit.contracts.services import contract_for
@@ -36,6 +37,9 @@ from successkit.engagements.forms import (
     SlotBookingForm,
 )
 from successkit.engagements.models import TrainingSession
+from successkit.flows import contracts as contract_flows
+from successkit.flows import workspace
+from successkit.support.forms import ImportForm, OrderForm
 
 
 @dataclass(frozen=True)
@@ -168,10 +172,27 @@ def contract_detail(request: HttpRequest, contract_id: int) -> HttpResponse:
         "vendor_contact": contract.vendor_contact(),
         "terms_url": governing_terms_url(contract.package.version),
         "now": timezone.now(),
+        "workspace": workspace.contract_workspace(actor, contract, language),
+        "may": _permissions(actor, contract),
+        "order_form": OrderForm(),
+        "import_form": ImportForm(),
+        "today": contract.today(),
     }
     return render(
         request, "engagements/contract.html", context, status=422 if form.errors else status
     )
+
+
+def _permissions(actor: Actor, contract: Contract) -> dict[str, bool]:
+    """Which of the page's actions to draw for this reader (the services decide again)."""
+    own_contact = actor.is_contact and actor.organization_id == contract.organization_id
+    return {
+        "change_term": actor.may(Duty.RUN_ACCOUNTS),
+        "reassign": actor.may(Duty.ADMINISTER),
+        "set_counterpart": own_contact or actor.may(Duty.RUN_ACCOUNTS),
+        "record_orders": actor.may(Duty.RECORD_ORDERS),
+        "open_case": own_contact or actor.may(Duty.HANDLE_CASES),
+    }
 
 
 def _quote(body: object) -> dict[str, object] | None:
@@ -296,3 +317,67 @@ def session_ics(request: HttpRequest, session_id: int) -> HttpResponse:
     )
     response["Content-Disposition"] = f'attachment; filename="session-{session.pk}.ics"'
     return response
+
+
+# --- the term and the parties ---------------------------------------------------------------
+
+
+def _contract_back(contract: Contract, anchor: str) -> HttpResponse:
+    return redirect(reverse("engagements:contract", args=[contract.pk]) + f"#{anchor}")
+
+
+def _posted_id(request: HttpRequest, name: str) -> int:
+    value = request.POST.get(name, "")
+    return int(value) if value.isdecimal() and len(value) < 12 else 0
+
+
+@login_required
+@require_POST
+def change_term(request: HttpRequest, contract_id: int) -> HttpResponse:
+    """Account staff move the contract's end date (sessions and health checks follow)."""
+    actor = actor_of(request)
+    contract = contract_for(actor, contract_id)
+    try:
+        end_date = date.fromisoformat(request.POST.get("end_date", ""))
+    except ValueError:
+        messages.error(request, gettext("Give the new end date as a calendar day."))
+        return _contract_back(contract, "term")
+    act(
+        request,
+        lambda: contract_flows.change_contract(actor, contract, end_date=end_date),
+        done=gettext("The contract's term is changed."),
+    )
+    return _contract_back(contract, "term")
+
+
+@login_required
+@require_POST
+def reassign_representative(request: HttpRequest, contract_id: int) -> HttpResponse:
+    """An admin gives the contract another representative."""
+    actor = actor_of(request)
+    contract = contract_for(actor, contract_id)
+    act(
+        request,
+        lambda: contract_flows.change_contract(
+            actor, contract, representative_id=_posted_id(request, "representative")
+        ),
+        done=gettext("The contract has a new representative."),
+    )
+    return _contract_back(contract, "parties")
+
+
+@login_required
+@require_POST
+def set_counterpart(request: HttpRequest, contract_id: int) -> HttpResponse:
+    """The buyer's counterpart: one of the organization's contacts, chosen by one of them
+    (or by account staff)."""
+    actor = actor_of(request)
+    contract = contract_for(actor, contract_id)
+    act(
+        request,
+        lambda: contract_flows.change_contract(
+            actor, contract, buyer_contact_id=_posted_id(request, "contact")
+        ),
+        done=gettext("The counterpart is changed."),
+    )
+    return _contract_back(contract, "parties")

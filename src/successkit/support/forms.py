@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy as _
 
 from successkit.accounts.services import active_staff
 from successkit.support.models import CaseStatus, CaseType, Order, OrderLine, Queue
+from successkit.support.services import LineIn
 
 
 class OpenCaseForm(forms.Form):
@@ -95,4 +96,86 @@ class QueueFilterForm(forms.Form):
     )
     status = forms.ChoiceField(
         label=_("Status"), choices=[("", _("All")), *CaseStatus.choices], required=False
+    )
+
+
+class OrderForm(forms.Form):
+    """An order with up to ``LINES`` lines (a longer one comes in by CSV import)."""
+
+    LINES = 4
+
+    reference = forms.CharField(label=_("Order reference"), max_length=64)
+    placed_on = forms.DateField(
+        label=_("Placed on"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+    shipped_on = forms.DateField(
+        label=_("Shipped on"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+    received_on = forms.DateField(
+        label=_("Received by the buyer on"),
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}),
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        for n in range(1, self.LINES + 1):
+            self.fields[f"sku_{n}"] = forms.CharField(
+                label=_("SKU, line %(n)s") % {"n": n}, max_length=64, required=n == 1
+            )
+            self.fields[f"size_{n}"] = forms.CharField(
+                label=_("Ring size, line %(n)s") % {"n": n}, max_length=8, required=n == 1
+            )
+            self.fields[f"colour_{n}"] = forms.CharField(
+                label=_("Colour, line %(n)s") % {"n": n}, max_length=40, required=False
+            )
+            self.fields[f"quantity_{n}"] = forms.IntegerField(
+                label=_("Quantity, line %(n)s") % {"n": n}, min_value=1, required=n == 1
+            )
+
+    def line_rows(self) -> list[list[forms.BoundField]]:
+        return [
+            [self[f"{part}_{n}"] for part in ("sku", "size", "colour", "quantity")]
+            for n in range(1, self.LINES + 1)
+        ]
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        for n in range(2, self.LINES + 1):
+            given = [data.get(f"{part}_{n}") for part in ("sku", "size", "quantity")]
+            if any(given) and not all(given):
+                raise forms.ValidationError(
+                    _("Line %(n)s needs its SKU, ring size and quantity, or nothing at all.")
+                    % {"n": n}
+                )
+        return data
+
+    def lines(self) -> list[LineIn]:
+        data = self.cleaned_data
+        return [
+            LineIn(
+                sku=data[f"sku_{n}"],
+                size=data[f"size_{n}"],
+                quantity=data[f"quantity_{n}"],
+                colour=data.get(f"colour_{n}") or "",
+            )
+            for n in range(1, self.LINES + 1)
+            if data.get(f"sku_{n}")
+        ]
+
+
+class ReceiptForm(forms.Form):
+    received_on = forms.DateField(
+        label=_("Received by the buyer on"), widget=forms.DateInput(attrs={"type": "date"})
+    )
+
+
+class ImportForm(forms.Form):
+    file = forms.FileField(
+        label=_("Orders file (CSV)"),
+        help_text=_(
+            "One row per order line, with the header reference,sku,size,quantity and "
+            "optionally colour,placed_on,shipped_on,received_on (dates YYYY-MM-DD). Either "
+            "every row is imported or none."
+        ),
     )

@@ -3,6 +3,8 @@ and a case's conversation. Thin views over the same services as the API."""
 
 from __future__ import annotations
 
+import io
+
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -10,19 +12,25 @@ from django.core.paginator import Paginator
 from django.db.models import Count
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.utils.translation import gettext
+from django.urls import reverse
+from django.utils.translation import gettext, ngettext
+from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 
 from successkit.accounts.actors import Actor, actor_of
 from successkit.accounts.models import User
 from successkit.contracts.services import contract_for, visible_contracts
-from successkit.core.errors import SuccessKitError
+from successkit.core.errors import SuccessKitError, ValidationFailed
+from successkit.core.pages import act
 from successkit.support import rules, services
 from successkit.support.forms import (
     AssignForm,
     EscalateForm,
+    ImportForm,
     OpenCaseForm,
+    OrderForm,
     QueueFilterForm,
+    ReceiptForm,
     ReplyForm,
     StatusForm,
 )
@@ -298,3 +306,111 @@ def escalate(request: HttpRequest, case_id: int) -> HttpResponse:
             )
         return redirect("support:case", case_id=case.pk)
     return _render_case(request, actor, case, escalate_form=form, status=422)
+
+
+# --- orders, from the contract page ------------------------------------------------------
+
+
+def _orders_of(contract_id: int) -> HttpResponse:
+    return redirect(reverse("engagements:contract", args=[contract_id]) + "#orders")
+
+
+@login_required
+def record_order(request: HttpRequest, contract_id: int) -> HttpResponse:
+    """Staff record one of the buyer's orders with its lines. The form sits on the
+    contract page; a refused one comes back here with what was typed."""
+    actor = actor_of(request)
+    contract = contract_for(actor, contract_id)
+    actor.require_staff()
+    form = OrderForm(request.POST or None)
+    status = 200
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            order = services.record_order(
+                actor,
+                contract,
+                reference=data["reference"],
+                lines=form.lines(),
+                placed_on=data["placed_on"],
+                shipped_on=data["shipped_on"],
+                received_on=data["received_on"],
+            )
+        except SuccessKitError as refusal:
+            status = _refused(form, refusal)
+        else:
+            messages.success(
+                request, gettext("Order %(reference)s is recorded.") % {"reference": order}
+            )
+            return _orders_of(contract.pk)
+    elif request.method == "POST":
+        status = 422
+    return render(
+        request, "support/order_form.html", {"form": form, "contract": contract}, status=status
+    )
+
+
+@login_required
+@require_POST
+def record_receipt(request: HttpRequest, order_id: int) -> HttpResponse:
+    """The day the buyer received an order (or its correction): the returns window
+    starts from it."""
+    actor = actor_of(request)
+    order = actor.get(services.visible_orders(actor), order_id, SCOPE)
+    form = ReceiptForm(request.POST)
+    if not form.is_valid():
+        for errors in form.errors.values():
+            for error in errors:
+                messages.error(request, str(error))
+    else:
+        act(
+            request,
+            lambda: services.update_order_dates(
+                actor, order, {"received_on": form.cleaned_data["received_on"]}
+            ),
+            done=gettext("The receipt date of order %(reference)s is recorded.")
+            % {"reference": order.reference},
+        )
+    return redirect(
+        reverse("engagements:contract", args=[order.contract_id]) + f"#order-{order.pk}"
+    )
+
+
+@login_required
+def import_orders(request: HttpRequest, contract_id: int) -> HttpResponse:
+    """A CSV file of orders: all rows or none; a refused file lists its bad rows by line."""
+    actor = actor_of(request)
+    contract = contract_for(actor, contract_id)
+    actor.require_staff()
+    form = ImportForm(request.POST or None, request.FILES or None)
+    problems: list[services.RowProblem] = []
+    status = 200
+    if request.method == "POST" and form.is_valid():
+        upload = form.cleaned_data["file"]
+        try:
+            try:
+                text = upload.read().decode("utf-8-sig")
+            except UnicodeDecodeError:
+                raise ValidationFailed(_("The file is not UTF-8 text.")) from None
+            rows = services.read_order_rows(io.StringIO(text, newline=""))
+            count = services.import_orders(actor, contract, rows)
+        except services.OrderImportRejected as refusal:
+            problems = refusal.problems
+            status = _refused(form, refusal)
+        except SuccessKitError as refusal:
+            status = _refused(form, refusal)
+        else:
+            messages.success(
+                request,
+                ngettext("%(count)s order is imported.", "%(count)s orders are imported.", count)
+                % {"count": count},
+            )
+            return _orders_of(contract.pk)
+    elif request.method == "POST":
+        status = 422
+    return render(
+        request,
+        "support/import_orders.html",
+        {"form": form, "contract": contract, "problems": problems},
+        status=status,
+    )

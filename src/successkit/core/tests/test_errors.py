@@ -38,3 +38,13 @@ def test_a_body_that_is_not_json_is_a_validation_error(admin_api: ApiClient) -> 
 def test_unknown_api_paths_are_404(admin_api: ApiClient) -> None:
     response = admin_api.get("no-such-thing")
     assert response.status_code == 404
+
+
+def test_a_lazy_plural_message_renders_its_form_from_the_parameters() -> None:
+    from django.utils.translation import ngettext_lazy
+
+    from successkit.core.errors import InvalidState
+
+    message = ngettext_lazy("%(count)s session is late.", "%(count)s sessions are late.", "count")
+    assert InvalidState(message, count=1).render_message() == "1 session is late."
+    assert InvalidState(message, count=3).render_message() == "3 sessions are late."

@@ -188,11 +188,27 @@ def test_every_page_refuses_another_organizations_objects(victim: dict) -> None:
         f"/billing/statements/{victim['statement_id']}/csv",
         f"/billing/statements/{victim['statement_id']}/pdf",
         f"/schedule/staff/{victim['staff_id']}/availability/",
+        f"/support/contracts/{victim['contract_id']}/orders/new/",
+        f"/support/contracts/{victim['contract_id']}/orders/import/",
     ]
+    actions = [  # POST only
+        f"/contracts/{victim['contract_id']}/term/",
+        f"/contracts/{victim['contract_id']}/representative/",
+        f"/contracts/{victim['contract_id']}/counterpart/",
+        f"/support/orders/{victim['order_id']}/received/",
+    ]
+    for action in actions:
+        assert client.post(action, {}).status_code == 404, action
     for page in pages:
         assert client.get(page).status_code in (403, 404), page
         assert client.post(page, {}).status_code in (403, 404, 405), page
     assert client.post(f"/sessions/{victim['session_id']}/cancel/").status_code == 404
+    # Naming one of their own contacts as the other organization's counterpart finds nothing.
+    own = intruder().pk
+    counterpart = f"/contracts/{victim['contract_id']}/counterpart/"
+    assert client.post(counterpart, {"contact": own}).status_code == 404
+    receipt = f"/support/orders/{victim['order_id']}/received/"
+    assert client.post(receipt, {"received_on": "2026-01-05"}).status_code == 404
     assert client.post(f"/schedule/staff/{victim['staff_id']}/calendar/rotate/").status_code == 404
     for page in ("/health-checks/compliance/", "/billing/", "/support/queues/"):
         assert client.get(page).status_code in (302, 403, 404), page

@@ -44,11 +44,13 @@ from successkit.support.services.imports import (
     ImportRow,
     import_orders,
     missing_columns,
+    read_order_rows,
 )
 from successkit.support.services.orders import (
     ORDER_DATE_FIELDS,
     order_history,
     record_order,
+    returns_last_day,
     update_order_dates,
 )
 
@@ -86,7 +88,9 @@ __all__ = [
     "open_case",
     "order_history",
     "post_message",
+    "read_order_rows",
     "record_order",
+    "returns_last_day",
     "update_order_dates",
     "visible_cases",
     "visible_messages",

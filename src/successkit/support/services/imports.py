@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import csv
 import uuid
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
@@ -97,6 +98,34 @@ def _parse_row(row: ImportRow) -> tuple[str, rules.OrderDates, rules.Item, int]:
         *(_parse_date(values.get(column, ""), column) for column in ORDER_DATE_FIELDS)
     )
     return reference, dates, item, quantity
+
+
+def read_order_rows(lines: Iterable[str]) -> list[ImportRow]:
+    """The rows of an orders CSV file (text lines, the header first), blank lines left
+    out; a header without the required columns or a file that is not CSV is refused. The
+    one reader of the command line and the contract page."""
+    try:
+        reader = csv.DictReader(lines)
+        missing = missing_columns(reader.fieldnames or [])
+        if missing:
+            raise ValidationFailed(
+                _("line 1: the header lacks the columns %(columns)s."),
+                details={"field": "file"},
+                columns=", ".join(missing),
+            )
+        rows = []
+        for row in reader:
+            extra = row.pop(None, None)
+            if not extra and not any((value or "").strip() for value in row.values()):
+                continue  # a blank line
+            rows.append(ImportRow(reader.line_num, row, extra_fields=len(extra or [])))
+        return rows
+    except csv.Error as error:
+        raise ValidationFailed(
+            _("The file is not a valid CSV file: %(reason)s."),
+            details={"field": "file"},
+            reason=str(error),
+        ) from None
 
 
 STAGING_BATCH = 2000

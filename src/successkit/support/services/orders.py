@@ -116,3 +116,12 @@ def order_history(order: Order) -> list[audit.Change]:
     return [
         change for change in audit.changes(rows, ORDER_DATE_FIELDS) if change.action == "changed"
     ]
+
+
+def returns_last_day(order: Order) -> date | None:
+    """The last day a return or exchange of ``order`` is accepted (the buyer's calendar
+    day, SPEC.md §4), or None while it is not received."""
+    if order.received_on is None:
+        return None
+    days = order.contract.package.terms().returns_window_days
+    return rules.return_window(order.received_on, days).end

@@ -8,7 +8,6 @@ line number and then nothing of the file is imported; the exit status is then no
 
 from __future__ import annotations
 
-import csv
 import sys
 from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
@@ -90,29 +89,12 @@ class Command(BaseCommand):
     def _read(self, path: Path) -> list[services.ImportRow]:
         try:
             with path.open(encoding="utf-8-sig", newline="") as file:
-                reader = csv.DictReader(file)
-                missing = services.missing_columns(reader.fieldnames or [])
-                if missing:
-                    raise CommandError(
-                        _("line 1: the header lacks the columns %(columns)s.")
-                        % {"columns": ", ".join(missing)}
-                    )
-                rows = []
-                for row in reader:
-                    extra = row.pop(None, None)
-                    if not extra and not any((value or "").strip() for value in row.values()):
-                        continue  # a blank line
-                    rows.append(
-                        services.ImportRow(reader.line_num, row, extra_fields=len(extra or []))
-                    )
-                return rows
+                return services.read_order_rows(file)
         except OSError as error:
             raise CommandError(
                 _("Cannot read %(path)s: %(reason)s.") % {"path": path, "reason": error.strerror}
             ) from None
         except UnicodeDecodeError:
             raise CommandError(_("%(path)s is not UTF-8 text.") % {"path": path}) from None
-        except csv.Error as error:
-            raise CommandError(
-                _("%(path)s is not a valid CSV file: %(reason)s.") % {"path": path, "reason": error}
-            ) from None
+        except SuccessKitError as refusal:
+            raise CommandError(refusal.render_message()) from None
