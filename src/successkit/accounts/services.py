@@ -190,6 +190,42 @@ def create_contact(
     return Contact.objects.create(organization=organization, user=user)
 
 
+class AlreadyColleague(EmailTaken):
+    default_message = _("%(email)s is already one of your organization's contacts.")
+
+
+def colleagues(actor: Actor, organization_id: int) -> list[Contact]:
+    """The active contacts of a buyer organization: its own contacts see them, and
+    account staff; anyone else finds nothing."""
+    if actor.is_contact and actor.organization_id != organization_id:
+        raise NotFound()
+    if not actor.is_contact:
+        actor.require(Duty.RUN_ACCOUNTS)
+    return list(
+        Contact.objects.filter(organization_id=organization_id, user__is_active=True)
+        .select_related("user")
+        .order_by("user__name", "id")
+    )
+
+
+@transaction.atomic
+def invite_colleague(
+    actor: Actor, organization_id: int, *, name: str, email: str, language: str
+) -> Contact:
+    """A buyer contact adds a colleague of their own organization as a contact (account
+    staff may too). The new user has no password yet: the door mails them a link to
+    choose one. An address already known is refused, and says so."""
+    known = colleagues(actor, organization_id)
+    wanted = email.strip().lower()
+    if any(contact.user.email == wanted for contact in known):
+        raise AlreadyColleague(details={"field": "email"}, email=wanted)
+    organization = Organization.objects.get(pk=organization_id)
+    user = User(email=clean_email(email), name=clean_name(name), language=clean_language(language))
+    user.set_unusable_password()
+    user.save()
+    return Contact.objects.create(organization=organization, user=user)
+
+
 def _digest(raw: str) -> str:
     return hashlib.sha256(raw.encode()).hexdigest()
 

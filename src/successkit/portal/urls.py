@@ -18,6 +18,7 @@ urlpatterns = [
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("language/", views.set_language, name="set-language"),
     path("profile/", views.profile, name="profile"),
+    path("colleagues/", views.colleagues, name="colleagues"),
     path(
         "profile/password/",
         auth_views.PasswordChangeView.as_view(

@@ -4,22 +4,32 @@ and the base template live beside it. Each app's own pages are in its ``views.py
 from __future__ import annotations
 
 import csv
+from typing import Any
 
+from django import forms
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.contrib.auth.forms import PasswordResetForm
+from django.contrib.auth.tokens import default_token_generator
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils import translation
+from django.utils.encoding import force_bytes
+from django.utils.http import urlsafe_base64_encode
 from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 from django.views import i18n
 from django.views.decorators.http import require_POST
 
 from successkit.accounts import services as accounts
 from successkit.accounts.actors import actor_of
+from successkit.accounts.models import User
 from successkit.accounts.services import live_tokens, revoke_token_of
 from successkit.catalog.services import localized
 from successkit.contracts.services import visible_contracts
-from successkit.core.errors import SuccessKitError
+from successkit.core.errors import NotFound, SuccessKitError
 from successkit.core.schemas import object_id
 from successkit.core.spreadsheet import SafeWriter
 from successkit.engagements import services as engagements
@@ -188,3 +198,76 @@ def _cockpit_csv(rows: list[portfolio.PortfolioRow]) -> HttpResponse:
             ]
         )
     return response
+
+
+class InviteForm(forms.Form):
+    name = forms.CharField(label=_("Name"), max_length=200)
+    email = forms.EmailField(label=_("Email"))
+    language = forms.ChoiceField(label=_("Language of their pages and messages"))
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        language = self.fields["language"]
+        assert isinstance(language, forms.ChoiceField)
+        language.choices = [(code, str(name)) for code, name in settings.LANGUAGES]
+
+
+@login_required
+def colleagues(request: HttpRequest) -> HttpResponse:
+    """A buyer contact's colleagues (their organization's contacts) and inviting one: the
+    new contact gets a mail with a link to choose their password."""
+    actor = actor_of(request)
+    if actor.organization_id is None:
+        raise NotFound()
+    form = InviteForm(request.POST or None, initial={"language": language_of(request)})
+    status = 200
+    if request.method == "POST" and form.is_valid():
+        try:
+            contact = accounts.invite_colleague(
+                actor,
+                actor.organization_id,
+                name=form.cleaned_data["name"],
+                email=form.cleaned_data["email"],
+                language=form.cleaned_data["language"],
+            )
+        except SuccessKitError as refusal:
+            form.add_error(None, refusal.render_message())
+            status = refusal.status
+        else:
+            _mail_invitation(request, contact.user, invited_by=actor.user.name)
+            messages.success(
+                request,
+                gettext("%(name)s is invited: they get a mail to choose their password.")
+                % {"name": contact.user.name},
+            )
+            return redirect("portal:colleagues")
+    elif request.method == "POST":
+        status = 422
+    return render(
+        request,
+        "portal/colleagues.html",
+        {"colleagues": accounts.colleagues(actor, actor.organization_id), "form": form},
+        status=status,
+    )
+
+
+def _mail_invitation(request: HttpRequest, user: User, *, invited_by: str) -> None:
+    """Django's password-reset machinery (its token, its confirmation page) with a mail
+    that says who invited them, in the invitee's language."""
+    context = {
+        "user": user,
+        "invited_by": invited_by,
+        "organization": user.contact.organization.name,
+        "domain": request.get_host(),
+        "protocol": "https" if request.is_secure() else "http",
+        "uid": urlsafe_base64_encode(force_bytes(user.pk)),
+        "token": default_token_generator.make_token(user),
+    }
+    with translation.override(user.language):
+        PasswordResetForm().send_mail(
+            "portal/invitation_subject.txt",
+            "portal/invitation_email.txt",
+            context,
+            None,
+            user.email,
+        )

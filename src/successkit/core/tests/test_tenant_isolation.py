@@ -207,6 +207,10 @@ def test_every_page_refuses_another_organizations_objects(victim: dict) -> None:
     own = intruder().pk
     counterpart = f"/contracts/{victim['contract_id']}/counterpart/"
     assert client.post(counterpart, {"contact": own}).status_code == 404
+    # The colleagues page has no id: it lists the reader's own organization only.
+    theirs = Contact.objects.filter(organization=victim["organization_id"])
+    colleagues = client.get("/colleagues/").content.decode()
+    assert theirs.exists() and not any(c.user.email in colleagues for c in theirs)
     receipt = f"/support/orders/{victim['order_id']}/received/"
     assert client.post(receipt, {"received_on": "2026-01-05"}).status_code == 404
     assert client.post(f"/schedule/staff/{victim['staff_id']}/calendar/rotate/").status_code == 404

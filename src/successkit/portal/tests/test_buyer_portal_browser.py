@@ -1,0 +1,102 @@
+"""The buyer's portal in Chromium at desktop and phone width: booking offers only the
+session types still open (with their caps and the hourly rate), a billable booking is
+quoted in words and booked once accepted, and a colleague is invited as a contact."""
+
+from __future__ import annotations
+
+import re
+from datetime import date, timedelta
+
+from django.core import mail
+from django.utils import timezone
+from playwright.sync_api import expect
+
+from successkit.accounts.actors import Actor
+from successkit.accounts.models import Contact
+from successkit.engagements import services
+from successkit.engagements.models import TrainingSession
+from successkit.engagements.tests.helpers import rate
+from successkit.factories import PASSWORD, ContractFactory
+from successkit.portal.tests.browser import browser_marks, chromium, look, page, sign_in
+
+pytestmark = browser_marks
+__all__ = ["chromium", "page"]
+
+
+def test_the_buyer_books_only_what_is_still_open_and_accepts_the_quote(page) -> None:
+    rate("EUR", "150.00", since=date(2000, 1, 1))
+    contract = ContractFactory(
+        start_date=timezone.localdate() - timedelta(days=5), organization__language="en"
+    )
+    user = contract.buyer_contact.user
+    user.language = "en"
+    user.save()
+    services.book_session(
+        Actor.of(contract.representative),
+        contract,
+        type_code="kickoff",
+        starts_at=timezone.now() + timedelta(days=2),
+        duration_minutes=60,
+    )
+    sign_in(page, user.email, PASSWORD)
+    page.goto(f"/contracts/{contract.pk}/")
+
+    offered = page.locator("#pick-type option").all_inner_texts()
+    assert "Kickoff meeting" not in offered
+    assert {"Implementation meeting", "Additional training"} <= set(offered)
+    extra = page.locator('[data-type="additional_training"]')
+    expect(extra).to_contain_text("at most 480 minutes a meeting")
+    expect(extra).to_contain_text("€150.00 an hour")
+    expect(page.locator('[data-type="kickoff"]')).to_have_count(0)
+
+    page.select_option("#pick-type", "additional_training")
+    page.get_by_role("button", name="Show free times").click()
+    page.get_by_role("link", name="Next week →").click()
+    page.wait_for_selector("input[name=slot]")
+    page.locator("input[name=slot]").first.check()
+    page.fill("#id_duration_minutes", "90")
+    page.get_by_role("button", name="Book", exact=True).click()
+    quote = page.get_by_role("alert")
+    expect(quote).to_contain_text("90 minutes of this session are beyond what the package covers")
+    expect(quote).to_contain_text("€225.00")
+    expect(quote).not_to_contain_text(re.compile("accept_billable|billable_not_accepted"))
+    assert TrainingSession.objects.filter(session_type__code="additional_training").count() == 0
+    look(page, "buyer-booking-quote")
+
+    page.locator("input[name=slot]").first.check()
+    page.get_by_label(re.compile("I accept that minutes beyond the package are billed")).check()
+    page.get_by_role("button", name="Book", exact=True).click()
+    expect(page.get_by_role("status")).to_contain_text("The session is booked.")
+    booked = TrainingSession.objects.get(session_type__code="additional_training")
+    assert (booked.duration_minutes, booked.billable_minutes) == (90, 90)
+
+
+def test_the_buyer_invites_a_colleague(page) -> None:
+    contract = ContractFactory(organization__name="Clínica Horizonte", organization__language="es")
+    user = contract.buyer_contact.user
+    user.language = "es"
+    user.save()
+    sign_in(page, user.email, PASSWORD)
+    page.get_by_role("link", name="Compañeros").click()
+    expect(page.locator(f'[data-colleague="{user.email}"]')).to_contain_text("tú")
+
+    page.get_by_label("Nombre").fill("Marta Nueva")
+    page.get_by_label("Correo electrónico", exact=False).fill("marta@horizonte.test")
+    page.get_by_label("Idioma de sus páginas y mensajes").select_option("es")
+    page.get_by_role("button", name="Invitar", exact=True).click()
+    expect(page.get_by_role("status")).to_contain_text("Marta Nueva está invitado")
+    expect(page.locator('[data-colleague="marta@horizonte.test"]')).to_contain_text(
+        "aún sin contraseña"
+    )
+    invited = Contact.objects.get(user__email="marta@horizonte.test")
+    assert invited.organization_id == contract.organization_id
+    assert [m.to for m in mail.outbox] == [["marta@horizonte.test"]]
+
+    # The same address again is refused in words, and nobody is mailed twice.
+    page.get_by_label("Nombre").fill("Marta Otra Vez")
+    page.get_by_label("Correo electrónico", exact=False).fill("marta@horizonte.test")
+    page.get_by_role("button", name="Invitar", exact=True).click()
+    expect(page.get_by_role("alert")).to_contain_text("ya es uno de los contactos")
+    assert Contact.objects.filter(user__email="marta@horizonte.test").count() == 1
+    assert len(mail.outbox) == 1
+    look(page, "buyer-colleagues")
