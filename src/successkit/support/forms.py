@@ -29,9 +29,13 @@ class OpenCaseForm(forms.Form):
         self.fields["order"].queryset = orders  # type: ignore[attr-defined]
         # A return or exchange names the order lines and how many rings of each.
         self.line_fields: dict[str, int] = {}
-        for line in OrderLine.objects.filter(order__in=orders).select_related("order"):
+        self.lines_by_order: dict[int, list[str]] = {}
+        for line in (
+            OrderLine.objects.filter(order__in=orders).select_related("order").order_by("id")
+        ):
             name = f"line_{line.pk}"
             self.line_fields[name] = line.pk
+            self.lines_by_order.setdefault(line.order_id, []).append(name)
             self.fields[name] = forms.IntegerField(
                 label=_("Rings to return or exchange from %(reference)s: %(line)s")
                 % {"reference": line.order.reference, "line": str(line)},
@@ -39,6 +43,12 @@ class OpenCaseForm(forms.Form):
                 max_value=line.quantity,
                 required=False,
             )
+
+    def main_fields(self) -> list[forms.BoundField]:
+        return [self[name] for name in ("type", "subject", "description", "order")]
+
+    def line_inputs(self, order_id: int) -> list[forms.BoundField]:
+        return [self[name] for name in self.lines_by_order.get(order_id, [])]
 
     def named_lines(self) -> list[tuple[int, int]]:
         """(order line id, rings) for every line given a number above zero."""

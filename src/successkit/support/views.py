@@ -152,8 +152,23 @@ def open_case(request: HttpRequest, contract_id: int) -> HttpResponse:
             return redirect("support:case", case_id=case.pk)
     elif request.method == "POST":
         status = 422
+    today = contract.today()
+    windows = []
+    for order in orders.prefetch_related("lines"):
+        until = services.returns_last_day(order)
+        windows.append(
+            {
+                "order": order,
+                "until": until,
+                "open": until is not None and today <= until,
+                "inputs": form.line_inputs(order.pk),
+            }
+        )
     return render(
-        request, "support/open_case.html", {"form": form, "contract": contract}, status=status
+        request,
+        "support/open_case.html",
+        {"form": form, "contract": contract, "windows": windows},
+        status=status,
     )
 
 

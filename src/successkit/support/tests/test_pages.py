@@ -287,3 +287,36 @@ def test_a_queue_shows_its_oldest_live_cases_and_links_to_the_rest(monkeypatch) 
     assert '<span data-count="open">4</span>' in success
     assert "2 more live cases in this queue" in success
     assert 'href="/support/?queue=customer_success"' in success
+
+
+def test_the_case_form_shows_each_orders_lines_and_the_last_day_of_its_returns_window() -> None:
+    """In the buyer's calendar (SPEC.md §4): received on day R, returns until R+30."""
+    contract = ContractFactory(organization__timezone="Pacific/Auckland")
+    today = contract.today()
+    open_order = OrderFactory(
+        contract=contract,
+        reference="SO-OPEN",
+        received_on=today - timedelta(days=3),
+        lines=[{"sku": "OURA-GEN4", "size": "9", "quantity": 6}],
+    )
+    closed = OrderFactory(
+        contract=contract, reference="SO-OLD", received_on=today - timedelta(days=45)
+    )
+    waiting = OrderFactory(contract=contract, reference="SO-NEW", received_on=None)
+    page = (
+        signed_in(contract.buyer_contact.user)
+        .get(f"/support/contracts/{contract.pk}/cases/new/")
+        .content.decode()
+    )
+
+    def window(order) -> str:
+        return page.split(f'data-order="{order.reference}"', 1)[1].split("</fieldset>", 1)[0]
+
+    shown = window(open_order)
+    assert f'data-returns-until="{(today + timedelta(days=27)).isoformat()}"' in shown
+    assert "hasta el" in shown
+    line = open_order.lines.get()
+    assert f'name="line_{line.pk}"' in shown and 'max="6"' in shown and "OURA-GEN4" in shown
+    assert f'data-returns-until="{(today - timedelta(days=15)).isoformat()}"' in window(closed)
+    assert "terminó" in window(closed) or "cerró" in window(closed)
+    assert "data-returns-until" not in window(waiting)
