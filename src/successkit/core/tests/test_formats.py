@@ -1,0 +1,40 @@
+"""Dates and times on every page go through the Babel filters of core/templatetags/formats
+(one format per locale); Django's own locale formats would disagree with them."""
+
+from __future__ import annotations
+
+import re
+from datetime import UTC, date, datetime
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+from django.utils import timezone, translation
+
+from successkit.core.templatetags.formats import clock, day, weekday, when
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def test_no_template_uses_djangos_locale_date_formats() -> None:
+    offenders = [
+        f"{path.relative_to(ROOT)}: {match.group(0)}"
+        for path in ROOT.glob("*/templates/**/*.html")
+        for match in re.finditer(
+            r"\|(date|time):[\"'](SHORT_)?(DATE|DATETIME|TIME)_FORMAT", path.read_text()
+        )
+    ]
+    assert offenders == []
+
+
+def test_the_filters_follow_the_pages_language_and_time_zone() -> None:
+    instant = datetime(2026, 11, 30, 8, 0, tzinfo=UTC)
+    with timezone.override(ZoneInfo("Europe/Madrid")):
+        with translation.override("en"):
+            assert day(date(2026, 11, 30)) == "Nov 30, 2026"
+            assert weekday(date(2026, 11, 30)) == "Monday, 30 Nov"
+            assert clock(instant) == "9:00\u202fAM"
+            assert when(instant) == "Nov 30, 2026, 9:00\u202fAM CET"
+        with translation.override("es"):
+            assert day(date(2026, 11, 30)) == "30 nov 2026"
+            assert weekday(date(2026, 11, 30)) == "lunes, 30 nov"
+            assert clock(instant) == "9:00"
