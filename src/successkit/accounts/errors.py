@@ -13,6 +13,12 @@ class EmailTaken(SuccessKitError):
     default_message = _("A user with this email already exists.")
 
 
+class AlreadyColleague(EmailTaken):
+    """An invitation of an address that is already a contact of the organization."""
+
+    default_message = _("%(email)s is already one of your organization's contacts.")
+
+
 class InvalidCredentials(NotAuthenticated):
     code = "invalid_credentials"
     default_message = _("The email or password is not correct.")

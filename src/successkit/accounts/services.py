@@ -23,7 +23,7 @@ from django.utils.translation import gettext_lazy as _
 
 from successkit.accounts import throttling
 from successkit.accounts.actors import Actor
-from successkit.accounts.errors import EmailTaken, InvalidCredentials
+from successkit.accounts.errors import AlreadyColleague, EmailTaken, InvalidCredentials
 from successkit.accounts.models import ApiToken, Contact, Language, Organization, StaffRole, User
 from successkit.accounts.roles import Duty, Role
 from successkit.core.bounds import bad_text
@@ -188,10 +188,6 @@ def create_contact(
     user.set_password(clean_password(password, user))
     user.save()
     return Contact.objects.create(organization=organization, user=user)
-
-
-class AlreadyColleague(EmailTaken):
-    default_message = _("%(email)s is already one of your organization's contacts.")
 
 
 def colleagues(actor: Actor, organization_id: int) -> list[Contact]:

@@ -23,6 +23,7 @@ from successkit.contracts.services import contract_for, visible_contracts
 from successkit.core.errors import SuccessKitError, ValidationFailed
 from successkit.core.pages import act
 from successkit.support import rules, services
+from successkit.support.errors import OrderImportRejected, RowProblem
 from successkit.support.forms import (
     AssignForm,
     EscalateForm,
@@ -398,7 +399,7 @@ def import_orders(request: HttpRequest, contract_id: int) -> HttpResponse:
     contract = contract_for(actor, contract_id)
     actor.require_staff()
     form = ImportForm(request.POST or None, request.FILES or None)
-    problems: list[services.RowProblem] = []
+    problems: list[RowProblem] = []
     status = 200
     if request.method == "POST" and form.is_valid():
         upload = form.cleaned_data["file"]
@@ -409,7 +410,7 @@ def import_orders(request: HttpRequest, contract_id: int) -> HttpResponse:
                 raise ValidationFailed(_("The file is not UTF-8 text.")) from None
             rows = services.read_order_rows(io.StringIO(text, newline=""))
             count = services.import_orders(actor, contract, rows)
-        except services.OrderImportRejected as refusal:
+        except OrderImportRejected as refusal:
             problems = refusal.problems
             status = _refused(form, refusal)
         except SuccessKitError as refusal:
