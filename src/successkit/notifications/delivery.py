@@ -5,7 +5,9 @@ on PostgreSQL the row lock makes a second worker's UPDATE see it sending and mat
 nothing, on SQLite the database's write lock does the same. The job engine claims its
 job rows with ``SELECT … FOR UPDATE SKIP LOCKED`` besides. A failed attempt goes back to
 pending after an exponential backoff with jitter; after the last attempt the message is
-failed (the dead letter) until an admin retries it.
+failed (the dead letter) until an admin retries it. While a message is sending,
+``next_attempt_at`` holds the moment it was claimed, so a message whose worker died
+mid-send is found (``housekeeping.recover_stuck``).
 """
 
 from __future__ import annotations
@@ -54,7 +56,7 @@ def deliver(
     now = timezone.now()
     claimed = model._default_manager.filter(
         pk=pk, status=DeliveryStatus.PENDING, next_attempt_at__lte=now
-    ).update(status=DeliveryStatus.SENDING, attempts=F("attempts") + 1)
+    ).update(status=DeliveryStatus.SENDING, attempts=F("attempts") + 1, next_attempt_at=now)
     if not claimed:
         return "skipped"  # sent already, claimed by another worker, or not due yet
     row = model._default_manager.get(pk=pk)

@@ -36,3 +36,38 @@ def requeue_stalled() -> int:
         handle_event.enqueue(str(event_id))
         count += 1
     return count
+
+
+# A message claimed this long ago and still sending lost its worker mid-send (killed,
+# machine gone): no send takes this long (SMTP and webhook timeouts are far shorter).
+STUCK_AFTER = timedelta(minutes=10)
+STUCK_MAIL_NOTE = (
+    "The worker stopped while handing this message to the mail server, so it may or may "
+    "not have been sent. Retry it if the reader did not get it."
+)
+
+
+def recover_stuck() -> int:
+    """Messages left sending by a worker that died mid-send.
+
+    A webhook goes back in line: it is sent again with the same ``webhook-id``, which the
+    Standard Webhooks scheme tells receivers to deduplicate on, so the event still arrives
+    once. A mail cannot be taken back if the server had accepted it, so it is never sent
+    twice unasked: it becomes failed with a note saying so, where admins retry the dead
+    letters.
+    """
+    from successkit.notifications.tasks import schedule_webhook
+
+    before = timezone.now() - STUCK_AFTER
+    stuck_mail = Mail.objects.filter(status=DeliveryStatus.SENDING, next_attempt_at__lt=before)
+    count = stuck_mail.update(status=DeliveryStatus.FAILED, last_error=STUCK_MAIL_NOTE)
+    for pk in WebhookDelivery.objects.filter(
+        status=DeliveryStatus.SENDING, next_attempt_at__lt=before
+    ).values_list("pk", flat=True)[:500]:
+        moved = WebhookDelivery.objects.filter(pk=pk, status=DeliveryStatus.SENDING).update(
+            status=DeliveryStatus.PENDING, next_attempt_at=timezone.now()
+        )
+        if moved:
+            schedule_webhook(pk, None)
+            count += 1
+    return count

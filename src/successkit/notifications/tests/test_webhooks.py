@@ -147,3 +147,49 @@ def test_only_admins_register_and_read_webhooks(settings) -> None:
     assert response.status_code == 403
     assert csm.get("webhooks").status_code == 403
     assert WebhookEndpoint.objects.count() == 0
+
+
+def test_messages_left_sending_by_a_dead_worker_are_recovered_without_a_second_mail(
+    smtp, receiver, admin_api: ApiClient, contract, settings
+) -> None:
+    """A worker killed mid-send leaves its message 'sending'. The next worker puts the
+    webhook back in line (same webhook-id, so receivers keep it once) and marks the mail
+    failed with a note (it may have reached the server: never sent twice unasked)."""
+    hook = receiver([500])
+    register(admin_api, hook.url, ["session.booked"])
+    smtp.stop()  # the first attempts fail: both messages wait for a retry
+    settings.SUCCESSKIT_RETRY_BASE_SECONDS = settings.SUCCESSKIT_RETRY_MAX_SECONDS = 3600
+    book(contract)
+    run_worker()
+    assert len(hook.requests) == 1
+    mails = Mail.objects.filter(status=DeliveryStatus.PENDING)
+    assert mails.exists()
+    claimed_long_ago = timezone.now() - timedelta(minutes=11)
+    # As a worker leaves them when killed between its claim and its send:
+    for model in (Mail, WebhookDelivery):
+        model.objects.update(status=DeliveryStatus.SENDING, next_attempt_at=claimed_long_ago)
+
+    run_worker()
+
+    assert len(hook.requests) == 2
+    assert hook.requests[0][0]["webhook-id"] == hook.requests[1][0]["webhook-id"]
+    assert WebhookDelivery.objects.get().status == DeliveryStatus.SENT
+    assert set(Mail.objects.values_list("status", flat=True)) == {DeliveryStatus.FAILED}
+    assert all("may or may not have been sent" in m.last_error for m in Mail.objects.all())
+    assert smtp.received == []
+
+
+def test_a_message_claimed_a_moment_ago_is_left_to_its_worker(
+    smtp, receiver, admin_api: ApiClient, contract, settings
+) -> None:
+    hook = receiver([500])
+    register(admin_api, hook.url, ["session.booked"])
+    settings.SUCCESSKIT_RETRY_BASE_SECONDS = settings.SUCCESSKIT_RETRY_MAX_SECONDS = 3600
+    book(contract)
+    run_worker()
+    WebhookDelivery.objects.update(
+        status=DeliveryStatus.SENDING, next_attempt_at=timezone.now() - timedelta(minutes=1)
+    )
+    run_worker()
+    assert len(hook.requests) == 1
+    assert WebhookDelivery.objects.get().status == DeliveryStatus.SENDING

@@ -51,6 +51,7 @@ class Command(BaseCommand):
             if sweeps:
                 self._sweep()
             housekeeping.requeue_stalled()
+            housekeeping.recover_stuck()
             worker.run()
             return
         worker.configure_signals()
@@ -61,6 +62,7 @@ class Command(BaseCommand):
                 last_sweep = time.monotonic()
             if time.monotonic() - last_housekeeping >= housekeeping.STALLED_AFTER.total_seconds():
                 housekeeping.requeue_stalled()
+                housekeeping.recover_stuck()
                 last_housekeeping = time.monotonic()
             worker.run()
             time.sleep(options["interval"])
