@@ -29,7 +29,8 @@ def test_staff_record_an_order_import_a_file_and_change_the_term(page, tmp_path:
     staff = contract.representative
     staff.language = "en"
     staff.save()
-    page.on("dialog", lambda dialog: dialog.accept())
+    asked: list[str] = []
+    page.on("dialog", lambda dialog: (asked.append(dialog.message), dialog.accept()))
     sign_in(page, staff.email, PASSWORD)
     page.goto(f"/contracts/{contract.pk}/")
 
@@ -73,6 +74,7 @@ def test_staff_record_an_order_import_a_file_and_change_the_term(page, tmp_path:
     expect(page.get_by_role("alert")).to_contain_text("Line 3: size must not be empty.")
     expect(page.locator('[data-line="4"]')).to_contain_text("SO-501")
     assert not Order.objects.filter(reference__in=["SO-601", "SO-602"]).exists()
+    assert any(question.startswith("Import every order of this file?") for question in asked)
     look(page, "staff-orders-import-refused")
 
     good = tmp_path / "fixed.csv"
@@ -92,6 +94,7 @@ def test_staff_record_an_order_import_a_file_and_change_the_term(page, tmp_path:
     expect(page.get_by_role("status")).to_contain_text("The contract's term is changed.")
     contract.refresh_from_db()
     assert contract.end_date == later
+    assert any(question.startswith("Change the end date of this contract?") for question in asked)
     page.locator("#parties summary", has_text="Change the term").click()
     page.get_by_label("New end date").fill((contract.start_date - timedelta(days=1)).isoformat())
     page.get_by_role("button", name="Change the end date").click()
