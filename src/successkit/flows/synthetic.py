@@ -512,6 +512,14 @@ def _insert(model: type[models.Model], rows: list[models.Model]) -> None:
                 line[index] = convert(line[index])
         prepared.append(line)
     with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            # COPY: several times faster than INSERT on PostgreSQL.
+            columns = ", ".join(quote(str(f.column)) for f in fields)
+            table = quote(model._meta.db_table)
+            with cursor.cursor.copy(f"COPY {table} ({columns}) FROM STDIN") as copy:
+                for line in prepared:
+                    copy.write_row(line)
+            return
         for start in range(0, len(prepared), 5000):
             cursor.executemany(sql, prepared[start : start + 5000])
 
