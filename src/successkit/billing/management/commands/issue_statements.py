@@ -1,11 +1,15 @@
 """``successkit issue_statements --period 2026-10 [--by EMAIL]``: one statement per
-contract with billable minutes delivered in that month (or pending corrections)."""
+contract with billable minutes delivered in that month (or pending corrections), each in
+its own transaction, with progress on stderr. Interrupted, it keeps what it issued; run
+again, it issues only what is still unbilled (``billing.services.MonthEnd``)."""
 
 from __future__ import annotations
 
+import sys
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
+from tqdm import tqdm
 
 from successkit.billing import services
 from successkit.billing.management.commands import _billing_cli as cli
@@ -32,13 +36,21 @@ class Command(BaseCommand):
     def handle(self, *args: Any, **options: Any) -> None:
         cli.month(options["period"])
         try:
-            results = list(
-                services.issue_statements_for_month(cli.actor(options["by"]), options["period"])
+            month_end = services.issue_statements_for_month(
+                cli.actor(options["by"]), options["period"]
             )
         except SuccessKitError as refusal:
             raise CommandError(f"{refusal.code}: {refusal.render_message()}") from None
         issued = refused = 0
-        for contract, outcome in results:
+        progress = tqdm(
+            total=len(month_end),
+            desc=f"statements {options['period']}",
+            unit="contract",
+            file=sys.stderr,
+            disable=options["verbosity"] < 1 or not len(month_end),
+            leave=False,
+        )
+        for contract, outcome in month_end:
             name = f"contract {contract.pk} {contract.organization.name}"
             if isinstance(outcome, Statement):
                 issued += 1
@@ -49,7 +61,9 @@ class Command(BaseCommand):
             else:
                 refused += 1
                 self.stderr.write(f"refused  {name}  {outcome.code}: {outcome.render_message()}")
-        if not results:
+            progress.update(1)
+        progress.close()
+        if not issued and not refused:
             self.stdout.write(f"Nothing to bill in {options['period']}.")
         else:
             self.stdout.write(f"{issued} statements issued, {refused} refused.")
