@@ -18,7 +18,9 @@ from django.utils import timezone
 from successkit.billing import services
 from successkit.billing.models import Adjustment, Statement, StatementCounter, StatementLine
 from successkit.billing.tests.helpers import billable_session, contract_starting, rate
+from successkit.conftest import race
 from successkit.contracts.models import Contract
+from successkit.core.errors import SuccessKitError
 from successkit.engagements.models import TrainingSession
 from successkit.flows import synthetic
 
@@ -199,3 +201,27 @@ def assert_billed_before(day: date) -> None:
     lines = StatementLine.objects.filter(session__in=delivered)
     assert lines.count() == delivered.count() > 0
     assert not Adjustment.objects.filter(statement_lines__isnull=True).exists()
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.needs_row_locks
+@pytest.mark.parametrize("round_", range(3))
+def test_month_end_racing_a_single_issue_bills_each_minute_once(round_: int) -> None:
+    contracts = october_contracts(6)
+    target = contracts[3].pk
+
+    def month_end() -> object:
+        return list(services.issue_statements_for_month(None, OCTOBER))
+
+    def single() -> object:
+        contract = Contract.objects.select_related("organization").get(pk=target)
+        try:
+            return services.issue_statement(
+                None, contract, period_start=date(2026, 10, 1), period_end=date(2026, 10, 31)
+            )
+        except SuccessKitError as refusal:
+            return refusal
+
+    race([month_end, single])
+    assert_billed_once_without_gaps()
+    assert Statement.objects.filter(contract=target).count() == 1
