@@ -885,14 +885,14 @@ class _Generator:
         engineer = rep if launch else rng.choice(self.staff[Role.CS_ENGINEER])
         trainer = rep if launch else rng.choice(self.staff[Role.LD_SPECIALIST])
         plan = [_Planned(self.types["kickoff"], start + timedelta(rng.randint(1, 8)), 60, rep, "")]
-        for _ in range(rng.randint(2, 3)):
+        for _ in range(rng.randint(2, 4)):
             day = start + timedelta(rng.randint(9, early - 10))
             plan.append(
                 _Planned(self.types["implementation"], day, rng.choice([45, 60]), engineer, "")
             )
         day = start + timedelta(rng.randint(14, early))
         plan.append(_Planned(self.types["software_training"], day, 60, trainer, ""))
-        for _ in range(rng.randint(3, 5)):
+        for _ in range(rng.randint(4, 6)):
             day = start + timedelta(rng.randint(20, term_days - 3))
             minutes = rng.choice([60, 60, 90, 120])
             plan.append(_Planned(self.types["additional_training"], day, minutes, trainer, ""))
