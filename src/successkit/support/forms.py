@@ -7,6 +7,7 @@ from typing import Any
 from django import forms
 from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
 from successkit.accounts.services import active_staff
 from successkit.support.models import CaseStatus, CaseType, Order, OrderLine, Queue
@@ -38,7 +39,7 @@ class OpenCaseForm(forms.Form):
             self.lines_by_order.setdefault(line.order_id, []).append(name)
             self.fields[name] = forms.IntegerField(
                 label=_("Rings to return or exchange from %(reference)s: %(line)s")
-                % {"reference": line.order.reference, "line": str(line)},
+                % {"reference": line.order.reference, "line": _line_text(line)},
                 min_value=0,
                 max_value=line.quantity,
                 required=False,
@@ -57,6 +58,16 @@ class OpenCaseForm(forms.Form):
             for name, line_id in self.line_fields.items()
             if self.cleaned_data.get(name)
         ]
+
+
+def _line_text(line: OrderLine) -> str:
+    """An order line in words: how many rings of which SKU and size (and colour)."""
+    text = ngettext(
+        "%(count)s ring %(sku)s, size %(size)s",
+        "%(count)s rings %(sku)s, size %(size)s",
+        line.quantity,
+    ) % {"count": line.quantity, "sku": line.sku, "size": line.size}
+    return f"{text} ({line.colour})" if line.colour else text
 
 
 class ReplyForm(forms.Form):

@@ -18,6 +18,8 @@ from successkit.engagements.models import TrainingSession
 from successkit.engagements.tests.helpers import rate
 from successkit.factories import PASSWORD, ContractFactory
 from successkit.portal.tests.browser import browser_marks, chromium, look, page, sign_in
+from successkit.support.models import Case
+from successkit.support.tests.factories import OrderFactory
 
 pytestmark = browser_marks
 __all__ = ["chromium", "page"]
@@ -100,3 +102,36 @@ def test_the_buyer_invites_a_colleague(page) -> None:
     assert Contact.objects.filter(user__email="marta@horizonte.test").count() == 1
     assert len(mail.outbox) == 1
     look(page, "buyer-colleagues")
+
+
+def test_the_buyer_returns_rings_inside_the_window_it_is_shown(page) -> None:
+    contract = ContractFactory(organization__language="es")
+    user = contract.buyer_contact.user
+    user.language = "es"
+    user.save()
+    order = OrderFactory(
+        contract=contract,
+        reference="SO-900",
+        received_on=contract.today() - timedelta(days=3),
+        lines=[{"sku": "OURA-GEN4", "size": "9", "quantity": 6}],
+    )
+    line = order.lines.get()
+    sign_in(page, user.email, PASSWORD)
+    page.goto(f"/support/contracts/{contract.pk}/cases/new/")
+    window = page.locator('[data-order="SO-900"] .returns')
+    expect(window).to_contain_text("devoluciones y cambios hasta el")
+    last_day = window.get_attribute("data-returns-until")
+    assert last_day == (order.received_on + timedelta(days=30)).isoformat()
+    look(page, "buyer-return-case")
+
+    page.get_by_label("¿De qué se trata?").select_option("return")
+    page.get_by_label("Asunto").fill("Demasiado grandes")
+    page.get_by_label("Pedido", exact=True).select_option(str(order.pk))
+    page.get_by_label(
+        "Anillos que devolver o cambiar de SO-900: 6 anillos OURA-GEN4, talla 9"
+    ).fill("2")
+    page.get_by_role("button", name="Abrir el caso").click()
+    page.wait_for_url(re.compile(r"/support/cases/\d+/$"))
+    case = Case.objects.get(contract=contract)
+    assert (case.type, case.order_id) == ("return", order.pk)
+    assert list(case.lines.values_list("order_line_id", "quantity")) == [(line.pk, 2)]
