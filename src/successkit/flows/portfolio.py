@@ -4,27 +4,49 @@ size of the book (subqueries for the counts and sums, one prefetch for the check
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import date, datetime, time, timedelta
 from decimal import Decimal
+from typing import Any
+from zoneinfo import ZoneInfo
 
-from django.db.models import Count, IntegerField, Min, OuterRef, Q, Subquery, Sum, Value
-from django.db.models.functions import Coalesce
+from django.db.models import (
+    Case,
+    CharField,
+    Count,
+    DateField,
+    DateTimeField,
+    F,
+    IntegerField,
+    Min,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    Sum,
+    Value,
+    When,
+    prefetch_related_objects,
+)
+from django.db.models.functions import Cast, Coalesce, Least, Lower
 from django.utils import timezone, translation
 
 from successkit.accounts.actors import Actor
-from successkit.accounts.models import User
+from successkit.accounts.models import Organization, User
 from successkit.accounts.roles import Role
 from successkit.billing.services import BILLED_STATUSES
+from successkit.catalog.models import Package
 from successkit.catalog.services import current_version, localized
 from successkit.contracts.models import Contract
-from successkit.contracts.rules import local_date
+from successkit.contracts.rules import ContractPhase, local_date
 from successkit.contracts.services import visible_contracts
 from successkit.engagements.models import TrainingSession
 from successkit.engagements.services import TrainingEntitlement, training_entitlement
 from successkit.healthchecks import rules as checks
 from successkit.healthchecks.models import HealthCheck
-from successkit.support.models import Case
+from successkit.support import services as support
+from successkit.support.models import Case as SupportCase
 from successkit.support.rules import CaseStatus
 
 ENDING_SOON_DAYS = 60
@@ -66,36 +88,176 @@ class PortfolioRow:
         return (self.contract.today() - self.unbilled_since).days
 
 
-def _count(queryset: object) -> Coalesce:
+def _count(queryset: QuerySet[Any]) -> Coalesce:
     return Coalesce(
         Subquery(
-            queryset.values("contract")  # type: ignore[attr-defined]
-            .annotate(n=Count("pk"))
-            .values("n"),
+            queryset.order_by().values("contract").annotate(n=Count("pk")).values("n"),
             output_field=IntegerField(),
         ),
         Value(0),
     )
 
 
-def _annotated(actor: Actor) -> object:
-    now = timezone.now()
+def _flag(condition: Q) -> Case:
+    return Case(When(condition, then=Value(1)), default=Value(0), output_field=IntegerField())
+
+
+@dataclass(frozen=True)
+class Calendar:
+    """ "Today" in every organization's time zone, as SQL: each zone's date is one of three
+    days, so a contract's today is a CASE over a handful of zones (one query finds them),
+    whatever the size of the portfolio."""
+
+    now: datetime
+    zones: tuple[str, ...]
+
+    @classmethod
+    def current(cls) -> Calendar:
+        zones = Organization.objects.order_by().values_list("timezone", flat=True).distinct()
+        return cls(timezone.now(), tuple(sorted(set(zones))))
+
+    def today_in(self, zone: str) -> date:
+        return local_date(self.now, zone)
+
+    def day(self, offset: int = 0) -> Case | Value:
+        """The contract's today (in its organization's zone) plus ``offset`` days."""
+        by_day: dict[date, list[str]] = {}
+        for zone in self.zones:
+            by_day.setdefault(self.today_in(zone) + timedelta(days=offset), []).append(zone)
+        days = sorted(by_day)
+        if len(days) <= 1:
+            return Value(days[0] if days else self.now.date(), output_field=DateField())
+        return Case(
+            *[When(organization__timezone__in=by_day[day], then=Value(day)) for day in days[:-1]],
+            default=Value(days[-1]),
+            output_field=DateField(),
+        )
+
+    def midnight(self, offset: int) -> Case | Value:
+        """The instant the contract's today plus ``offset`` days begins, in its zone."""
+        whens = [
+            When(
+                organization__timezone=zone,
+                then=Value(
+                    datetime.combine(
+                        self.today_in(zone) + timedelta(days=offset), time.min, ZoneInfo(zone)
+                    )
+                ),
+            )
+            for zone in self.zones
+        ]
+        if not whens:
+            return Value(self.now, output_field=DateTimeField())
+        return Case(*whens, default=Value(self.now), output_field=DateTimeField())
+
+
+def _window_end() -> Case:
+    """The last day of the contract's training window (SPEC.md: the first N days of the
+    term, or the whole term): per package, as there are few (one query finds them)."""
+    windows = Package.objects.filter(training_window_days__isnull=False).order_by("pk")
+    whens = [
+        When(
+            package_id=package.pk,
+            then=Least(
+                F("end_date"),
+                # A date plus days is a timestamp on PostgreSQL: back to a date.
+                Cast(
+                    F("start_date") + timedelta(days=(package.training_window_days or 1) - 1),
+                    output_field=DateField(),
+                ),
+            ),
+        )
+        for package in windows.only("pk", "training_window_days")
+    ]
+    return Case(*whens, default=F("end_date"), output_field=DateField())
+
+
+def _annotated(actor: Actor, calendar: Calendar) -> QuerySet[Contract]:
+    """Every visible contract with what the cockpit shows, filters and sorts on, computed
+    by the database: the counts, sums and each attention item's condition."""
+    now = calendar.now
     sessions = TrainingSession.objects.filter(contract=OuterRef("pk"))
     unbilled = sessions.filter(
         status__in=BILLED_STATUSES, billable_minutes__gt=0, statement_lines__isnull=True
     ).values("contract")
-    cases = Case.objects.filter(contract=OuterRef("pk"))
-    return (
+    cases = SupportCase.objects.filter(contract=OuterRef("pk"))
+    checks_of = HealthCheck.objects.filter(contract=OuterRef("pk"))
+    open_checks = checks_of.exclude(state=checks.HealthCheckState.COMPLETED)
+    available = (
+        F("package__training_minutes")
+        - Coalesce(F("training_pool__reserved_minutes"), Value(0))
+        - Coalesce(F("training_pool__used_minutes"), Value(0))
+    )
+    contracts = (
         visible_contracts(actor)
-        .select_related("training_pool", "representative")
-        .prefetch_related("package__translations", "health_checks")
+        .select_related("training_pool", "representative", "organization", "package")
         .annotate(
+            local_today=calendar.day(),
+            window_end=_window_end(),
             overdue_sessions=_count(sessions.filter(status="booked", starts_at__lt=now)),
             open_cases=_count(cases.filter(status__in=OPEN_CASE_STATUSES)),
             escalated_cases=_count(cases.filter(status=CaseStatus.ESCALATED)),
-            unbilled_amount=Subquery(unbilled.annotate(s=Sum("billable_amount")).values("s")),
-            unbilled_since=Subquery(unbilled.annotate(m=Min("starts_at")).values("m")),
+            unbilled_amount=Subquery(
+                unbilled.order_by().annotate(s=Sum("billable_amount")).values("s")
+            ),
+            unbilled_since=Subquery(
+                unbilled.order_by().annotate(m=Min("starts_at")).values("m"),
+                output_field=DateTimeField(),
+            ),
+            checks_missed=_count(open_checks.filter(period_end__lt=OuterRef("local_today"))),
+            checks_unscheduled=_count(
+                checks_of.filter(
+                    state=checks.HealthCheckState.DUE,
+                    period_start__lte=OuterRef("local_today"),
+                    period_end__gte=OuterRef("local_today"),
+                )
+            ),
+            in_window=_flag(
+                Q(start_date__lte=F("local_today")) & Q(window_end__gte=F("local_today"))
+            ),
         )
+        .alias(available=available)
+        .annotate(
+            remaining_minutes=Case(
+                When(Q(in_window=1) & Q(available__gt=0), then=F("available")),
+                default=Value(0),
+                output_field=IntegerField(),
+            )
+        )
+    )
+    contracts = contracts.annotate(
+        phase_code=Case(
+            When(start_date__gt=F("local_today"), then=Value(ContractPhase.UPCOMING.value)),
+            When(end_date__lt=F("local_today"), then=Value(ContractPhase.ENDED.value)),
+            default=Value(ContractPhase.ACTIVE.value),
+            output_field=CharField(),
+        ),
+        attention_overdue=_flag(Q(overdue_sessions__gt=0)),
+        attention_missed=_flag(Q(checks_missed__gt=0)),
+        attention_unscheduled=_flag(Q(checks_unscheduled__gt=0)),
+        attention_window=_flag(
+            Q(remaining_minutes__gt=0)
+            & Q(window_end__lt=F("end_date"))
+            & Q(window_end__gte=F("local_today"))
+            & Q(window_end__lte=calendar.day(WINDOW_CLOSING_DAYS))
+        ),
+        attention_ending=_flag(
+            Q(start_date__lte=F("local_today"))
+            & Q(end_date__gte=F("local_today"))
+            & Q(end_date__lte=calendar.day(ENDING_SOON_DAYS))
+        ),
+        attention_escalated=_flag(Q(escalated_cases__gt=0)),
+        # More than UNBILLED_OLD_DAYS days between the oldest line's day and today.
+        attention_unbilled=_flag(Q(unbilled_since__lt=calendar.midnight(-UNBILLED_OLD_DAYS))),
+    )
+    return contracts.annotate(
+        attention_count=F("attention_overdue")
+        + F("attention_missed")
+        + F("attention_unscheduled")
+        + F("attention_window")
+        + F("attention_ending")
+        + F("attention_escalated")
+        + F("attention_unbilled")
     )
 
 
@@ -114,30 +276,88 @@ def portfolio(
     search: str = "",
     attention_only: bool = False,
     sort: str = "attention",
-) -> list[PortfolioRow]:
+) -> QuerySet[Contract]:
+    """The visible contracts the filters keep, in the order asked for: filtered, sorted
+    and counted by the database. ``rows_of`` turns a page of them into rows."""
     actor.require_staff()
-    contracts = _annotated(actor)
+    contracts = _annotated(actor, Calendar.current())
     if mine:
-        contracts = contracts.filter(representative=actor.user)  # type: ignore[attr-defined]
+        contracts = contracts.filter(representative=actor.user)
     elif representative:
-        contracts = contracts.filter(representative_id=representative)  # type: ignore[attr-defined]
+        contracts = contracts.filter(representative_id=representative)
     if package:
-        contracts = contracts.filter(package__code=package)  # type: ignore[attr-defined]
+        contracts = contracts.filter(package__code=package)
     if search:
-        contracts = contracts.filter(  # type: ignore[attr-defined]
+        contracts = contracts.filter(
             Q(organization__name__icontains=search) | Q(buyer_contact__user__name__icontains=search)
         )
-    language = translation.get_language() or "en"
-    rows = [_row(contract, language) for contract in contracts]  # type: ignore[attr-defined]
-    if phase:
-        rows = [row for row in rows if row.phase == phase]
+    if phase in {item.value for item in ContractPhase}:
+        contracts = contracts.filter(**{"phase_code": phase})
+    elif phase:
+        contracts = contracts.none()
     if attention_only:
-        rows = [row for row in rows if row.attention]
-    return _sorted(rows, sort)
+        contracts = contracts.filter(**{"attention_count__gt": 0})
+    return contracts.order_by(*_ordering(sort))
+
+
+def _ordering(sort: str) -> list[Any]:
+    # Ties fall back on the contracts' own order (newest start first), as before.
+    tail = ["-start_date", "id"]
+    name = Lower("organization__name")
+    orders: dict[str, list[Any]] = {
+        "organization": [name.asc(), "id"],
+        "end": ["end_date", "id"],
+        "left": ["remaining_minutes", "id"],
+        "unbilled": [Coalesce("unbilled_amount", Value(Decimal("0"))).desc(), "id"],
+        "attention": [F("attention_count").desc(), name.asc(), *tail],
+    }
+    return orders.get(sort, orders["attention"])
+
+
+def rows_of(contracts: Iterable[Contract]) -> list[PortfolioRow]:
+    """Rows for contracts of ``portfolio`` (a page of them: their health checks and
+    package names are read in one query each)."""
+    contracts = list(contracts)
+    prefetch_related_objects(contracts, "package__translations", "health_checks")
+    language = translation.get_language() or "en"
+    return [_row(contract, language) for contract in contracts]
+
+
+def attention_list(
+    contracts: QuerySet[Contract], limit: int = 30
+) -> list[tuple[PortfolioRow, Attention]]:
+    """The first ``limit`` things to do, contract by contract in the portfolio's order."""
+    rows = rows_of(contracts.filter(**{"attention_count__gt": 0})[:limit])
+    return [(row, item) for row in rows for item in row.attention][:limit]
+
+
+WAITING_SHOWN = 5
+
+
+@dataclass(frozen=True)
+class WaitingCase:
+    case: SupportCase
+    days: int  # whole days since the ball came to the vendor, in the buyer's calendar
+
+
+def waiting_on_vendor(
+    actor: Actor, *, mine: bool = False, limit: int = WAITING_SHOWN
+) -> list[WaitingCase]:
+    """The cases of the visible contracts (the actor's own accounts with ``mine``) that
+    have waited on the vendor longest: one query."""
+    cases = support.visible_cases(actor)
+    if mine:
+        cases = cases.filter(contract__representative=actor.user)
+    waiting = []
+    for case in support.waiting_on_vendor(cases)[:limit]:
+        zone = case.contract.organization.timezone
+        since = local_date(case.waiting_since, zone)  # type: ignore[attr-defined]
+        waiting.append(WaitingCase(case, (local_date(timezone.now(), zone) - since).days))
+    return waiting
 
 
 def _row(contract: Contract, language: str) -> PortfolioRow:
-    today = contract.today()
+    today = contract.local_today  # type: ignore[attr-defined]
     training = training_entitlement(contract, today)
     statuses = [
         (check, checks.status_on(checks.HealthCheckState(check.state), check.period_end, today))
@@ -153,7 +373,7 @@ def _row(contract: Contract, language: str) -> PortfolioRow:
     row = PortfolioRow(
         contract=contract,
         package_name=localized(contract.package, language).name,
-        phase=str(contract.phase(today)),
+        phase=contract.phase_code,  # type: ignore[attr-defined]
         training=training,
         checks=tally,
         next_check_due=due[0] if due else None,
@@ -165,56 +385,28 @@ def _row(contract: Contract, language: str) -> PortfolioRow:
         ),
         days_to_end=(contract.end_date - today).days,
     )
-    row.attention = _attention(row, contract, statuses, today)
+    row.attention = _attention(row, contract)
     return row
 
 
-def _attention(
-    row: PortfolioRow,
-    contract: Contract,
-    statuses: list[tuple[HealthCheck, checks.HealthCheckStatus]],
-    today: date,
-) -> list[Attention]:
+def _attention(row: PortfolioRow, contract: Any) -> list[Attention]:
+    """The items the database found on the contract, with what each one counts."""
     found = []
-    overdue = contract.overdue_sessions  # type: ignore[attr-defined]
-    if overdue:
-        found.append(Attention("overdue_sessions", overdue, "contract"))
-    if row.checks.missed:
-        found.append(Attention("checks_missed", row.checks.missed, "health_checks"))
-    unscheduled = len(
-        [
-            check
-            for check, status in statuses
-            if status == checks.HealthCheckStatus.DUE and check.period_start <= today
-        ]
-    )
-    if unscheduled:
-        found.append(Attention("checks_unscheduled", unscheduled, "health_checks"))
-    window = row.training.window
-    if (
-        row.training.remaining_minutes
-        and window.end < contract.end_date
-        and today <= window.end <= today + timedelta(days=WINDOW_CLOSING_DAYS)
-    ):
+    if contract.attention_overdue:
+        found.append(Attention("overdue_sessions", contract.overdue_sessions, "contract"))
+    if contract.attention_missed:
+        found.append(Attention("checks_missed", contract.checks_missed, "health_checks"))
+    if contract.attention_unscheduled:
+        found.append(Attention("checks_unscheduled", contract.checks_unscheduled, "health_checks"))
+    if contract.attention_window:
         found.append(Attention("window_closing", row.training.remaining_minutes, "contract"))
-    if row.phase == "active" and row.days_to_end <= ENDING_SOON_DAYS:
+    if contract.attention_ending:
         found.append(Attention("ending_soon", row.days_to_end, "contract"))
-    if row.escalated_cases:
+    if contract.attention_escalated:
         found.append(Attention("escalated_cases", row.escalated_cases, "support"))
-    if row.unbilled_days is not None and row.unbilled_days > UNBILLED_OLD_DAYS:
-        found.append(Attention("unbilled_old", row.unbilled_days, "billing"))
+    if contract.attention_unbilled:
+        found.append(Attention("unbilled_old", row.unbilled_days or 0, "billing"))
     return found
-
-
-def _sorted(rows: list[PortfolioRow], sort: str) -> list[PortfolioRow]:
-    keys = {
-        "organization": lambda row: (row.contract.organization.name.lower(), row.contract.pk),
-        "end": lambda row: (row.contract.end_date, row.contract.pk),
-        "left": lambda row: (row.training.remaining_minutes, row.contract.pk),
-        "unbilled": lambda row: (-row.unbilled_amount, row.contract.pk),
-        "attention": lambda row: (-len(row.attention), row.contract.organization.name.lower()),
-    }
-    return sorted(rows, key=keys.get(sort, keys["attention"]))
 
 
 def package_choices() -> list[tuple[str, str]]:

@@ -13,6 +13,7 @@ from django.contrib.auth.decorators import login_required
 from django.contrib.auth.forms import PasswordResetForm
 from django.contrib.auth.tokens import default_token_generator
 from django.core.paginator import Paginator
+from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import translation
@@ -28,6 +29,7 @@ from successkit.accounts.actors import actor_of
 from successkit.accounts.models import User
 from successkit.accounts.services import live_tokens, revoke_token_of
 from successkit.catalog.services import localized
+from successkit.contracts.models import Contract
 from successkit.contracts.services import visible_contracts
 from successkit.core.errors import NotFound, SuccessKitError
 from successkit.core.schemas import object_id
@@ -117,7 +119,7 @@ def cockpit(request: HttpRequest) -> HttpResponse:
         representative = int(query.get("representative") or 0) or None
     except ValueError:
         representative = None
-    rows = portfolio.portfolio(
+    contracts = portfolio.portfolio(
         actor,
         mine=mine,
         package=query.get("package", ""),
@@ -128,15 +130,16 @@ def cockpit(request: HttpRequest) -> HttpResponse:
         sort=query.get("sort", "attention"),
     )
     if query.get("format") == "csv":
-        return _cockpit_csv(rows)
-    page = Paginator(rows, COCKPIT_PAGE_SIZE).get_page(query.get("page"))
+        return _cockpit_csv(contracts)
+    page = Paginator(contracts, COCKPIT_PAGE_SIZE).get_page(query.get("page"))
     params = query.copy()
     params.pop("page", None)
     context = {
         "actor": actor,
         "page": page,
-        "rows": page.object_list,
-        "attention": [(row, item) for row in rows for item in row.attention][:30],
+        "rows": portfolio.rows_of(page.object_list),
+        "attention": portfolio.attention_list(contracts),
+        "waiting": portfolio.waiting_on_vendor(actor, mine=mine),
         "mine": mine,
         "owner": owner,
         "query": query,
@@ -144,12 +147,17 @@ def cockpit(request: HttpRequest) -> HttpResponse:
         "packages": portfolio.package_choices(),
         "representatives": portfolio.representative_choices(),
         "sorts": portfolio.SORTS,
-        "total": len(rows),
+        "total": page.paginator.count,
     }
     return render(request, "portal/cockpit.html", context)
 
 
-def _cockpit_csv(rows: list[portfolio.PortfolioRow]) -> HttpResponse:
+CSV_CHUNK = 500
+
+
+def _cockpit_csv(contracts: QuerySet[Contract]) -> HttpResponse:
+    """The whole filtered portfolio, read a chunk of contracts at a time (their health
+    checks with them): memory holds one chunk of rows, however large the book is."""
     response = HttpResponse(content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = 'attachment; filename="portfolio.csv"'
     response.write("\ufeff")
@@ -175,7 +183,18 @@ def _cockpit_csv(rows: list[portfolio.PortfolioRow]) -> HttpResponse:
             gettext("Days to end"),
         ]
     )
-    for row in rows:
+    chunk: list[Contract] = []
+    for contract in contracts.iterator(chunk_size=CSV_CHUNK):
+        chunk.append(contract)
+        if len(chunk) == CSV_CHUNK:
+            _csv_rows(writer, chunk)
+            chunk = []
+    _csv_rows(writer, chunk)
+    return response
+
+
+def _csv_rows(writer: SafeWriter, contracts: list[Contract]) -> None:
+    for row in portfolio.rows_of(contracts):
         writer.writerow(
             [
                 row.contract.organization.name,
@@ -197,7 +216,6 @@ def _cockpit_csv(rows: list[portfolio.PortfolioRow]) -> HttpResponse:
                 row.days_to_end,
             ]
         )
-    return response
 
 
 class InviteForm(forms.Form):

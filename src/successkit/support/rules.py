@@ -69,6 +69,9 @@ TRANSITIONS: Mapping[CaseStatus, frozenset[CaseStatus]] = {
     CaseStatus.CLOSED: frozenset(),
 }
 
+# Statuses in which the next move is the vendor's (the buyer waits on the team).
+WAITING_ON_VENDOR: frozenset[CaseStatus] = frozenset({CaseStatus.OPEN, CaseStatus.ESCALATED})
+
 # Statuses from which a case may be escalated (again: an escalated case may be sent on).
 ESCALABLE: frozenset[CaseStatus] = frozenset(
     {CaseStatus.OPEN, CaseStatus.WAITING_ON_BUYER, CaseStatus.ESCALATED}

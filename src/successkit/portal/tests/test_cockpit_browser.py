@@ -13,6 +13,8 @@ from successkit.accounts.actors import Actor
 from successkit.engagements import services as engagements
 from successkit.factories import PASSWORD, ContractFactory
 from successkit.portal.tests.browser import browser_marks, chromium, look, page, sign_in
+from successkit.support import services as support
+from successkit.support.models import Case
 
 pytestmark = browser_marks
 __all__ = ["chromium", "page"]
@@ -32,6 +34,13 @@ def test_a_csm_finds_what_needs_attention_and_goes_there(page) -> None:
         starts_at=timezone.now() - timedelta(hours=2),
         duration_minutes=60,
     )
+    waiting = support.open_case(
+        Actor.of(late.buyer_contact.user),
+        late,
+        case_type="technical_issue",
+        subject="Rings do not sync",
+    )
+    Case.objects.filter(pk=waiting.pk).update(opened_at=timezone.now() - timedelta(days=4))
 
     sign_in(page, csm.email, PASSWORD)
     expect(page.get_by_role("heading", level=1)).to_have_text("My accounts")
@@ -46,6 +55,10 @@ def test_a_csm_finds_what_needs_attention_and_goes_there(page) -> None:
     page.get_by_role("link", name=re.compile("still booked: record the outcome")).click()
     expect(page.get_by_role("heading", level=1)).to_contain_text("Clínica Norte")
     expect(page.get_by_role("button", name=re.compile("No-show.*Kickoff meeting"))).to_be_visible()
+
+    page.goto("/")
+    page.get_by_role("link", name="Case “Rings do not sync” has waited on us for 4 days").click()
+    expect(page.get_by_role("heading", level=1)).to_contain_text("Rings do not sync")
 
     page.goto("/")
     page.get_by_label("Language").first.select_option("es")

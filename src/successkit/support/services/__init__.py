@@ -36,6 +36,7 @@ from successkit.support.services.common import (
     visible_cases,
     visible_messages,
     visible_orders,
+    waiting_on_vendor,
 )
 from successkit.support.services.imports import (
     IMPORT_OPTIONAL,
@@ -95,4 +96,5 @@ __all__ = [
     "visible_cases",
     "visible_messages",
     "visible_orders",
+    "waiting_on_vendor",
 ]

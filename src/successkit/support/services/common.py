@@ -7,7 +7,8 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from django.db.models import QuerySet
+from django.db.models import DateTimeField, F, OuterRef, QuerySet, Subquery
+from django.db.models.functions import Coalesce, Greatest
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
@@ -25,6 +26,7 @@ from successkit.support import rules
 from successkit.support.models import (
     Case,
     CaseEvent,
+    EventKind,
     Message,
     Order,
     OrderLine,
@@ -67,6 +69,36 @@ def visible_messages(actor: Actor, case: Case) -> QuerySet[Message]:
     """The case's conversation; buyers never see internal notes."""
     messages = case.messages.select_related("author").order_by("created_at", "id")
     return messages if actor.is_staff else messages.filter(internal=False)
+
+
+# Statuses that leave the next move to the vendor.
+VENDOR_STATUSES = sorted(status.value for status in rules.WAITING_ON_VENDOR)
+
+
+def waiting_on_vendor(cases: QuerySet[Case]) -> QuerySet[Case]:
+    """Of ``cases``, those whose next move is the vendor's (open or escalated), each with
+    ``waiting_since``: when the ball last came to the vendor (the case opened, or moved
+    from waiting on the buyer or resolved back to the team); longest-waiting first."""
+    handed_over = (
+        CaseEvent.objects.filter(
+            case=OuterRef("pk"),
+            kind=EventKind.STATUS_CHANGED,
+            to_value__in=VENDOR_STATUSES,
+        )
+        .exclude(from_value__in=VENDOR_STATUSES)
+        .order_by("-at", "-id")
+        .values("at")[:1]
+    )
+    return (
+        cases.filter(status__in=VENDOR_STATUSES)
+        .annotate(
+            waiting_since=Greatest(
+                F("opened_at"),
+                Coalesce(Subquery(handed_over, output_field=DateTimeField()), F("opened_at")),
+            )
+        )
+        .order_by("waiting_since", "id")
+    )
 
 
 def case_history(case: Case) -> QuerySet[CaseEvent]:
