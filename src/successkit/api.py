@@ -12,7 +12,7 @@ from ninja.errors import ValidationError as NinjaValidationError
 from ninja.security import HttpBearer
 
 from successkit.accounts.actors import Actor
-from successkit.accounts.services import user_for_token
+from successkit.accounts.services import token_user
 from successkit.core.errors import (
     InvalidFields,
     MalformedBody,
@@ -27,7 +27,7 @@ class BearerToken(HttpBearer):
     """``Authorization: Bearer <token>``; sets ``request.actor`` and the caller's language."""
 
     def authenticate(self, request: HttpRequest, token: str) -> Actor | None:
-        user = user_for_token(token)
+        user = token_user(request, token)
         if user is None:
             return None
         actor = Actor.of(user)

@@ -99,13 +99,18 @@ TEMPLATES = [
 
 
 def _database() -> dict[str, Any]:
-    # Persistent connections (one per server thread): a new connection per request costs
-    # more than the request itself on PostgreSQL.
+    # Persistent connections (one per server thread, kept from request to request: gunicorn's
+    # gthread workers keep their threads): a new connection per request costs more than the
+    # request itself on PostgreSQL. Each is checked before a request uses it, without a
+    # round trip (core/postgresql/base.py).
     db = dj_database_url.parse(
         config.database_url(),
         conn_max_age=int(os.environ.get("SUCCESSKIT_DB_CONN_MAX_AGE", "60")),
         conn_health_checks=True,
     )
+    if db["ENGINE"] == "django.db.backends.postgresql":
+        # Django's backend with a health check that needs no round trip (core/postgresql).
+        db["ENGINE"] = "successkit.core.postgresql"
     if db["ENGINE"] == "django.db.backends.sqlite3":
         # WAL lets readers run beside the writer; IMMEDIATE makes every transaction take
         # the write lock up front, so concurrent bookings queue (busy timeout) instead of

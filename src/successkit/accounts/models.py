@@ -68,8 +68,13 @@ class User(AbstractBaseUser, PermissionsMixin):
         self.email = self.email.strip().lower()
         super().save(*args, **kwargs)
 
+    # The roles as read with the user (``services.user_for_token``), when they were.
+    known_role_codes: frozenset[str] | None = None
+
     @property
     def role_codes(self) -> frozenset[str]:
+        if self.known_role_codes is not None:
+            return self.known_role_codes
         if "staff_roles" in getattr(self, "_prefetched_objects_cache", {}):
             return frozenset(r.role for r in self.staff_roles.all())
         return frozenset(self.staff_roles.values_list("role", flat=True))

@@ -26,6 +26,7 @@ from successkit.accounts.actors import Actor
 from successkit.accounts.errors import AlreadyColleague, EmailTaken, InvalidCredentials
 from successkit.accounts.models import ApiToken, Contact, Language, Organization, StaffRole, User
 from successkit.accounts.roles import Duty, Role
+from successkit.accounts.token_query import token_holder
 from successkit.core.bounds import bad_text
 from successkit.core.errors import (
     NotFound,
@@ -265,22 +266,31 @@ def sign_in(email: str, password: str, request: HttpRequest | None = None) -> st
 
 
 def user_for_token(raw: str) -> User | None:
+    """The active user of a live token, with their staff roles, buyer contact and its
+    organization, all read in one query (every API request starts here). Nothing is
+    cached between requests: a revoked or expired token, or a deactivated user, fails on
+    the very next request on every server process."""
     if not raw.isascii() or len(raw) > 200:
         return None
     now = timezone.now()
-    try:
-        token = ApiToken.objects.select_related("user", "user__contact").get(
-            digest=_digest(raw),
-            revoked_at__isnull=True,
-            expires_at__gt=now,
-            user__is_active=True,
-        )
-    except ApiToken.DoesNotExist:
+    holder = token_holder(_digest(raw), now)
+    if holder is None:
         return None
-    if token.last_used_at is None or now - token.last_used_at > LAST_USED_RESOLUTION:
-        ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)
-    token.user._token_id = token.pk  # type: ignore[attr-defined]
-    return token.user
+    if holder.last_used_at is None or now - holder.last_used_at > LAST_USED_RESOLUTION:
+        ApiToken.objects.filter(pk=holder.token_id).update(last_used_at=now)
+    holder.user._token_id = holder.token_id  # type: ignore[attr-defined]
+    return holder.user
+
+
+def token_user(request: HttpRequest, raw: str) -> User | None:
+    """``user_for_token``, read once per request (the idempotency check and the API's auth
+    both ask)."""
+    known = getattr(request, "_token_user", None)
+    if known is not None and known[0] == raw:
+        return known[1]
+    user = user_for_token(raw)
+    request._token_user = (raw, user)  # type: ignore[attr-defined]
+    return user
 
 
 def caller_id(request: HttpRequest) -> int | None:
@@ -288,7 +298,7 @@ def caller_id(request: HttpRequest) -> int | None:
     ``settings.SUCCESSKIT_CALLER_ID``: idempotency keys belong to this user."""
     scheme, _, raw = request.headers.get("Authorization", "").partition(" ")
     if scheme.lower() == "bearer" and raw:
-        user = user_for_token(raw.strip())
+        user = token_user(request, raw.strip())
         return user.pk if user is not None else None
     user = getattr(request, "user", None)
     return user.pk if user is not None and user.is_authenticated else None

@@ -7,6 +7,7 @@ from typing import Any
 
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandParser
+from django.db import connections
 from gunicorn.app.base import BaseApplication
 
 from successkit.wsgi import application
@@ -38,6 +39,9 @@ class Command(BaseCommand):
     def handle(self, *args: Any, **options: Any) -> None:
         if not options["no_migrate"]:
             call_command("migrate", interactive=False, verbosity=0)
+        # The workers are forked from this process: none may inherit its connection (each
+        # thread of each worker opens and keeps its own).
+        connections.close_all()
         bind = f"[{options['host']}]" if ":" in options["host"] else options["host"]
         self.stdout.write(f"successkit listening on http://{bind}:{options['port']}/")
         _Server(
