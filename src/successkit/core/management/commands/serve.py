@@ -51,6 +51,9 @@ class Command(BaseCommand):
                 "threads": options["threads"],
                 "worker_class": "gthread",
                 "accesslog": "-",
+                # gunicorn's usual line, then how long the request took (watch its p95).
+                "access_log_format": '%(h)s %(l)s %(u)s %(t)s "%(r)s" %(s)s %(b)s "%(f)s" '
+                '"%(a)s" %(M)sms',
                 "errorlog": "-",
                 "timeout": 60,
             }
