@@ -5,11 +5,13 @@ them through ``successkit.flows.contracts``, which calls this module and the oth
 
 from __future__ import annotations
 
-from datetime import date
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
 
 from django.db import transaction
-from django.db.models import QuerySet
-from django.utils import translation
+from django.db.models import Case, DateField, DateTimeField, QuerySet, Value, When
+from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
 
 from successkit.accounts.actors import Actor
@@ -24,6 +26,58 @@ from successkit.contracts.models import Contract, platform_labels
 from successkit.core import audit
 from successkit.core.errors import PermissionDenied, ValidationFailed
 from successkit.core.money import clean_currency
+
+
+@dataclass(frozen=True)
+class Calendar:
+    """ "Today" in every organization's time zone, as SQL: each zone's date is one of three
+    days, so a contract's today is a CASE over a handful of zones (one query finds them),
+    whatever the size of the portfolio. ``path`` leads from the rows queried to the
+    organization ("" for contracts, "contract__" for their checks, cases, sessions)."""
+
+    now: datetime
+    zones: tuple[str, ...]
+
+    @classmethod
+    def current(cls) -> Calendar:
+        zones = Organization.objects.order_by().values_list("timezone", flat=True).distinct()
+        return cls(timezone.now(), tuple(sorted(set(zones))))
+
+    def today_in(self, zone: str) -> date:
+        return rules.local_date(self.now, zone)
+
+    def day(self, offset: int = 0, path: str = "") -> Case | Value:
+        """The buyer's today (in its organization's zone) plus ``offset`` days."""
+        by_day: dict[date, list[str]] = {}
+        for zone in self.zones:
+            by_day.setdefault(self.today_in(zone) + timedelta(days=offset), []).append(zone)
+        days = sorted(by_day)
+        if len(days) <= 1:
+            return Value(days[0] if days else self.now.date(), output_field=DateField())
+        field = f"{path}organization__timezone__in"
+        return Case(
+            *[When(**{field: by_day[day]}, then=Value(day)) for day in days[:-1]],
+            default=Value(days[-1]),
+            output_field=DateField(),
+        )
+
+    def midnight(self, offset: int, path: str = "") -> Case | Value:
+        """The instant the buyer's today plus ``offset`` days begins, in its zone."""
+        field = f"{path}organization__timezone"
+        whens = [
+            When(
+                **{field: zone},
+                then=Value(
+                    datetime.combine(
+                        self.today_in(zone) + timedelta(days=offset), time.min, ZoneInfo(zone)
+                    )
+                ),
+            )
+            for zone in self.zones
+        ]
+        if not whens:
+            return Value(self.now, output_field=DateTimeField())
+        return Case(*whens, default=Value(self.now), output_field=DateTimeField())
 
 
 def visible_contracts(actor: Actor) -> QuerySet[Contract]:

@@ -6,10 +6,9 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from datetime import date, datetime, time, timedelta
+from datetime import date, timedelta
 from decimal import Decimal
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from django.db.models import (
     Case,
@@ -33,14 +32,14 @@ from django.db.models.functions import Cast, Coalesce, Least, Lower
 from django.utils import timezone, translation
 
 from successkit.accounts.actors import Actor
-from successkit.accounts.models import Organization, User
+from successkit.accounts.models import User
 from successkit.accounts.roles import Role
 from successkit.billing.services import BILLED_STATUSES
 from successkit.catalog.models import Package
 from successkit.catalog.services import current_version, localized
 from successkit.contracts.models import Contract
 from successkit.contracts.rules import ContractPhase, local_date
-from successkit.contracts.services import visible_contracts
+from successkit.contracts.services import Calendar, visible_contracts
 from successkit.engagements.models import TrainingSession
 from successkit.engagements.services import TrainingEntitlement, training_entitlement
 from successkit.healthchecks import rules as checks
@@ -100,55 +99,6 @@ def _count(queryset: QuerySet[Any]) -> Coalesce:
 
 def _flag(condition: Q) -> Case:
     return Case(When(condition, then=Value(1)), default=Value(0), output_field=IntegerField())
-
-
-@dataclass(frozen=True)
-class Calendar:
-    """ "Today" in every organization's time zone, as SQL: each zone's date is one of three
-    days, so a contract's today is a CASE over a handful of zones (one query finds them),
-    whatever the size of the portfolio."""
-
-    now: datetime
-    zones: tuple[str, ...]
-
-    @classmethod
-    def current(cls) -> Calendar:
-        zones = Organization.objects.order_by().values_list("timezone", flat=True).distinct()
-        return cls(timezone.now(), tuple(sorted(set(zones))))
-
-    def today_in(self, zone: str) -> date:
-        return local_date(self.now, zone)
-
-    def day(self, offset: int = 0) -> Case | Value:
-        """The contract's today (in its organization's zone) plus ``offset`` days."""
-        by_day: dict[date, list[str]] = {}
-        for zone in self.zones:
-            by_day.setdefault(self.today_in(zone) + timedelta(days=offset), []).append(zone)
-        days = sorted(by_day)
-        if len(days) <= 1:
-            return Value(days[0] if days else self.now.date(), output_field=DateField())
-        return Case(
-            *[When(organization__timezone__in=by_day[day], then=Value(day)) for day in days[:-1]],
-            default=Value(days[-1]),
-            output_field=DateField(),
-        )
-
-    def midnight(self, offset: int) -> Case | Value:
-        """The instant the contract's today plus ``offset`` days begins, in its zone."""
-        whens = [
-            When(
-                organization__timezone=zone,
-                then=Value(
-                    datetime.combine(
-                        self.today_in(zone) + timedelta(days=offset), time.min, ZoneInfo(zone)
-                    )
-                ),
-            )
-            for zone in self.zones
-        ]
-        if not whens:
-            return Value(self.now, output_field=DateTimeField())
-        return Case(*whens, default=Value(self.now), output_field=DateTimeField())
 
 
 def _window_end() -> Case:

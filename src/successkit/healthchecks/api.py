@@ -14,7 +14,7 @@ from pydantic import Field
 
 from successkit.accounts.actors import actor_of
 from successkit.contracts.services import contract_for
-from successkit.core.pagination import page
+from successkit.core.pagination import page, window
 from successkit.core.schemas import Day, Id, InSchema, Instant, errors, object_id
 from successkit.healthchecks import rules, services
 from successkit.healthchecks.models import HealthCheck
@@ -118,7 +118,11 @@ class ComplianceOut(Schema):
     by_package: list[PackageTallyOut]
     needing_a_date: list[NeedingADateOut] = Field(
         description="Checks still without a date whose period overlaps the next 30 days "
-        "(today in each organization's time zone), soonest deadline first"
+        "(today in each organization's time zone), soonest deadline first: one page of "
+        "them, chosen by ?limit=&offset= like every list"
+    )
+    needing_a_date_next: str | None = Field(
+        None, description="The next page of needing_a_date, or null on the last"
     )
 
 
@@ -189,6 +193,7 @@ def list_health_checks(request: HttpRequest, contract_id: str) -> dict[str, obje
 )
 def compliance(request: HttpRequest) -> dict[str, object]:
     report = services.compliance(actor_of(request))
+    needing, needing_next = window(request, report.needing_a_date)
     return {
         "totals": _tally(report.total),
         "by_representative": [
@@ -211,8 +216,9 @@ def compliance(request: HttpRequest) -> dict[str, object]:
                 "period_start": check.period_start,
                 "period_end": check.period_end,
             }
-            for check in report.needing_a_date
+            for check in needing
         ],
+        "needing_a_date_next": needing_next,
     }
 
 

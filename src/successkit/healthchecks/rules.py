@@ -179,11 +179,12 @@ class Tally:
     # Of ``completed``: written down after its period had ended (held inside it).
     completed_late: int = 0
 
-    def add(self, status: HealthCheckStatus, recorded_late: bool = False) -> None:
-        self.owed += 1
-        setattr(self, status.value, getattr(self, status.value) + 1)
+    def add(self, status: HealthCheckStatus, recorded_late: bool = False, count: int = 1) -> None:
+        """Count ``count`` checks of ``status`` (each recorded late or not)."""
+        self.owed += count
+        setattr(self, status.value, getattr(self, status.value) + count)
         if status == HealthCheckStatus.COMPLETED and recorded_late:
-            self.completed_late += 1
+            self.completed_late += count
 
     @property
     def completed_on_time(self) -> int:

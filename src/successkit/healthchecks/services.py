@@ -11,10 +11,9 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
-from zoneinfo import ZoneInfo
 
 from django.db import transaction
-from django.db.models import QuerySet
+from django.db.models import Case, CharField, Count, F, QuerySet, Value, When
 from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
 
@@ -27,6 +26,7 @@ from successkit.catalog.services import localized
 from successkit.contracts.errors import RoleNotAllowed
 from successkit.contracts.models import Contract
 from successkit.contracts.rules import local_date
+from successkit.contracts.services import Calendar
 from successkit.core.errors import InvalidState, ValidationFailed
 from successkit.core.text import clean_text
 from successkit.healthchecks import rules
@@ -384,53 +384,78 @@ class Compliance:
     total: rules.Tally
     by_representative: list[TallyRow]
     by_package: list[TallyRow]
-    # Checks still without a date whose period overlaps the next 30 days, most urgent first.
-    needing_a_date: list[HealthCheck]
+    # Checks still without a date whose period overlaps the next 30 days, most urgent
+    # first: a query, for the reader to page through (it grows with the portfolio).
+    needing_a_date: QuerySet[HealthCheck]
 
 
 def compliance(actor: Actor | None) -> Compliance:
-    """The portfolio on each organization's today. ``actor`` None is the command line."""
+    """The portfolio on each organization's today, counted by the database: one query
+    for the counts by representative, package, status and lateness, two for the names,
+    whatever the number of checks. ``actor`` None is the command line."""
     if actor is not None:
         actor.require_staff()
-    checks = list(
-        HealthCheck.objects.select_related(
-            "contract__organization", "contract__package", "contract__representative"
+    calendar = Calendar.current()
+    today = calendar.day(path="contract__")
+    completed, missed = (
+        rules.HealthCheckStatus.COMPLETED.value,
+        rules.HealthCheckStatus.MISSED.value,
+    )
+    counted = (
+        HealthCheck.objects.annotate(
+            shown=Case(
+                When(state=HealthCheckState.COMPLETED, then=Value(completed)),
+                When(period_end__lt=today, then=Value(missed)),
+                default=F("state"),
+                output_field=CharField(),
+            )
         )
-        .prefetch_related("contract__package__translations")
+        .order_by()
+        .values("contract__representative_id", "contract__package__code", "shown", "recorded_late")
+        .annotate(n=Count("pk"))
+    )
+    tallied = rules.ComplianceTally()
+    for row in counted:
+        status = rules.HealthCheckStatus(row["shown"])
+        late = bool(row["recorded_late"])
+        for tally in (
+            tallied.total,
+            tallied.by_representative.setdefault(row["contract__representative_id"], rules.Tally()),
+            tallied.by_package.setdefault(row["contract__package__code"], rules.Tally()),
+        ):
+            tally.add(status, late, count=row["n"])
+    names = dict(User.objects.filter(pk__in=tallied.by_representative).values_list("pk", "name"))
+    language = translation.get_language() or "en"
+    package_names = {
+        package.code: localized(package, language).name
+        for package in Package.objects.filter(code__in=tallied.by_package)
+        .prefetch_related("translations")
+        .order_by("version__number")  # the newest version's name wins
+    }
+    first, last = (
+        calendar.day(path="contract__"),
+        calendar.day(rules.UPCOMING_DAYS - 1, path="contract__"),
+    )
+    needing = (
+        HealthCheck.objects.filter(
+            state=HealthCheckState.DUE,
+            period_end__gte=first,
+            period_start__lte=last,
+        )
+        .select_related("contract__organization", "contract__package", "contract__representative")
         .order_by("period_end", "contract_id", "period_index")
     )
-    language = translation.get_language() or "en"
-    today_in: dict[str, date] = {}
-    now = timezone.now()
-    rows: list[tuple[int, str, rules.HealthCheckStatus, bool]] = []
-    needing: list[HealthCheck] = []
-    representatives: dict[int, User] = {}
-    package_names: dict[str, str] = {}
-    for check in checks:
-        contract = check.contract
-        zone = contract.organization.timezone
-        today = today_in.setdefault(zone, now.astimezone(ZoneInfo(zone)).date())
-        status = check.status(today)
-        rows.append(
-            (contract.representative_id, contract.package.code, status, check.recorded_late)
-        )
-        representatives[contract.representative_id] = contract.representative
-        if contract.package.code not in package_names:
-            package_names[contract.package.code] = localized(contract.package, language).name
-        if rules.needs_a_date(status, check.period, today):
-            needing.append(check)
-    tallied = rules.compliance_tally(rows)
     return Compliance(
         total=tallied.total,
         by_representative=sorted(
             (
-                TallyRow(str(rep_id), representatives[rep_id].name, counts)
+                TallyRow(str(rep_id), names.get(rep_id, ""), counts)
                 for rep_id, counts in tallied.by_representative.items()
             ),
             key=lambda row: (row.label, row.key),
         ),
         by_package=[
-            TallyRow(code, package_names[code], counts)
+            TallyRow(code, package_names.get(code, code), counts)
             for code, counts in sorted(tallied.by_package.items())
         ],
         needing_a_date=needing,

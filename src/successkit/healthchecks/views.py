@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -143,4 +144,12 @@ def report_pdf(request: HttpRequest, check_id: int) -> HttpResponse:
 @login_required
 def compliance_page(request: HttpRequest) -> HttpResponse:
     result = services.compliance(actor_of(request))
-    return render(request, "healthchecks/compliance.html", {"compliance": result})
+    needing = Paginator(result.needing_a_date, NEEDING_A_DATE_PER_PAGE).get_page(
+        request.GET.get("page")
+    )
+    return render(
+        request, "healthchecks/compliance.html", {"compliance": result, "needing": needing}
+    )
+
+
+NEEDING_A_DATE_PER_PAGE = 50

@@ -545,6 +545,16 @@ def test_compliance_counts_owed_delivered_and_missed(admin_api: ApiClient, clock
         "period_start": "2026-03-15",
         "period_end": "2026-04-14",
     }
+    assert body["needing_a_date_next"] is None
+    # The list pages like every other: one at a time here.
+    first = admin_api.get("health-checks/compliance?limit=1").json()
+    assert [row["number"] for row in first["needing_a_date"]] == [3]
+    assert first["totals"] == body["totals"]  # the counts are never paged
+    second = admin_api.get(first["needing_a_date_next"].split("/api/v1/")[1]).json()
+    assert [(row["contract_id"], row["number"]) for row in second["needing_a_date"]] == [
+        (str(pro_lite.pk), 2)
+    ]
+    assert second["needing_a_date_next"] is None
 
 
 def test_compliance_is_for_staff_only(contract) -> None:
