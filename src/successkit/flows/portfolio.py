@@ -273,11 +273,26 @@ def rows_of(contracts: Iterable[Contract]) -> list[PortfolioRow]:
     return [_row(contract, language) for contract in contracts]
 
 
+def ranked(contracts: QuerySet[Contract]) -> list[tuple[int, int]]:
+    """One pass of the database over the filtered portfolio: each contract's id and how
+    many things need attention on it, in the portfolio's order. The page and the
+    attention list are then read for their few contracts only (``rows_for``)."""
+    return list(contracts.values_list("pk", *["attention_count"]))
+
+
+def rows_for(contracts: QuerySet[Contract], ids: list[int]) -> list[PortfolioRow]:
+    """Rows for the contracts ``ids`` of ``portfolio``, in that order."""
+    found = {contract.pk: contract for contract in contracts.filter(pk__in=ids)}
+    return rows_of(found[pk] for pk in ids if pk in found)
+
+
 def attention_list(
-    contracts: QuerySet[Contract], limit: int = 30
+    contracts: QuerySet[Contract], order: list[tuple[int, int]], limit: int = 30
 ) -> list[tuple[PortfolioRow, Attention]]:
-    """The first ``limit`` things to do, contract by contract in the portfolio's order."""
-    rows = rows_of(contracts.filter(**{"attention_count__gt": 0})[:limit])
+    """The first ``limit`` things to do, contract by contract in the portfolio's order
+    (``order``: from ``ranked``)."""
+    flagged = [pk for pk, count in order if count][:limit]
+    rows = rows_for(contracts, flagged)
     return [(row, item) for row in rows for item in row.attention][:limit]
 
 

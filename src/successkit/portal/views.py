@@ -131,14 +131,15 @@ def cockpit(request: HttpRequest) -> HttpResponse:
     )
     if query.get("format") == "csv":
         return _cockpit_csv(contracts)
-    page = Paginator(contracts, COCKPIT_PAGE_SIZE).get_page(query.get("page"))
+    order = portfolio.ranked(contracts)
+    page = Paginator(order, COCKPIT_PAGE_SIZE).get_page(query.get("page"))
     params = query.copy()
     params.pop("page", None)
     context = {
         "actor": actor,
         "page": page,
-        "rows": portfolio.rows_of(page.object_list),
-        "attention": portfolio.attention_list(contracts),
+        "rows": portfolio.rows_for(contracts, [pk for pk, _count in page.object_list]),
+        "attention": portfolio.attention_list(contracts, order),
         "waiting": portfolio.waiting_on_vendor(actor, mine=mine),
         "mine": mine,
         "owner": owner,
@@ -147,7 +148,7 @@ def cockpit(request: HttpRequest) -> HttpResponse:
         "packages": portfolio.package_choices(),
         "representatives": portfolio.representative_choices(),
         "sorts": portfolio.SORTS,
-        "total": page.paginator.count,
+        "total": len(order),
     }
     return render(request, "portal/cockpit.html", context)
 
