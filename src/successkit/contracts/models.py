@@ -61,6 +61,11 @@ class Contract(models.Model):
         verbose_name = _("contract")
         verbose_name_plural = _("contracts")
         ordering = ["-start_date", "id"]
+        # The cockpit's sorts: newest first (the default order) and by end date.
+        indexes = [
+            models.Index(fields=["-start_date", "id"], name="contract_newest"),
+            models.Index(fields=["end_date", "id"], name="contract_end"),
+        ]
         constraints = [
             models.CheckConstraint(
                 condition=models.Q(end_date__gt=models.F("start_date")),

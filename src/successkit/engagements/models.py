@@ -124,7 +124,14 @@ class TrainingSession(models.Model):
                 name="single_use_session_once_per_contract",
             ),
         ]
-        indexes = [models.Index(fields=["contract", "status"])]
+        indexes = [
+            models.Index(fields=["contract", "status"]),
+            # Sessions past their start still booked, and the oldest unbilled line (billing
+            # by age): per contract and status, by start.
+            models.Index(
+                fields=["contract", "status", "starts_at"], name="session_contract_status_start"
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.session_type.code} {self.starts_at:%Y-%m-%d %H:%M} ({self.status})"

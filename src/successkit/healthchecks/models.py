@@ -78,6 +78,14 @@ class HealthCheck(models.Model):
         verbose_name = _("health check")
         verbose_name_plural = _("health checks")
         ordering = ["contract", "period_index"]
+        # Missed and unscheduled checks per contract (cockpit); due ones by deadline
+        # across the portfolio (compliance).
+        indexes = [
+            models.Index(
+                fields=["contract", "state", "period_end"], name="check_contract_state_end"
+            ),
+            models.Index(fields=["state", "period_end"], name="check_state_end"),
+        ]
         constraints = [
             models.UniqueConstraint(
                 fields=["contract", "period_index"], name="health_check_per_period"

@@ -176,7 +176,12 @@ class Case(models.Model):
         verbose_name = _("case")
         verbose_name_plural = _("cases")
         ordering = ["-opened_at", "-id"]
-        indexes = [models.Index(fields=["queue", "status"], name="case_queue_status")]
+        indexes = [
+            models.Index(fields=["queue", "status"], name="case_queue_status"),
+            # A queue's live cases oldest first; a contract's open and escalated cases.
+            models.Index(fields=["queue", "status", "opened_at"], name="case_queue_status_opened"),
+            models.Index(fields=["contract", "status"], name="case_contract_status"),
+        ]
 
     def __str__(self) -> str:
         return f"#{self.pk} {self.subject}"
@@ -280,6 +285,8 @@ class CaseEvent(AppendOnly):
         verbose_name = _("case event")
         verbose_name_plural = _("case events")
         ordering = ["at", "id"]
+        # When a case last came back to the vendor (the cockpit's longest-waiting cases).
+        indexes = [models.Index(fields=["case", "kind", "at"], name="case_event_kind_at")]
 
     def __str__(self) -> str:
         return f"#{self.case_id} {self.kind} {self.from_value} → {self.to_value}"
