@@ -41,20 +41,26 @@ def publish(type: str, obj: models.Model, *, key: str | None = None, **data: Any
     subject = subject_of(obj)
     if type.startswith("session.") and "sequence" not in data:
         data["sequence"] = calendar_sequence(obj, moving=type in _NEW_SEQUENCE)
-    try:
-        with transaction.atomic():
-            event = Event.objects.create(
-                type=type,
-                subject=subject,
-                subject_id=obj.pk,
-                key=key,
-                data=data,
-                occurred_at=timezone.now(),
-            )
-    except IntegrityError:
-        if key is not None and Event.objects.filter(key=key).exists():
-            return None
-        raise
+    fields = {
+        "type": type,
+        "subject": subject,
+        "subject_id": obj.pk,
+        "key": key,
+        "data": data,
+        "occurred_at": timezone.now(),
+    }
+    if key is None:
+        # Nothing to collide with: no savepoint (two round trips fewer for each event,
+        # which month-end publishes thousands of).
+        event = Event.objects.create(**fields)
+    else:
+        try:
+            with transaction.atomic():
+                event = Event.objects.create(**fields)
+        except IntegrityError:
+            if Event.objects.filter(key=key).exists():
+                return None
+            raise
     handle_event.enqueue(str(event.pk))
     return event
 

@@ -168,7 +168,7 @@ def test_month_end_reads_lines_in_bulk_not_per_contract() -> None:
         issued = list(services.issue_statements_for_month(None, OCTOBER))
     assert len(issued) == 12
     # Publishing (an event and its job) is all that costs queries per statement.
-    assert len(queries) <= 20 + 5 * len(issued)
+    assert len(queries) <= 20 + 3 * len(issued)
 
 
 @pytest.mark.django_db
