@@ -27,6 +27,7 @@ from successkit.contracts.errors import RoleNotAllowed
 from successkit.contracts.models import Contract
 from successkit.contracts.rules import local_date
 from successkit.contracts.services import Calendar
+from successkit.core.compiled import CompiledQuery
 from successkit.core.errors import InvalidState, ValidationFailed
 from successkit.core.text import clean_text
 from successkit.healthchecks import rules
@@ -146,13 +147,20 @@ def visible_health_checks(actor: Actor) -> QuerySet[HealthCheck]:
     )
 
 
+# The entitlements read's query, compiled once (core/compiled.py).
+_TALLY_ROWS: CompiledQuery[tuple[str, date, bool]] = CompiledQuery(
+    lambda contract_id: HealthCheck.objects.filter(contract_id=contract_id).values_list(
+        "state", "period_end", "recorded_late"
+    ),
+    1,
+)
+
+
 def health_check_tally(contract: Contract, as_of: date | None = None) -> rules.Tally:
     """The contract's owed checks by status on ``as_of`` (default: its today), for the
     entitlements summary: ``included`` = owed, and ``upcoming``."""
     today = as_of or contract.today()
-    rows = HealthCheck.objects.filter(contract=contract).values_list(
-        "state", "period_end", "recorded_late"
-    )
+    rows = _TALLY_ROWS.run(contract.pk)
     return rules.tally(
         (rules.status_on(rules.HealthCheckState(state), period_end, today), late)
         for state, period_end, late in rows

@@ -1,0 +1,95 @@
+"""Querysets compiled once (core/compiled.py) answer exactly what the ORM answers."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from successkit.accounts.actors import Actor
+from successkit.accounts.models import User
+from successkit.contracts.models import Contract
+from successkit.contracts.services import contract_for
+from successkit.core.compiled import CompiledQuery
+from successkit.core.errors import NotFound
+from successkit.engagements.models import TrainingPool
+from successkit.factories import ContactFactory, ContractFactory, StaffFactory
+from successkit.healthchecks.models import HealthCheck
+
+pytestmark = pytest.mark.django_db
+
+
+def fields(obj: object) -> dict[str, object]:
+    return {f.attname: getattr(obj, f.attname) for f in obj._meta.concrete_fields}  # type: ignore[attr-defined]
+
+
+def test_a_compiled_lookup_builds_the_same_objects_as_the_orm() -> None:
+    contract = ContractFactory(start_date=date(2026, 1, 5))
+    TrainingPool.objects.create(contract=contract, included_minutes=120, reserved_minutes=30)
+    staff = Actor.of(StaffFactory())
+    expected = Contract.objects.select_related(
+        "organization", "package__version", "training_pool"
+    ).get(pk=contract.pk)
+    with CaptureQueriesContext(connection) as captured:
+        found = contract_for(staff, contract.pk, "training_pool")
+        # Related objects come with it, converted as the ORM converts them.
+        assert fields(found) == fields(expected)
+        assert fields(found.organization) == fields(expected.organization)
+        assert fields(found.package) == fields(expected.package)
+        assert fields(found.package.version) == fields(expected.package.version)
+        assert fields(found.training_pool) == fields(expected.training_pool)
+        assert found.start_date == date(2026, 1, 5)
+    assert len(captured.captured_queries) == 1
+    # A missing reverse one-to-one is known missing, as with select_related.
+    bare = ContractFactory()
+    found = contract_for(staff, bare.pk, "training_pool")
+    with CaptureQueriesContext(connection) as captured, pytest.raises(TrainingPool.DoesNotExist):
+        found.training_pool  # noqa: B018
+    assert len(captured.captured_queries) == 0
+
+
+def test_a_compiled_lookup_keeps_a_contact_to_their_own_organization() -> None:
+    mine, theirs = ContractFactory(), ContractFactory()
+    contact = ContactFactory(organization=mine.organization)
+    actor = Actor.of(User.objects.get(pk=contact.user_id))
+    assert contract_for(actor, mine.pk).pk == mine.pk
+    with pytest.raises(NotFound):
+        contract_for(actor, theirs.pk)
+    with pytest.raises(NotFound):
+        contract_for(actor, 10**12)
+    with pytest.raises(NotFound):
+        contract_for(Actor.of(StaffFactory()), 10**12)
+
+
+def test_values_list_rows_come_back_as_tuples() -> None:
+    contract = ContractFactory()
+    rows = CompiledQuery(
+        lambda contract_id: (
+            HealthCheck.objects.filter(contract_id=contract_id)
+            .order_by("period_end")
+            .values_list("state", "period_end", "recorded_late")
+        ),
+        1,
+    )
+    expected = list(
+        HealthCheck.objects.filter(contract=contract)
+        .order_by("period_end")
+        .values_list("state", "period_end", "recorded_late")
+    )
+    assert expected  # a Pro Lite contract owes health checks
+    assert rows.run(contract.pk) == expected
+    other = ContractFactory(start_date=date(2025, 3, 1))
+    assert rows.run(other.pk) == list(
+        HealthCheck.objects.filter(contract=other)
+        .order_by("period_end")
+        .values_list("state", "period_end", "recorded_late")
+    )
+    assert rows.run(other.pk) != expected
+
+
+def test_only_integer_parameters_compile() -> None:
+    by_name = CompiledQuery(lambda name: Contract.objects.filter(organization__name=str(name)), 1)
+    with pytest.raises(TypeError):
+        by_name.run(1)
