@@ -21,6 +21,7 @@ from successkit.core.errors import (
     SuccessKitError,
 )
 from successkit.core.http import error_response
+from successkit.core.openapi import exact_responses
 
 
 class BearerToken(HttpBearer):
@@ -39,7 +40,15 @@ class BearerToken(HttpBearer):
         return actor
 
 
-api = NinjaAPI(
+class SuccessKitApi(NinjaAPI):
+    def get_openapi_schema(
+        self, *, path_prefix: str | None = None, path_params: dict[str, Any] | None = None
+    ) -> Any:
+        document = super().get_openapi_schema(path_prefix=path_prefix, path_params=path_params)
+        return exact_responses(document)
+
+
+api = SuccessKitApi(
     title="successkit API",
     version="1",
     description="Customer Success program for Oura for Business: contracts, entitlements, "

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Annotated
 
 from django.http import HttpRequest
 from ninja import Router, Schema, Status
@@ -10,12 +11,15 @@ from pydantic import Field
 
 from successkit.accounts import services
 from successkit.accounts.actors import actor_of
-from successkit.accounts.models import Contact, Organization, User
-from successkit.accounts.roles import Duty
+from successkit.accounts.models import Contact, Language, Organization, User
+from successkit.accounts.roles import Duty, Role
 from successkit.core.pagination import page
-from successkit.core.schemas import InSchema, errors, object_id
+from successkit.core.schemas import FORBIDDEN, InSchema, PersonKind, errors, object_id, one_of
 
 router = Router(tags=["accounts"])
+
+LanguageCode = Annotated[str, one_of(Language.values)]
+RoleCode = Annotated[str, one_of(Role.values)]
 
 
 class TokenIn(InSchema):
@@ -30,24 +34,24 @@ class TokenOut(Schema):
 class StaffIn(InSchema):
     email: str
     name: str
-    roles: list[str]
+    roles: list[RoleCode]
     password: str
-    language: str = "en"
+    language: LanguageCode = "en"
 
 
 class StaffOut(Schema):
     id: str
     email: str
     name: str
-    roles: list[str]
-    language: str
+    roles: list[RoleCode]
+    language: LanguageCode
 
 
 class OrganizationIn(InSchema):
     name: str
     country: str = Field(description="ISO 3166-1 alpha-2 code, e.g. ES")
     timezone: str = Field(description="IANA time zone, e.g. Europe/Madrid")
-    language: str = Field(description="en or es")
+    language: LanguageCode = Field(description="en or es")
 
 
 class OrganizationOut(Schema):
@@ -55,13 +59,13 @@ class OrganizationOut(Schema):
     name: str
     country: str
     timezone: str
-    language: str
+    language: LanguageCode
 
 
 class ContactIn(InSchema):
     name: str
     email: str
-    language: str
+    language: LanguageCode
     password: str
 
 
@@ -70,7 +74,7 @@ class ContactOut(Schema):
     organization_id: str
     name: str
     email: str
-    language: str
+    language: LanguageCode
 
 
 class Page(Schema):
@@ -93,9 +97,9 @@ class MeOut(Schema):
     id: str
     email: str
     name: str
-    language: str
-    kind: str = Field(description="staff or contact")
-    roles: list[str]
+    language: LanguageCode
+    kind: PersonKind = Field(description="staff or contact")
+    roles: list[RoleCode]
     organization_id: str | None
 
 
@@ -130,7 +134,7 @@ def contact_out(contact: Contact) -> dict[str, object]:
 
 
 class HealthOut(Schema):
-    status: str
+    status: Annotated[str, one_of(("ok",))]
 
 
 @router.get("/health", auth=None, response=HealthOut, summary="Liveness probe (no database)")
@@ -138,12 +142,17 @@ def health(request: HttpRequest) -> dict[str, str]:
     return {"status": "ok"}
 
 
-@router.post("/auth/token", auth=None, response=errors(r200=TokenOut), summary="Sign in")
+@router.post(
+    "/auth/token",
+    auth=None,
+    **errors("401 invalid_credentials", "429 too_many_attempts", r200=TokenOut),
+    summary="Sign in",
+)
 def create_token(request: HttpRequest, payload: TokenIn) -> dict[str, str]:
     return {"token": services.sign_in(payload.email, payload.password, request)}
 
 
-@router.delete("/auth/token", response=errors(r204=None), summary="Revoke the calling token")
+@router.delete("/auth/token", **errors(r204=None), summary="Revoke the calling token")
 def revoke_token(request: HttpRequest) -> Status[None]:
     raw = request.headers.get("Authorization", "").partition(" ")[2]
     services.revoke_token(raw)
@@ -163,7 +172,7 @@ class TokenList(Schema):
     items: list[TokenInfo]
 
 
-@router.get("/auth/tokens", response=errors(r200=TokenList), summary="My tokens that still work")
+@router.get("/auth/tokens", **errors(r200=TokenList), summary="My tokens that still work")
 def list_tokens(request: HttpRequest) -> dict[str, object]:
     user = actor_of(request).user
     current = getattr(user, "_token_id", None)
@@ -182,15 +191,13 @@ def list_tokens(request: HttpRequest) -> dict[str, object]:
     }
 
 
-@router.delete(
-    "/auth/tokens/{token_id}", response=errors(r204=None), summary="Revoke one of my tokens"
-)
+@router.delete("/auth/tokens/{token_id}", **errors(r204=None), summary="Revoke one of my tokens")
 def revoke_one_token(request: HttpRequest, token_id: str) -> Status[None]:
     services.revoke_token_of(actor_of(request).user, object_id(token_id))
     return Status(204, None)
 
 
-@router.get("/me", response=errors(r200=MeOut), summary="Who am I")
+@router.get("/me", **errors(r200=MeOut), summary="Who am I")
 def me(request: HttpRequest) -> dict[str, object]:
     actor = actor_of(request)
     return {
@@ -204,7 +211,11 @@ def me(request: HttpRequest) -> dict[str, object]:
     }
 
 
-@router.post("/staff", response=errors(r201=StaffOut), summary="Create a staff member")
+@router.post(
+    "/staff",
+    **errors(FORBIDDEN, "409 email_taken", r201=StaffOut),
+    summary="Create a staff member",
+)
 def create_staff(request: HttpRequest, payload: StaffIn) -> Status[dict[str, object]]:
     user = services.create_staff(
         actor_of(request),
@@ -217,7 +228,7 @@ def create_staff(request: HttpRequest, payload: StaffIn) -> Status[dict[str, obj
     return Status(201, staff_out(user))
 
 
-@router.get("/staff", response=errors(r200=StaffPage), summary="List staff")
+@router.get("/staff", **errors(FORBIDDEN, r200=StaffPage), summary="List staff")
 def list_staff(request: HttpRequest) -> dict[str, object]:
     actor_of(request).require_staff()
     staff = User.objects.filter(is_staff=True).prefetch_related("staff_roles").order_by("id")
@@ -225,7 +236,9 @@ def list_staff(request: HttpRequest) -> dict[str, object]:
 
 
 @router.post(
-    "/organizations", response=errors(r201=OrganizationOut), summary="Create a buyer organization"
+    "/organizations",
+    **errors(FORBIDDEN, r201=OrganizationOut),
+    summary="Create a buyer organization",
 )
 def create_organization(request: HttpRequest, payload: OrganizationIn) -> Status[dict[str, object]]:
     organization = services.create_organization(
@@ -238,7 +251,7 @@ def create_organization(request: HttpRequest, payload: OrganizationIn) -> Status
     return Status(201, organization_out(organization))
 
 
-@router.get("/organizations", response=errors(r200=OrganizationPage), summary="List organizations")
+@router.get("/organizations", **errors(r200=OrganizationPage), summary="List organizations")
 def list_organizations(request: HttpRequest) -> dict[str, object]:
     organizations = actor_of(request).scope(Organization.objects.order_by("id"), "")
     return page(request, organizations, organization_out)
@@ -246,7 +259,7 @@ def list_organizations(request: HttpRequest) -> dict[str, object]:
 
 @router.get(
     "/organizations/{organization_id}",
-    response=errors(r200=OrganizationOut),
+    **errors(r200=OrganizationOut),
     summary="Get an organization",
 )
 def get_organization(request: HttpRequest, organization_id: str) -> dict[str, object]:
@@ -256,7 +269,7 @@ def get_organization(request: HttpRequest, organization_id: str) -> dict[str, ob
 
 @router.post(
     "/organizations/{organization_id}/contacts",
-    response=errors(r201=ContactOut),
+    **errors(FORBIDDEN, "409 email_taken", r201=ContactOut),
     summary="Create a buyer contact who can sign in",
 )
 def create_contact(
@@ -278,7 +291,7 @@ def create_contact(
 
 @router.get(
     "/organizations/{organization_id}/contacts",
-    response=errors(r200=ContactPage),
+    **errors(r200=ContactPage),
     summary="List an organization's contacts",
 )
 def list_contacts(request: HttpRequest, organization_id: str) -> dict[str, object]:

@@ -4,7 +4,7 @@ staff role or rate, when, from which value to which (``core/audit.py``)."""
 from __future__ import annotations
 
 from enum import StrEnum
-from typing import Any
+from typing import Annotated, Any
 
 from django.apps import apps
 from django.db.models import OuterRef, Subquery
@@ -16,7 +16,7 @@ from successkit.accounts.actors import actor_of
 from successkit.accounts.roles import Duty
 from successkit.core import audit
 from successkit.core.pagination import page
-from successkit.core.schemas import errors, object_id
+from successkit.core.schemas import FORBIDDEN, PersonKind, errors, object_id, one_of
 
 router = Router(tags=["audit"])
 
@@ -47,7 +47,7 @@ class AuditFilter(Schema):
 class AuditActor(Schema):
     id: str
     name: str
-    kind: str = Field(description="staff or contact")
+    kind: PersonKind = Field(description="staff or contact")
 
 
 class AuditChange(Schema):
@@ -61,7 +61,9 @@ class AuditEntry(Schema):
     actor: AuditActor | None = Field(description="Who; null for the command line or a job")
     type: AuditedType
     object_id: str
-    action: str = Field(description="created, changed or deleted")
+    action: Annotated[str, one_of(("created", "changed", "deleted"))] = Field(
+        description="created, changed or deleted"
+    )
     changes: list[AuditChange]
 
 
@@ -80,7 +82,7 @@ def actor_out(user: Any) -> dict[str, str] | None:
     }
 
 
-@router.get("/audit", response=errors(r200=AuditPage), summary="The audit trail (admins)")
+@router.get("/audit", **errors(FORBIDDEN, r200=AuditPage), summary="The audit trail (admins)")
 def audit_trail(request: HttpRequest, filters: Query[AuditFilter]) -> dict[str, object]:
     actor = actor_of(request)
     actor.require(Duty.ADMINISTER)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 from decimal import Decimal
-from typing import Literal
+from typing import Annotated, Literal
 
 from django.http import HttpRequest, HttpResponse
 from django.utils.translation import gettext_lazy as _
@@ -19,19 +19,26 @@ from successkit.contracts.services import contract_for
 from successkit.core.errors import ValidationFailed
 from successkit.core.pagination import page
 from successkit.core.schemas import (
+    FORBIDDEN,
     AmountText,
     Currency,
+    CurrencyCode,
     Day,
     HourlyRateText,
     Id,
     InSchema,
     errors,
     object_id,
+    one_of,
 )
 from successkit.flows import rates
 from successkit.pricing.models import HourlyRate
 
 router = Router(tags=["billing"])
+
+SessionTypeCode = Annotated[
+    str, one_of(("kickoff", "implementation", "software_training", "additional_training"))
+]
 
 
 class RateIn(InSchema):
@@ -42,7 +49,7 @@ class RateIn(InSchema):
 
 class RateOut(Schema):
     id: str
-    currency: str
+    currency: CurrencyCode
     hourly_rate: str
     effective_from: date
 
@@ -61,7 +68,11 @@ def rate_out(rate: HourlyRate) -> dict[str, object]:
     }
 
 
-@router.post("/rates", response=errors(r201=RateOut), summary="Add a rate to the rate card")
+@router.post(
+    "/rates",
+    **errors(FORBIDDEN, "409 rate_already_set", "409 rate_already_applied", r201=RateOut),
+    summary="Add a rate to the rate card",
+)
 def create_rate(request: HttpRequest, payload: RateIn) -> Status[dict[str, object]]:
     rate = rates.add_rate(
         actor_of(request),
@@ -72,7 +83,7 @@ def create_rate(request: HttpRequest, payload: RateIn) -> Status[dict[str, objec
     return Status(201, rate_out(rate))
 
 
-@router.get("/rates", response=errors(r200=RatePage), summary="The rate card")
+@router.get("/rates", **errors(FORBIDDEN, r200=RatePage), summary="The rate card")
 def list_rates(request: HttpRequest) -> dict[str, object]:
     actor_of(request).require_staff()
     return page(request, HourlyRate.objects.order_by("currency", "effective_from", "id"), rate_out)
@@ -87,19 +98,21 @@ def money(amount: Decimal | None) -> str | None:
 
 class BillingLineOut(Schema):
     session_id: str
-    type: str = Field(description="The session type, e.g. additional_training")
+    type: SessionTypeCode = Field(description="The session type, e.g. additional_training")
     delivered_on: date = Field(description="The session's day in the buyer's time zone")
     minutes: int = Field(description="Billable minutes")
     hourly_rate: str = Field(description="The rate in force on delivered_on, fixed at delivery")
     amount: str = Field(description="minutes at hourly_rate, rounded half-up to the cent")
-    status: str = Field(description="billed (on a statement, frozen) or unbilled")
+    status: Annotated[str, one_of(("billed", "unbilled"))] = Field(
+        description="billed (on a statement, frozen) or unbilled"
+    )
     statement_id: str | None
     statement_number: str | None
 
 
 class BillingOut(Schema):
     contract_id: str
-    currency: str
+    currency: CurrencyCode
     lines: list[BillingLineOut]
     total: str = Field(description="Every line, billed and unbilled")
     billed_total: str
@@ -117,9 +130,11 @@ class StatementIn(InSchema):
 class StatementLineOut(Schema):
     id: str
     position: int
-    kind: str = Field(description="session or adjustment")
+    kind: Annotated[str, one_of(("session", "adjustment"))] = Field(
+        description="session or adjustment"
+    )
     session_id: str | None
-    type: str | None = Field(description="The session type of a session line")
+    type: SessionTypeCode | None = Field(description="The session type of a session line")
     delivered_on: date | None
     minutes: int | None
     hourly_rate: str | None
@@ -138,7 +153,7 @@ class StatementOut(Schema):
     billed_to: str
     period_start: date
     period_end: date
-    currency: str
+    currency: CurrencyCode
     issued_at: datetime
     issued_by_id: str | None = Field(description="None when issued from the command line")
     lines: list[StatementLineOut]
@@ -165,10 +180,12 @@ class AdjustmentOut(Schema):
     corrects_statement_number: str
     corrects_line_id: str | None
     amount: str
-    currency: str
+    currency: CurrencyCode
     reason: str
     created_at: datetime
-    status: str = Field(description="pending (for the next statement) or billed")
+    status: Annotated[str, one_of(("pending", "billed"))] = Field(
+        description="pending (for the next statement) or billed"
+    )
     statement_id: str | None = Field(description="The statement that billed it")
 
 
@@ -189,7 +206,7 @@ class UnbilledOut(Schema):
     contract_id: str
     organization_id: str
     organization_name: str
-    currency: str
+    currency: CurrencyCode
     lines: list[UnbilledLineOut]
     total: str = Field(description="The priced lines")
     unpriced_lines: int = Field(description="Lines on days without a rate: cannot be issued")
@@ -312,7 +329,7 @@ def period_of(query: PeriodQuery) -> tuple[date, date] | None:
 
 @router.get(
     "/contracts/{contract_id}/billing",
-    response=errors(r200=BillingOut),
+    **errors(r200=BillingOut),
     summary="A contract's billable lines, billed and unbilled, at then-current rates",
     description="Every line is billed at the price fixed on the session when its delivery "
     "was recorded (the rate in force on its delivery day); never a price of zero.",
@@ -332,7 +349,13 @@ def contract_billing(request: HttpRequest, contract_id: str) -> dict[str, object
 
 @router.post(
     "/contracts/{contract_id}/statements",
-    response=errors(r201=StatementOut),
+    **errors(
+        FORBIDDEN,
+        "409 nothing_to_bill",
+        "409 already_billed",
+        "409 no_rate_in_force",
+        r201=StatementOut,
+    ),
     summary="Issue a statement of the period's unbilled lines (finance)",
     description="Bills the contract's unbilled lines delivered from period_start through "
     "period_end, and its pending adjustments. Refusals: nothing_to_bill, no_rate_in_force.",
@@ -351,7 +374,7 @@ def issue_statement(
 
 @router.get(
     "/contracts/{contract_id}/statements",
-    response=errors(r200=StatementPage),
+    **errors(r200=StatementPage),
     summary="A contract's statements, newest first",
 )
 def list_statements(request: HttpRequest, contract_id: str) -> dict[str, object]:
@@ -362,7 +385,7 @@ def list_statements(request: HttpRequest, contract_id: str) -> dict[str, object]
     return page(request, statements.order_by("-number"), lambda item: statement_out(request, item))
 
 
-@router.get("/statements/{statement_id}", response=errors(r200=StatementOut), summary="A statement")
+@router.get("/statements/{statement_id}", **errors(r200=StatementOut), summary="A statement")
 def get_statement(request: HttpRequest, statement_id: str) -> dict[str, object]:
     return statement_out(request, statement_for(request, statement_id))
 
@@ -373,22 +396,10 @@ def _download(content: str | bytes, content_type: str, filename: str) -> HttpRes
     return response
 
 
-def _document_responses(content_type: str) -> dict[str, object]:
-    return {
-        "responses": {
-            200: {
-                "description": "The statement document",
-                "content": {content_type: {"schema": {"type": "string", "format": "binary"}}},
-            }
-        }
-    }
-
-
 @router.get(
     "/statements/{statement_id}/csv",
-    response=errors(),
+    **errors(r200=None, media="text/csv"),
     summary="A statement as CSV, in the buyer's language (or ?language=)",
-    openapi_extra=_document_responses("text/csv"),
 )
 def statement_csv(
     request: HttpRequest, statement_id: str, query: Query[ExportQuery]
@@ -404,9 +415,8 @@ def statement_csv(
 
 @router.get(
     "/statements/{statement_id}/pdf",
-    response=errors(),
+    **errors(r200=None, media="application/pdf"),
     summary="A statement as PDF, in the buyer's language (or ?language=)",
-    openapi_extra=_document_responses("application/pdf"),
 )
 def statement_pdf(
     request: HttpRequest, statement_id: str, query: Query[ExportQuery]
@@ -422,7 +432,7 @@ def statement_pdf(
 
 @router.post(
     "/statements/{statement_id}/adjustments",
-    response=errors(r201=AdjustmentOut),
+    **errors(FORBIDDEN, r201=AdjustmentOut),
     summary="Correct a statement (finance): a line of the contract's next statement",
 )
 def create_adjustment(
@@ -440,7 +450,7 @@ def create_adjustment(
 
 @router.get(
     "/contracts/{contract_id}/adjustments",
-    response=errors(r200=AdjustmentPage),
+    **errors(r200=AdjustmentPage),
     summary="A contract's corrections, pending and billed",
 )
 def list_adjustments(request: HttpRequest, contract_id: str) -> dict[str, object]:
@@ -451,7 +461,7 @@ def list_adjustments(request: HttpRequest, contract_id: str) -> dict[str, object
 
 @router.get(
     "/billing/unbilled",
-    response=errors(r200=UnbilledPage),
+    **errors(FORBIDDEN, r200=UnbilledPage),
     summary="What is billable but not yet on a statement, by contract (staff)",
     description="Optionally only lines delivered from period_start through period_end.",
 )

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date, datetime
+from typing import Annotated
 
 from django.http import HttpRequest
 from ninja import Router, Schema, Status
@@ -11,32 +12,39 @@ from pydantic import Field
 from successkit.accounts.actors import actor_of
 from successkit.contracts import services
 from successkit.contracts.models import Contract
+from successkit.contracts.rules import ContractPhase, Platform
 from successkit.core import audit
 from successkit.core.pagination import page
 from successkit.core.schemas import (
+    FORBIDDEN,
     Currency,
+    CurrencyCode,
     Day,
     Id,
     InSchema,
     PersonOut,
     errors,
     object_id,
+    one_of,
     person_out,
 )
 from successkit.flows import contracts as flows
 
 router = Router(tags=["contracts"])
 
+PackageCode = Annotated[str, one_of(("launch_kit", "pro_lite", "premium"))]
+PlatformCode = Annotated[str, one_of(Platform)]
+
 
 class ContractIn(InSchema):
     organization_id: Id
-    package: str = Field(description="launch_kit, pro_lite or premium")
+    package: PackageCode = Field(description="launch_kit, pro_lite or premium")
     start_date: Day
     end_date: Day
     representative_id: Id
     buyer_contact_id: Id
     currency: Currency
-    platforms: list[str] | None = Field(
+    platforms: list[PlatformCode] | None = Field(
         None, description='The platforms bought: "teams" and/or "hrm" (default both)'
     )
 
@@ -56,7 +64,9 @@ class ContractPatch(InSchema):
 class ContractChangeOut(Schema):
     at: datetime
     actor: PersonOut | None = Field(description="Who; null for the command line or a job")
-    field: str = Field(description="end_date, representative_id or buyer_contact_id")
+    field: Annotated[str, one_of(services.HISTORY_FIELDS)] = Field(
+        description="end_date, representative_id or buyer_contact_id"
+    )
     old: str | None
     new: str | None
 
@@ -69,15 +79,17 @@ class ContractHistoryPage(Schema):
 class ContractOut(Schema):
     id: str
     organization_id: str
-    package: str
+    package: PackageCode
     catalog_version: int
     start_date: date
     end_date: date
     representative_id: str
     buyer_contact_id: str
-    currency: str
-    platforms: list[str]
-    phase: str = Field(description="upcoming, active or ended, today in the buyer's time zone")
+    currency: CurrencyCode
+    platforms: list[PlatformCode]
+    phase: Annotated[str, one_of(ContractPhase)] = Field(
+        description="upcoming, active or ended, today in the buyer's time zone"
+    )
 
 
 class ContractPage(Schema):
@@ -112,7 +124,11 @@ def change_out(change: audit.Change) -> dict[str, object]:
     }
 
 
-@router.post("/contracts", response=errors(r201=ContractOut), summary="Sell a contract")
+@router.post(
+    "/contracts",
+    **errors(FORBIDDEN, "422 role_not_allowed", r201=ContractOut),
+    summary="Sell a contract",
+)
 def create_contract(request: HttpRequest, payload: ContractIn) -> Status[dict[str, object]]:
     contract = flows.sell_contract(
         actor_of(request),
@@ -128,20 +144,26 @@ def create_contract(request: HttpRequest, payload: ContractIn) -> Status[dict[st
     return Status(201, contract_out(contract))
 
 
-@router.get("/contracts", response=errors(r200=ContractPage), summary="List visible contracts")
+@router.get("/contracts", **errors(r200=ContractPage), summary="List visible contracts")
 def list_contracts(request: HttpRequest) -> dict[str, object]:
     contracts = services.visible_contracts(actor_of(request)).order_by("id")
     return page(request, contracts, contract_out)
 
 
-@router.get("/contracts/{contract_id}", response=errors(r200=ContractOut), summary="Get a contract")
+@router.get("/contracts/{contract_id}", **errors(r200=ContractOut), summary="Get a contract")
 def get_contract(request: HttpRequest, contract_id: str) -> dict[str, object]:
     return contract_out(services.contract_for(actor_of(request), object_id(contract_id)))
 
 
 @router.patch(
     "/contracts/{contract_id}",
-    response=errors(r200=ContractOut),
+    **errors(
+        FORBIDDEN,
+        "409 invalid_state",
+        "409 health_check_would_be_lost",
+        "422 role_not_allowed",
+        r200=ContractOut,
+    ),
     summary="Change a contract's end date, representative or buyer counterpart",
 )
 def change_contract(
@@ -168,11 +190,10 @@ def change_contract(
 
 @router.get(
     "/contracts/{contract_id}/history",
-    response=errors(r200=ContractHistoryPage),
+    **errors(r200=ContractHistoryPage),
     summary="Every change of the contract's term, representative and counterpart",
 )
 def contract_history(request: HttpRequest, contract_id: str) -> dict[str, object]:
     actor = actor_of(request)
     contract = services.contract_for(actor, object_id(contract_id))
-    # A contract's own history is short: one page, whole.
-    return {"items": [change_out(c) for c in services.contract_history(contract)], "next": None}
+    return page(request, services.contract_history(contract), change_out)

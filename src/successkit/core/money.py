@@ -15,6 +15,11 @@ def _currencies() -> frozenset[str]:
     return frozenset(list_currencies())
 
 
+def currencies() -> list[str]:
+    """Every ISO 4217 code, sorted."""
+    return sorted(_currencies())
+
+
 def clean_currency(value: str) -> str:
     code = value.strip().upper()
     if code not in _currencies():

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
 from typing import Annotated, Any
@@ -15,10 +15,8 @@ from pydantic_core import PydanticCustomError
 
 from successkit.core.bounds import FIRST_DAY, INTEGER_LIMIT, LAST_DAY, MEETING_MINUTES_LIMIT
 from successkit.core.errors import NotFound, ValidationFailed
-
-# The refusals an endpoint may answer with, for the OpenAPI document.
-ERROR_STATUSES = frozenset({400, 401, 403, 404, 409, 422})
-
+from successkit.core.money import currencies
+from successkit.core.openapi import REFUSALS_KEY
 
 # --- request bodies: JSON types as they are (SPEC.md §8) ---------------------------------
 
@@ -31,8 +29,11 @@ class InSchema(Schema):
     model_config = ConfigDict(strict=True)
 
 
-_DAY = re.compile(r"\d{4}-\d{2}-\d{2}")
-_INSTANT = re.compile(r"\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(:\d{2}(\.\d{1,6})?)?(Z|[+-]\d{2}:?\d{2})?")
+_DAY = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
+_INSTANT = re.compile(
+    r"[0-9]{4}-[0-9]{2}-[0-9]{2}[T ][0-9]{2}:[0-9]{2}(:[0-9]{2}(\.[0-9]{1,6})?)?"
+    r"(Z|[+-][0-9]{2}:?[0-9]{2})?"
+)
 _BETWEEN = "between 2000-01-01 and 2100-12-31"
 
 
@@ -111,7 +112,21 @@ TextOrInteger = Annotated[
     WithJsonSchema({"anyOf": [{"type": "string"}, {"type": "integer"}]}),
 ]
 Id = TextOrInteger
-Currency = Annotated[str, Field(pattern=r"^[A-Za-z]{3}$", description="ISO 4217, e.g. EUR")]
+
+
+def one_of(values: Iterable[str], description: str | None = None) -> WithJsonSchema:
+    """Documents a code-valued string as an ``enum`` of ``values`` (the services check
+    the value itself, with their own ``validation_error`` naming the field)."""
+    schema: dict[str, Any] = {"type": "string", "enum": list(values)}
+    if description is not None:
+        schema["description"] = description
+    return WithJsonSchema(schema)
+
+
+PersonKind = Annotated[str, one_of(("staff", "contact"))]
+CurrencyCode = Annotated[str, one_of(currencies(), "ISO 4217")]
+# Currency with an upper-case enum; lower case ("eur") is accepted as well.
+Currency = Annotated[str, Field(pattern=r"^[A-Za-z]{3}$"), one_of(currencies(), "ISO 4217")]
 
 HOURLY_RATE_LIMIT = Decimal("100000")
 
@@ -145,7 +160,7 @@ HourlyRateText = Annotated[
     PlainValidator(
         _money(
             "a positive amount below 100000.00",
-            re.compile(r"\d{1,5}(\.\d{1,2})?"),
+            re.compile(r"[0-9]{1,5}(\.[0-9]{1,2})?"),
             Decimal("0.01"),
             HOURLY_RATE_LIMIT,
             zero=False,
@@ -154,7 +169,7 @@ HourlyRateText = Annotated[
     WithJsonSchema(
         {
             "type": "string",
-            "pattern": r"^\d{1,5}(\.\d{1,2})?$",
+            "pattern": r"^[0-9]{1,5}(\.[0-9]{1,2})?$",
             "description": 'A positive decimal below 100000 with at most 2 decimals, e.g. "150.00"',
         }
     ),
@@ -166,7 +181,7 @@ AmountText = Annotated[
     PlainValidator(
         _money(
             "a non-zero amount with at most 12 digits before the point",
-            re.compile(r"-?\d{1,12}(\.\d{1,2})?"),
+            re.compile(r"-?[0-9]{1,12}(\.[0-9]{1,2})?"),
             Decimal("-1e12"),
             Decimal("1e12"),
             zero=False,
@@ -175,7 +190,7 @@ AmountText = Annotated[
     WithJsonSchema(
         {
             "type": "string",
-            "pattern": r"^-?\d{1,12}(\.\d{1,2})?$",
+            "pattern": r"^-?[0-9]{1,12}(\.[0-9]{1,2})?$",
             "description": 'Non-zero, at most 2 decimals; negative: a credit ("-50.00")',
         }
     ),
@@ -185,20 +200,27 @@ AmountText = Annotated[
 # --- answers ----------------------------------------------------------------------------
 
 
-class ErrorBody(Schema):
-    code: str = Field(description="Stable machine-readable code (SPEC.md §7).")
-    message: str = Field(description="Explanation in the caller's language.")
+FORBIDDEN = "403 permission_denied"
 
 
-class ErrorOut(Schema):
-    error: ErrorBody
-
-
-def errors(**responses: Any) -> dict[Any, Any]:
-    """An endpoint's ``response=`` mapping: its successes plus the error shape."""
-    mapping: dict[Any, Any] = {int(status[1:]): schema for status, schema in responses.items()}
-    mapping[ERROR_STATUSES - set(mapping)] = ErrorOut
-    return mapping
+def errors(*refusals: str, media: str | None = None, **responses: Any) -> dict[str, Any]:
+    """An operation's documented answers, as keyword arguments of its route decorator
+    (``@router.post(path, **errors(FORBIDDEN, "409 staff_busy", r201=SessionOut))``): its
+    successes (``media``: a success that is a file of that type, not JSON) and the refusals
+    the route itself answers, each "status code"; core/openapi.py adds those that follow
+    from the operation's shape (401, 404, 400, 413, 415, 422 validation_error)."""
+    mapping: dict[int, Any] = {int(status[1:]): schema for status, schema in responses.items()}
+    declared: dict[str, list[str]] = {}
+    for refusal in refusals:
+        status, _space, code = refusal.partition(" ")
+        declared.setdefault(status, []).append(code)
+    extra: dict[str, Any] = {REFUSALS_KEY: declared}
+    if media is not None:
+        binary = {"schema": {"type": "string", "format": "binary"}}
+        extra["responses"] = {
+            str(status): {"description": "OK", "content": {media: binary}} for status in mapping
+        }
+    return {"response": mapping, "openapi_extra": extra}
 
 
 def object_id(value: str | int, field: str | None = None) -> int:
@@ -220,7 +242,7 @@ def object_id(value: str | int, field: str | None = None) -> int:
 class PersonOut(Schema):
     id: str = Field(description="The staff id, or the contact id as created")
     name: str
-    kind: str = Field(description="staff or contact")
+    kind: PersonKind
 
 
 def person_out(user: Any) -> dict[str, str]:

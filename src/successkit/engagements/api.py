@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 from pathlib import PurePath
-from typing import Literal
+from typing import Annotated, Literal
 from zoneinfo import ZoneInfo
 
 from django.http import FileResponse, HttpRequest, HttpResponse
@@ -13,17 +13,37 @@ from ninja.files import UploadedFile
 from pydantic import Field
 
 from successkit.accounts.actors import actor_of
+from successkit.contracts.rules import ContactKind, Platform
 from successkit.contracts.services import contract_for
 from successkit.core.errors import NotFound
 from successkit.core.pagination import page
-from successkit.core.schemas import Day, Flag, Id, InSchema, Instant, Minutes, errors, object_id
+from successkit.core.schemas import (
+    FORBIDDEN,
+    CurrencyCode,
+    Day,
+    Flag,
+    Id,
+    InSchema,
+    Instant,
+    Minutes,
+    PersonKind,
+    errors,
+    object_id,
+    one_of,
+)
 from successkit.engagements import services
 from successkit.engagements.calendar import session_calendar
 from successkit.engagements.models import BillableAcceptance, SessionMaterial, TrainingSession
+from successkit.engagements.rules import CancelledBy, SessionStatus
 from successkit.engagements.slots import free_slots
 from successkit.healthchecks.services import health_check_tally
 
 router = Router(tags=["training"])
+
+SessionTypeCode = Annotated[
+    str, one_of(("kickoff", "implementation", "software_training", "additional_training"))
+]
+PlatformCode = Annotated[str, one_of(Platform)]
 
 
 class TrainingOut(Schema):
@@ -43,7 +63,9 @@ class HealthChecksOut(Schema):
 
 
 class ContactOut(Schema):
-    kind: str = Field(description="account_manager, csm or cs_team: who the buyer contacts")
+    kind: Annotated[str, one_of(ContactKind)] = Field(
+        description="account_manager, csm or cs_team: who the buyer contacts"
+    )
     staff_id: str | None = Field(description="The acting representative; null for cs_team")
     account_manager_until: date | None = Field(
         description="Launch Kit: the last day the account manager acts (day 90), else null"
@@ -62,7 +84,7 @@ class AsOf(Schema):
 
 
 class SessionIn(InSchema):
-    type: str = Field(
+    type: SessionTypeCode = Field(
         description="kickoff, implementation, software_training or additional_training"
     )
     starts_at: Instant
@@ -70,7 +92,7 @@ class SessionIn(InSchema):
         description="At most the type's cap (catalog data: 60, additional training 480)"
     )
     staff_id: Id | None = Field(None, description="Default: the contract's representative")
-    platforms: list[str] = Field(
+    platforms: list[PlatformCode] = Field(
         default_factory=list,
         description="teams and/or hrm; none named: the platforms on the contract",
     )
@@ -94,7 +116,7 @@ class SessionCompleteIn(InSchema):
 
 class ActorRefOut(Schema):
     id: str
-    kind: str = Field(description="staff or contact")
+    kind: PersonKind = Field(description="staff or contact")
 
 
 class AcceptanceOut(Schema):
@@ -103,7 +125,7 @@ class AcceptanceOut(Schema):
     at: datetime
     minutes: int
     amount: str
-    currency: str
+    currency: CurrencyCode
 
 
 class CancelIn(InSchema):
@@ -113,19 +135,19 @@ class CancelIn(InSchema):
 class SessionOut(Schema):
     id: str
     contract_id: str
-    type: str
-    status: str
+    type: SessionTypeCode
+    status: Annotated[str, one_of(SessionStatus)]
     starts_at: datetime
     duration_minutes: int
     actual_minutes: int | None
     staff_id: str
-    platforms: list[str]
+    platforms: list[PlatformCode]
     covered_minutes: int
     billable_minutes: int
     billable_amount: str
     hourly_rate: str | None
-    currency: str
-    cancelled_by: str | None
+    currency: CurrencyCode
+    cancelled_by: Annotated[str, one_of(CancelledBy)] | None
 
 
 class SessionDetailOut(SessionOut):
@@ -197,7 +219,7 @@ class MaterialOut(Schema):
     session_id: str
     title: str
     url: str | None = Field(description="The link, or where to download the file")
-    kind: str = Field(description="link or file")
+    kind: Annotated[str, one_of(("link", "file"))] = Field(description="link or file")
     added_at: datetime
 
 
@@ -226,7 +248,7 @@ def session_for(request: HttpRequest, session_id: str) -> TrainingSession:
 
 @router.get(
     "/contracts/{contract_id}/entitlements",
-    response=errors(r200=EntitlementsOut),
+    **errors(r200=EntitlementsOut),
     summary="What the contract includes, has used and has left",
 )
 def entitlements(request: HttpRequest, contract_id: str, query: Query[AsOf]) -> dict[str, object]:
@@ -260,7 +282,20 @@ def entitlements(request: HttpRequest, contract_id: str, query: Query[AsOf]) -> 
 
 
 @router.post(
-    "/contracts/{contract_id}/sessions", response=errors(r201=SessionOut), summary="Book a session"
+    "/contracts/{contract_id}/sessions",
+    **errors(
+        FORBIDDEN,
+        "409 contract_not_active",
+        "409 session_type_already_used",
+        "409 billable_not_accepted",
+        "409 no_rate_in_force",
+        "409 staff_busy",
+        "409 staff_unavailable",
+        "422 duration_exceeds_limit",
+        "422 role_not_allowed",
+        r201=SessionOut,
+    ),
+    summary="Book a session",
 )
 def book(request: HttpRequest, contract_id: str, payload: SessionIn) -> Status[dict[str, object]]:
     contract = contract_for(actor_of(request), object_id(contract_id))
@@ -280,7 +315,7 @@ def book(request: HttpRequest, contract_id: str, payload: SessionIn) -> Status[d
 
 @router.get(
     "/contracts/{contract_id}/sessions",
-    response=errors(r200=SessionPage),
+    **errors(r200=SessionPage),
     summary="A contract's sessions",
 )
 def list_sessions(request: HttpRequest, contract_id: str) -> dict[str, object]:
@@ -295,7 +330,7 @@ def list_sessions(request: HttpRequest, contract_id: str) -> dict[str, object]:
 
 @router.get(
     "/sessions/{session_id}",
-    response=errors(r200=SessionDetailOut),
+    **errors(r200=SessionDetailOut),
     summary="A session, with every acceptance of its billable minutes",
 )
 def get_session(request: HttpRequest, session_id: str) -> dict[str, object]:
@@ -304,7 +339,16 @@ def get_session(request: HttpRequest, session_id: str) -> dict[str, object]:
 
 @router.patch(
     "/sessions/{session_id}",
-    response=errors(r200=SessionOut),
+    **errors(
+        FORBIDDEN,
+        "409 invalid_state",
+        "409 contract_not_active",
+        "409 billable_not_accepted",
+        "409 no_rate_in_force",
+        "409 staff_busy",
+        "409 staff_unavailable",
+        r200=SessionOut,
+    ),
     summary="Move a booked session (coverage worked out again)",
 )
 def move(request: HttpRequest, session_id: str, payload: MoveIn) -> dict[str, object]:
@@ -320,7 +364,15 @@ def move(request: HttpRequest, session_id: str, payload: MoveIn) -> dict[str, ob
 
 @router.post(
     "/sessions/{session_id}/complete",
-    response=errors(r200=SessionOut),
+    **errors(
+        FORBIDDEN,
+        "409 invalid_state",
+        "409 session_not_started",
+        "409 billable_not_accepted",
+        "409 no_rate_in_force",
+        "422 duration_exceeds_limit",
+        r200=SessionOut,
+    ),
     summary="Record the actual minutes of a held session",
 )
 def complete(
@@ -337,7 +389,9 @@ def complete(
 
 
 @router.post(
-    "/sessions/{session_id}/cancel", response=errors(r200=SessionOut), summary="Cancel a session"
+    "/sessions/{session_id}/cancel",
+    **errors(FORBIDDEN, "409 invalid_state", r200=SessionOut),
+    summary="Cancel a session",
 )
 def cancel(request: HttpRequest, session_id: str, payload: CancelIn) -> dict[str, object]:
     session = services.cancel_session(
@@ -348,7 +402,13 @@ def cancel(request: HttpRequest, session_id: str, payload: CancelIn) -> dict[str
 
 @router.post(
     "/sessions/{session_id}/no-show",
-    response=errors(r200=SessionOut),
+    **errors(
+        FORBIDDEN,
+        "409 invalid_state",
+        "409 session_not_started",
+        "409 no_rate_in_force",
+        r200=SessionOut,
+    ),
     summary="The buyer did not attend",
 )
 def no_show(request: HttpRequest, session_id: str) -> dict[str, object]:
@@ -358,7 +418,11 @@ def no_show(request: HttpRequest, session_id: str) -> dict[str, object]:
 
 @router.post(
     "/sessions/{session_id}/materials",
-    response=errors(r201=MaterialOut),
+    **errors(
+        FORBIDDEN,
+        "409 invalid_state",
+        r201=MaterialOut,
+    ),
     summary="Hand a presentation material (link) to the buyer",
 )
 def add_link(
@@ -372,7 +436,11 @@ def add_link(
 
 @router.post(
     "/sessions/{session_id}/materials/file",
-    response=errors(r201=MaterialOut),
+    **errors(
+        FORBIDDEN,
+        "409 invalid_state",
+        r201=MaterialOut,
+    ),
     summary="Hand a presentation material (file upload, multipart) to the buyer",
 )
 def add_file(
@@ -386,7 +454,7 @@ def add_file(
 
 @router.get(
     "/sessions/{session_id}/materials",
-    response=errors(r200=MaterialPage),
+    **errors(r200=MaterialPage),
     summary="A session's presentation materials",
 )
 def list_materials(request: HttpRequest, session_id: str) -> dict[str, object]:
@@ -394,7 +462,11 @@ def list_materials(request: HttpRequest, session_id: str) -> dict[str, object]:
     return page(request, session.materials.order_by("added_at", "id"), material_out)
 
 
-@router.get("/materials/{material_id}/file", summary="Download a presentation material file")
+@router.get(
+    "/materials/{material_id}/file",
+    **errors(r200=None, media="application/octet-stream"),
+    summary="Download a presentation material file",
+)
 def download_material(request: HttpRequest, material_id: str) -> FileResponse:
     actor = actor_of(request)
     material = actor.get(
@@ -410,7 +482,7 @@ def download_material(request: HttpRequest, material_id: str) -> FileResponse:
 
 @router.get(
     "/sessions/{session_id}/ics",
-    response=errors(),
+    **errors(r200=None, media="text/calendar"),
     summary="The session as an iCalendar event (text/calendar)",
 )
 def session_ics(request: HttpRequest, session_id: str) -> HttpResponse:
@@ -423,7 +495,7 @@ def session_ics(request: HttpRequest, session_id: str) -> HttpResponse:
 
 
 class SlotQuery(Schema):
-    type: str = Field(description="The session type")
+    type: SessionTypeCode = Field(description="The session type")
     from_: Day = Field(alias="from", description="First day, in the buyer's time zone")
     to: Day = Field(description="Last day (inclusive), at most 42 days after from")
     minutes: int | None = Field(None, description="Default: the type's longest meeting")
@@ -441,7 +513,7 @@ class SlotList(Schema):
 
 @router.get(
     "/contracts/{contract_id}/slots",
-    response=errors(r200=SlotList),
+    **errors(r200=SlotList),
     summary="Free start times for a meeting type (the representative first)",
 )
 def slots(request: HttpRequest, contract_id: str, query: Query[SlotQuery]) -> dict[str, object]:

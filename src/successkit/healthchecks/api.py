@@ -4,7 +4,7 @@ portfolio's compliance."""
 from __future__ import annotations
 
 from datetime import date, datetime
-from typing import Literal
+from typing import Annotated
 from zoneinfo import ZoneInfo
 
 from django.http import HttpRequest
@@ -15,11 +15,13 @@ from pydantic import Field
 from successkit.accounts.actors import actor_of
 from successkit.contracts.services import contract_for
 from successkit.core.pagination import page, window
-from successkit.core.schemas import Day, Id, InSchema, Instant, errors, object_id
+from successkit.core.schemas import FORBIDDEN, Day, Id, InSchema, Instant, errors, object_id, one_of
 from successkit.healthchecks import rules, services
 from successkit.healthchecks.models import HealthCheck
 
 router = Router(tags=["health checks"])
+
+PackageCode = Annotated[str, one_of(("launch_kit", "pro_lite", "premium"))]
 
 
 class ActionItemSchema(Schema):
@@ -40,7 +42,7 @@ class HealthCheckOut(Schema):
     number: int = Field(description="1 for the first period")
     period_start: date
     period_end: date
-    status: str = Field(
+    status: Annotated[str, one_of(rules.HealthCheckStatus)] = Field(
         description="due, scheduled, completed or missed (a period that ended, in the "
         "organization's time zone, without a completed check)"
     )
@@ -52,7 +54,9 @@ class HealthCheckOut(Schema):
         description="Completed, held inside its period but recorded after the period ended"
     )
     summary: str
-    overall_status: str | None = Field(description="green, amber or red")
+    overall_status: Annotated[str, one_of(rules.OverallStatus)] | None = Field(
+        description="green, amber or red"
+    )
     action_items: list[ActionItemSchema]
     report_url: str | None = Field(description="The one-page report page, once completed")
     report_pdf_url: str | None = Field(description="The report as PDF, once completed")
@@ -73,7 +77,7 @@ class HealthCheckCompleteIn(InSchema):
     held_on: Day = Field(description="A day inside the period, not in the future")
     staff_id: Id
     summary: str
-    overall_status: Literal["green", "amber", "red"] | None = None
+    overall_status: Annotated[str, one_of(rules.OverallStatus)] | None = None
     action_items: list[ActionItemIn] = []
     attendees: list[str] | None = None
 
@@ -96,7 +100,7 @@ class RepresentativeTallyOut(TallyOut):
 
 
 class PackageTallyOut(TallyOut):
-    package: str
+    package: PackageCode
     name: str
 
 
@@ -105,7 +109,7 @@ class NeedingADateOut(Schema):
     contract_id: str
     organization_id: str
     organization: str
-    package: str
+    package: PackageCode
     representative_id: str
     number: int
     period_start: date
@@ -176,7 +180,7 @@ def health_check_for(request: HttpRequest, check_id: str) -> HealthCheck:
 
 @router.get(
     "/contracts/{contract_id}/health-checks",
-    response=errors(r200=HealthCheckPage),
+    **errors(r200=HealthCheckPage),
     summary="A contract's health checks, one per period",
 )
 def list_health_checks(request: HttpRequest, contract_id: str) -> dict[str, object]:
@@ -188,7 +192,7 @@ def list_health_checks(request: HttpRequest, contract_id: str) -> dict[str, obje
 # Declared before /health-checks/{check_id} so that "compliance" is not taken for an id.
 @router.get(
     "/health-checks/compliance",
-    response=errors(r200=ComplianceOut),
+    **errors(FORBIDDEN, r200=ComplianceOut),
     summary="Owed vs delivered vs missed across the portfolio (staff)",
 )
 def compliance(request: HttpRequest) -> dict[str, object]:
@@ -222,16 +226,21 @@ def compliance(request: HttpRequest) -> dict[str, object]:
     }
 
 
-@router.get(
-    "/health-checks/{check_id}", response=errors(r200=HealthCheckOut), summary="A health check"
-)
+@router.get("/health-checks/{check_id}", **errors(r200=HealthCheckOut), summary="A health check")
 def get_health_check(request: HttpRequest, check_id: str) -> dict[str, object]:
     return health_check_out(request, health_check_for(request, check_id))
 
 
 @router.post(
     "/health-checks/{check_id}/schedule",
-    response=errors(r200=HealthCheckOut),
+    **errors(
+        FORBIDDEN,
+        "409 invalid_state",
+        "409 staff_busy",
+        "422 outside_period",
+        "422 role_not_allowed",
+        r200=HealthCheckOut,
+    ),
     summary="Schedule (or reschedule) a health check inside its period",
 )
 def schedule_health_check(
@@ -249,7 +258,13 @@ def schedule_health_check(
 
 @router.post(
     "/health-checks/{check_id}/complete",
-    response=errors(r200=HealthCheckOut),
+    **errors(
+        FORBIDDEN,
+        "409 invalid_state",
+        "422 outside_period",
+        "422 role_not_allowed",
+        r200=HealthCheckOut,
+    ),
     summary="Record a health check as held",
 )
 def complete_health_check(

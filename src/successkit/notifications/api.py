@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Annotated
 
 from django.http import HttpRequest
 from ninja import Router, Schema, Status
@@ -11,22 +12,24 @@ from pydantic import Field
 from successkit.accounts.actors import actor_of
 from successkit.core.errors import NotFound
 from successkit.core.pagination import page
-from successkit.core.schemas import InSchema, errors, object_id
+from successkit.core.schemas import FORBIDDEN, InSchema, errors, object_id, one_of
 from successkit.notifications import webhooks
 from successkit.notifications.models import WebhookAttempt, WebhookEndpoint
 
 router = Router(tags=["webhooks"])
 
+EventType = Annotated[str, one_of(webhooks.EVENT_TYPES)]
+
 
 class WebhookIn(InSchema):
     url: str
-    events: list[str] = Field(description="Event types: " + ", ".join(webhooks.EVENT_TYPES))
+    events: list[EventType] = Field(description="Event types: " + ", ".join(webhooks.EVENT_TYPES))
 
 
 class WebhookOut(Schema):
     id: str
     url: str
-    events: list[str]
+    events: list[EventType]
     active: bool
     disabled_reason: str | None
 
@@ -42,7 +45,7 @@ class WebhookPage(Schema):
 
 class AttemptOut(Schema):
     event_id: str = Field(description="The webhook-id, the same on every retry of one event")
-    type: str
+    type: EventType
     attempted_at: datetime
     status_code: int | None
     ok: bool
@@ -73,13 +76,13 @@ def attempt_out(attempt: WebhookAttempt) -> dict[str, object]:
     }
 
 
-@router.post("/webhooks", response=errors(r201=WebhookCreated), summary="Register a webhook")
+@router.post("/webhooks", **errors(FORBIDDEN, r201=WebhookCreated), summary="Register a webhook")
 def create_webhook(request: HttpRequest, payload: WebhookIn) -> Status[dict[str, object]]:
     endpoint = webhooks.register_endpoint(actor_of(request), url=payload.url, events=payload.events)
     return Status(201, {**webhook_out(endpoint), "secret": endpoint.secret})
 
 
-@router.get("/webhooks", response=errors(r200=WebhookPage), summary="List webhooks")
+@router.get("/webhooks", **errors(FORBIDDEN, r200=WebhookPage), summary="List webhooks")
 def list_webhooks(request: HttpRequest) -> dict[str, object]:
     return page(request, webhooks.visible_endpoints(actor_of(request)).order_by("id"), webhook_out)
 
@@ -93,14 +96,14 @@ def _endpoint(request: HttpRequest, webhook_id: str) -> WebhookEndpoint:
     return endpoint
 
 
-@router.get("/webhooks/{webhook_id}", response=errors(r200=WebhookOut), summary="Get a webhook")
+@router.get("/webhooks/{webhook_id}", **errors(FORBIDDEN, r200=WebhookOut), summary="Get a webhook")
 def get_webhook(request: HttpRequest, webhook_id: str) -> dict[str, object]:
     return webhook_out(_endpoint(request, webhook_id))
 
 
 @router.get(
     "/webhooks/{webhook_id}/deliveries",
-    response=errors(r200=AttemptPage),
+    **errors(FORBIDDEN, r200=AttemptPage),
     summary="Every delivery attempt to a webhook, newest first",
 )
 def webhook_deliveries(request: HttpRequest, webhook_id: str) -> dict[str, object]:

@@ -10,7 +10,7 @@ from ninja import Query, Router, Schema
 from pydantic import Field
 
 from successkit.accounts.actors import actor_of
-from successkit.core.schemas import Day, InSchema, errors, object_id
+from successkit.core.schemas import FORBIDDEN, Day, InSchema, errors, object_id
 from successkit.scheduling import rules, services
 
 router = Router(tags=["scheduling"])
@@ -81,7 +81,7 @@ def availability_out(staff_id: int, value: rules.Availability) -> dict[str, obje
 
 @router.get(
     "/staff/{staff_id}/availability",
-    response=errors(r200=AvailabilityOut),
+    **errors(r200=AvailabilityOut),
     summary="A staff member's working hours and time off",
 )
 def get_availability(request: HttpRequest, staff_id: str) -> dict[str, object]:
@@ -91,7 +91,10 @@ def get_availability(request: HttpRequest, staff_id: str) -> dict[str, object]:
 
 @router.put(
     "/staff/{staff_id}/availability",
-    response=errors(r200=AvailabilityOut),
+    **errors(
+        FORBIDDEN,
+        r200=AvailabilityOut,
+    ),
     summary="Set a staff member's working hours and time off (themself or an admin)",
 )
 def put_availability(
@@ -111,7 +114,7 @@ def put_availability(
 
 @router.get(
     "/staff/{staff_id}/calendar-feed",
-    response=errors(r200=FeedOut),
+    **errors(r200=FeedOut),
     summary="The secret iCalendar subscription address of a staff member's meetings",
 )
 def calendar_feed(request: HttpRequest, staff_id: str, query: Query[Rotate]) -> dict[str, str]:

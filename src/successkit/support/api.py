@@ -8,6 +8,7 @@ own organization's cases (anything else is ``not_found``) and never see internal
 from __future__ import annotations
 
 from datetime import date, datetime
+from typing import Annotated
 
 from django.db.models import Prefetch, QuerySet
 from django.http import HttpRequest
@@ -21,21 +22,29 @@ from successkit.core import audit
 from successkit.core.errors import ValidationFailed
 from successkit.core.pagination import page
 from successkit.core.schemas import (
+    FORBIDDEN,
     Count,
     Day,
     Flag,
     Id,
     InSchema,
+    PersonKind,
     PersonOut,
     TextOrInteger,
     errors,
     object_id,
+    one_of,
     person_out,
 )
 from successkit.support import rules, services
-from successkit.support.models import Case, CaseEvent, Message, Order, OrderLine
+from successkit.support.models import Case, CaseEvent, EventKind, Message, Order, OrderLine
 
 router = Router(tags=["support"])
+
+CaseTypeCode = Annotated[str, one_of(rules.CaseType)]
+QueueCode = Annotated[str, one_of(rules.Queue)]
+CaseStatusCode = Annotated[str, one_of(rules.CaseStatus)]
+
 
 SCOPE = "contract__organization"
 
@@ -61,7 +70,9 @@ class LineOut(Schema):
 class OrderChangeOut(Schema):
     at: datetime
     actor: PersonOut | None = Field(description="Who; null for the command line or a job")
-    field: str = Field(description="received_on, shipped_on or placed_on")
+    field: Annotated[str, one_of(("received_on", "shipped_on", "placed_on"))] = Field(
+        description="received_on, shipped_on or placed_on"
+    )
     old: str | None
     new: str | None
 
@@ -133,7 +144,7 @@ class ExchangeOut(Schema):
 
 
 class CaseIn(InSchema):
-    type: str = Field(description=", ".join(rules.CaseType))
+    type: CaseTypeCode = Field(description=", ".join(rules.CaseType))
     subject: str
     description: str = Field("", description="The first message of the conversation")
     order_id: Id | None = Field(None, description="Required for return and exchange")
@@ -150,11 +161,11 @@ class CaseIn(InSchema):
 class CaseOut(Schema):
     id: str
     contract_id: str
-    type: str
+    type: CaseTypeCode
     type_label: str
-    queue: str
+    queue: QueueCode
     queue_label: str
-    status: str
+    status: CaseStatusCode
     status_label: str
     subject: str
     order_id: str | None
@@ -179,14 +190,14 @@ class MessageOut(Schema):
     case_id: str
     author_id: str
     author_name: str
-    author_kind: str = Field(description="staff or contact")
+    author_kind: PersonKind = Field(description="staff or contact")
     body: str
     internal: bool
     created_at: datetime
 
 
 class StatusIn(InSchema):
-    status: str = Field(description="open, waiting_on_buyer, resolved or closed")
+    status: CaseStatusCode = Field(description="open, waiting_on_buyer, resolved or closed")
     note: str = ""
 
 
@@ -196,13 +207,13 @@ class AssignIn(InSchema):
 
 class EscalateIn(InSchema):
     reason: str
-    queue: str | None = Field(None, description=", ".join(rules.Queue))
+    queue: QueueCode | None = Field(None, description=", ".join(rules.Queue))
     assignee_id: Id | None = None
 
 
 class EventOut(Schema):
     id: str
-    kind: str
+    kind: Annotated[str, one_of(EventKind.values)]
     kind_label: str
     actor_id: str
     actor_name: str
@@ -387,7 +398,11 @@ def _optional_id(value: str | int | None, field: str) -> int | None:
 
 @router.post(
     "/contracts/{contract_id}/orders",
-    response=errors(r201=OrderOut),
+    **errors(
+        FORBIDDEN,
+        "409 reference_taken",
+        r201=OrderOut,
+    ),
     summary="Record an order (vendor staff)",
 )
 def create_order(
@@ -410,7 +425,7 @@ def create_order(
 
 @router.get(
     "/contracts/{contract_id}/orders",
-    response=errors(r200=OrderPage),
+    **errors(r200=OrderPage),
     summary="List a contract's orders",
 )
 def list_orders(request: HttpRequest, contract_id: str) -> dict[str, object]:
@@ -424,24 +439,25 @@ def list_orders(request: HttpRequest, contract_id: str) -> dict[str, object]:
     )
 
 
-@router.get("/orders/{order_id}", response=errors(r200=OrderOut), summary="Get an order")
+@router.get("/orders/{order_id}", **errors(r200=OrderOut), summary="Get an order")
 def get_order(request: HttpRequest, order_id: str) -> dict[str, object]:
     return order_out(order_for(request, order_id))
 
 
 @router.patch(
     "/orders/{order_id}",
-    response=errors(r200=OrderOut),
+    **errors(r200=OrderOut),
     summary="Record when an order was received (or shipped, placed)",
 )
 def update_order(request: HttpRequest, order_id: str, payload: OrderPatch) -> dict[str, object]:
+    order = order_for(request, order_id)
     changes = {field: getattr(payload, field) for field in payload.model_fields_set}
     if not changes:
         raise ValidationFailed(
             _("Send at least one of received_on, shipped_on, placed_on."),
             details={"field": "received_on"},
         )
-    services.update_order_dates(actor_of(request), order_for(request, order_id), changes)
+    services.update_order_dates(actor_of(request), order, changes)
     return order_out(order_for(request, order_id))
 
 
@@ -450,7 +466,12 @@ def update_order(request: HttpRequest, order_id: str, payload: OrderPatch) -> di
 
 @router.post(
     "/contracts/{contract_id}/cases",
-    response=errors(r201=CaseOut),
+    **errors(
+        FORBIDDEN,
+        "409 return_window_expired",
+        "409 order_not_received",
+        r201=CaseOut,
+    ),
     summary="Open a support case (routed to a queue by type)",
 )
 def open_case(request: HttpRequest, contract_id: str, payload: CaseIn) -> Status[dict[str, object]]:
@@ -472,15 +493,15 @@ def open_case(request: HttpRequest, contract_id: str, payload: CaseIn) -> Status
 
 @router.get(
     "/contracts/{contract_id}/cases",
-    response=errors(r200=CasePage),
+    **errors(r200=CasePage),
     summary="List a contract's cases",
 )
 def list_contract_cases(
     request: HttpRequest,
     contract_id: str,
-    type: str | None = None,
-    status: str | None = None,
-    queue: str | None = None,
+    type: CaseTypeCode | None = None,
+    status: CaseStatusCode | None = None,
+    queue: QueueCode | None = None,
 ) -> dict[str, object]:
     contract = contract_for(actor_of(request), object_id(contract_id))
     cases = _cases(services.visible_cases(actor_of(request)).filter(contract=contract))
@@ -489,15 +510,15 @@ def list_contract_cases(
 
 @router.get(
     "/cases",
-    response=errors(r200=CasePage),
+    **errors(r200=CasePage),
     summary="List visible cases (staff: every queue; contacts: their organization's)",
     description="Filters: type, status, queue, assignee_id (a staff id, or `none`).",
 )
 def list_cases(
     request: HttpRequest,
-    type: str | None = None,
-    status: str | None = None,
-    queue: str | None = None,
+    type: CaseTypeCode | None = None,
+    status: CaseStatusCode | None = None,
+    queue: QueueCode | None = None,
     assignee_id: str | None = None,
 ) -> dict[str, object]:
     cases = _filtered(_cases(services.visible_cases(actor_of(request))), type, status, queue)
@@ -510,14 +531,14 @@ def list_cases(
     return page(request, cases.order_by("-id"), case_out)
 
 
-@router.get("/cases/{case_id}", response=errors(r200=CaseOut), summary="Get a case")
+@router.get("/cases/{case_id}", **errors(r200=CaseOut), summary="Get a case")
 def get_case(request: HttpRequest, case_id: str) -> dict[str, object]:
     return case_out(case_for(request, case_id))
 
 
 @router.get(
     "/cases/{case_id}/messages",
-    response=errors(r200=MessagePage),
+    **errors(r200=MessagePage),
     summary="A case's conversation (buyers never see internal notes)",
 )
 def list_messages(request: HttpRequest, case_id: str) -> dict[str, object]:
@@ -527,7 +548,11 @@ def list_messages(request: HttpRequest, case_id: str) -> dict[str, object]:
 
 @router.post(
     "/cases/{case_id}/messages",
-    response=errors(r201=MessageOut),
+    **errors(
+        FORBIDDEN,
+        "409 invalid_state",
+        r201=MessageOut,
+    ),
     summary="Write in a case's conversation",
 )
 def post_message(
@@ -541,7 +566,11 @@ def post_message(
 
 @router.post(
     "/cases/{case_id}/status",
-    response=errors(r200=CaseOut),
+    **errors(
+        FORBIDDEN,
+        "409 invalid_state",
+        r200=CaseOut,
+    ),
     summary="Move a case to another status",
 )
 def change_status(request: HttpRequest, case_id: str, payload: StatusIn) -> dict[str, object]:
@@ -553,7 +582,11 @@ def change_status(request: HttpRequest, case_id: str, payload: StatusIn) -> dict
 
 @router.post(
     "/cases/{case_id}/assign",
-    response=errors(r200=CaseOut),
+    **errors(
+        FORBIDDEN,
+        "409 invalid_state",
+        r200=CaseOut,
+    ),
     summary="Assign a case to a staff member (null: unassign)",
 )
 def assign_case(request: HttpRequest, case_id: str, payload: AssignIn) -> dict[str, object]:
@@ -567,7 +600,11 @@ def assign_case(request: HttpRequest, case_id: str, payload: AssignIn) -> dict[s
 
 @router.post(
     "/cases/{case_id}/escalate",
-    response=errors(r200=CaseOut),
+    **errors(
+        FORBIDDEN,
+        "409 invalid_state",
+        r200=CaseOut,
+    ),
     summary="Escalate a case to another queue and/or staff member (representative or admin)",
 )
 def escalate_case(request: HttpRequest, case_id: str, payload: EscalateIn) -> dict[str, object]:
@@ -583,7 +620,7 @@ def escalate_case(request: HttpRequest, case_id: str, payload: EscalateIn) -> di
 
 @router.get(
     "/cases/{case_id}/history",
-    response=errors(r200=EventPage),
+    **errors(r200=EventPage),
     summary="Who changed what on a case, and when (append-only)",
 )
 def case_history(request: HttpRequest, case_id: str) -> dict[str, object]:
