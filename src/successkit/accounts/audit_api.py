@@ -90,7 +90,8 @@ def audit_trail(request: HttpRequest, filters: Query[AuditFilter]) -> dict[str, 
         "history_user"
     )
     if filters.object_id is not None:
-        history = history.filter(id=object_id(filters.object_id))
+        # A filter: a malformed id is a validation_error naming it, an unknown one finds none.
+        history = history.filter(id=object_id(filters.object_id, "object_id"))
     model = history.model
     # The row each one changed from (simple-history's ``prev_record``), named by a
     # subquery and read for the whole page at once: never a query per row.

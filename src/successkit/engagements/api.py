@@ -62,7 +62,7 @@ class HealthChecksOut(Schema):
     upcoming: int
 
 
-class ContactOut(Schema):
+class VendorContactOut(Schema):
     kind: Annotated[str, one_of(ContactKind)] = Field(
         description="account_manager, csm or cs_team: who the buyer contacts"
     )
@@ -76,7 +76,7 @@ class EntitlementsOut(Schema):
     as_of: date
     training: TrainingOut
     health_checks: HealthChecksOut
-    contact: ContactOut
+    contact: VendorContactOut
 
 
 class AsOf(Schema):

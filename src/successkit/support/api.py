@@ -446,7 +446,7 @@ def get_order(request: HttpRequest, order_id: str) -> dict[str, object]:
 
 @router.patch(
     "/orders/{order_id}",
-    **errors(r200=OrderOut),
+    **errors(FORBIDDEN, r200=OrderOut),
     summary="Record when an order was received (or shipped, placed)",
 )
 def update_order(request: HttpRequest, order_id: str, payload: OrderPatch) -> dict[str, object]:

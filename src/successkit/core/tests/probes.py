@@ -51,10 +51,12 @@ def example(
         }.get(name, ids["contract_id"])
         return int(value) if kind == "integer" else value
     if kind == "object":
+        # The required fields; all of them when none is (a PATCH changes something).
+        wanted = schema.get("required") or list(schema.get("properties", {}))
         return {
             key: example(key, value, components, world, user)
             for key, value in schema.get("properties", {}).items()
-            if key in schema.get("required", [])
+            if key in wanted
         }
     if kind == "array":
         return []

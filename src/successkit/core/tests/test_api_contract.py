@@ -89,6 +89,25 @@ def test_every_error_answer_has_the_spec_shape_and_known_codes() -> None:
     assert document["components"]["securitySchemes"]["BearerToken"]["scheme"] == "bearer"
 
 
+def test_no_two_api_schemas_share_a_name() -> None:
+    """The document names each schema by its class name: two classes of one name would be
+    documented as one (a session completion documented with the health-check body, a
+    buyer contact with the entitlements' vendor contact)."""
+    from ninja import Schema
+
+    from successkit import api  # noqa: F401  (every router imported)
+
+    pending, seen = [Schema], defaultdict(set)
+    while pending:
+        kind = pending.pop()
+        pending.extend(kind.__subclasses__())
+        module = kind.__module__
+        if module.startswith("successkit.") and ".tests." not in module:
+            seen[kind.__name__].add(f"{module}.{kind.__qualname__}")
+    assert len(seen) > 50
+    assert {name: places for name, places in seen.items() if len(places) > 1} == {}
+
+
 CODE_FIELDS = {
     "status",
     "type",
