@@ -48,6 +48,8 @@ def example(
         value = ids.get(name) or {
             "representative_id": str(world.contract.representative_id),
             "buyer_contact_id": str(world.contract.buyer_contact_id),
+            "on_behalf_of_contact_id": str(world.contract.buyer_contact_id),
+            "assignee_id": str(world.contract.representative_id),
         }.get(name, ids["contract_id"])
         return int(value) if kind == "integer" else value
     if kind == "object":

@@ -261,6 +261,7 @@ def scenarios(world: World, observed: probes.Observed) -> None:
     # A closed case takes no message, no other status, no escalation.
     call(admin, "post", "/api/v1/cases/{case_id}/status", {"status": "closed"})
     call(admin, "post", "/api/v1/cases/{case_id}/messages", {"body": "Anyone?"})
+    call(admin, "post", "/api/v1/cases/{case_id}/assign", {"assignee_id": None})
     call(admin, "post", "/api/v1/cases/{case_id}/status", {"status": "closed"})
     call(
         admin,
