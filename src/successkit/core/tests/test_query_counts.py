@@ -95,7 +95,7 @@ def list_endpoints(contract: Contract, admin: User) -> list[str]:
         get = operations.get("get")
         if get is None:
             continue
-        content = get["responses"].get(200, {}).get("content", {}).get("application/json")
+        content = get["responses"].get("200", {}).get("content", {}).get("application/json")
         if content is None:
             continue
         name = content["schema"].get("$ref", "").rsplit("/", 1)[-1]
