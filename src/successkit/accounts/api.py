@@ -2,105 +2,33 @@
 
 from __future__ import annotations
 
-from datetime import datetime
-from typing import Annotated
-
 from django.http import HttpRequest
-from ninja import Router, Schema, Status
-from pydantic import Field
+from ninja import Router, Status
 
 from successkit.accounts import services
 from successkit.accounts.actors import actor_of
-from successkit.accounts.models import Contact, Language, Organization, User
-from successkit.accounts.roles import Duty, Role
+from successkit.accounts.models import Contact, Organization, User
+from successkit.accounts.roles import Duty
+from successkit.accounts.schemas import (
+    ContactIn,
+    ContactOut,
+    ContactPage,
+    HealthOut,
+    MeOut,
+    OrganizationIn,
+    OrganizationOut,
+    OrganizationPage,
+    StaffIn,
+    StaffOut,
+    StaffPage,
+    TokenIn,
+    TokenList,
+    TokenOut,
+)
 from successkit.core.pagination import page
-from successkit.core.schemas import FORBIDDEN, InSchema, PersonKind, errors, object_id, one_of
+from successkit.core.schemas import FORBIDDEN, errors, object_id
 
 router = Router(tags=["accounts"])
-
-LanguageCode = Annotated[str, one_of(Language.values)]
-RoleCode = Annotated[str, one_of(Role.values)]
-
-
-class TokenIn(InSchema):
-    email: str
-    password: str
-
-
-class TokenOut(Schema):
-    token: str
-
-
-class StaffIn(InSchema):
-    email: str
-    name: str
-    roles: list[RoleCode]
-    password: str
-    language: LanguageCode = "en"
-
-
-class StaffOut(Schema):
-    id: str
-    email: str
-    name: str
-    roles: list[RoleCode]
-    language: LanguageCode
-
-
-class OrganizationIn(InSchema):
-    name: str
-    country: str = Field(description="ISO 3166-1 alpha-2 code, e.g. ES")
-    timezone: str = Field(description="IANA time zone, e.g. Europe/Madrid")
-    language: LanguageCode = Field(description="en or es")
-
-
-class OrganizationOut(Schema):
-    id: str
-    name: str
-    country: str
-    timezone: str
-    language: LanguageCode
-
-
-class ContactIn(InSchema):
-    name: str
-    email: str
-    language: LanguageCode
-    password: str
-
-
-class ContactOut(Schema):
-    id: str
-    organization_id: str
-    name: str
-    email: str
-    language: LanguageCode
-
-
-class Page(Schema):
-    next: str | None
-
-
-class StaffPage(Page):
-    items: list[StaffOut]
-
-
-class OrganizationPage(Page):
-    items: list[OrganizationOut]
-
-
-class ContactPage(Page):
-    items: list[ContactOut]
-
-
-class MeOut(Schema):
-    id: str
-    email: str
-    name: str
-    language: LanguageCode
-    kind: PersonKind = Field(description="staff or contact")
-    roles: list[RoleCode]
-    organization_id: str | None
 
 
 def staff_out(user: User) -> dict[str, object]:
@@ -133,10 +61,6 @@ def contact_out(contact: Contact) -> dict[str, object]:
     }
 
 
-class HealthOut(Schema):
-    status: Annotated[str, one_of(("ok",))]
-
-
 @router.get("/health", auth=None, response=HealthOut, summary="Liveness probe (no database)")
 def health(request: HttpRequest) -> dict[str, str]:
     return {"status": "ok"}
@@ -157,19 +81,6 @@ def revoke_token(request: HttpRequest) -> Status[None]:
     raw = request.headers.get("Authorization", "").partition(" ")[2]
     services.revoke_token(raw)
     return Status(204, None)
-
-
-class TokenInfo(Schema):
-    id: str
-    prefix: str = Field(description="The token's first characters, to recognise it")
-    created_at: datetime
-    last_used_at: datetime | None
-    expires_at: datetime
-    current: bool = Field(description="The token of this request")
-
-
-class TokenList(Schema):
-    items: list[TokenInfo]
 
 
 @router.get("/auth/tokens", **errors(r200=TokenList), summary="My tokens that still work")

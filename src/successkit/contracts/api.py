@@ -2,99 +2,30 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime
-from typing import Annotated
-
 from django.http import HttpRequest
-from ninja import Router, Schema, Status
-from pydantic import Field
+from ninja import Router, Status
 
 from successkit.accounts.actors import actor_of
 from successkit.contracts import services
 from successkit.contracts.models import Contract
-from successkit.contracts.rules import ContractPhase, Platform
+from successkit.contracts.schemas import (
+    ContractHistoryPage,
+    ContractIn,
+    ContractOut,
+    ContractPage,
+    ContractPatch,
+)
 from successkit.core import audit
 from successkit.core.pagination import page
 from successkit.core.schemas import (
     FORBIDDEN,
-    Currency,
-    CurrencyCode,
-    Day,
-    Id,
-    InSchema,
-    PersonOut,
     errors,
     object_id,
-    one_of,
     person_out,
 )
 from successkit.flows import contracts as flows
 
 router = Router(tags=["contracts"])
-
-PackageCode = Annotated[str, one_of(("launch_kit", "pro_lite", "premium"))]
-PlatformCode = Annotated[str, one_of(Platform)]
-
-
-class ContractIn(InSchema):
-    organization_id: Id
-    package: PackageCode = Field(description="launch_kit, pro_lite or premium")
-    start_date: Day
-    end_date: Day
-    representative_id: Id
-    buyer_contact_id: Id
-    currency: Currency
-    platforms: list[PlatformCode] | None = Field(
-        None, description='The platforms bought: "teams" and/or "hrm" (default both)'
-    )
-
-
-class ContractPatch(InSchema):
-    end_date: Day | None = Field(
-        None, description="The new last day of the term (after the start, not before today)"
-    )
-    representative_id: Id | None = Field(
-        None, description="Another vendor representative (admin only)"
-    )
-    buyer_contact_id: Id | None = Field(
-        None, description="The buyer's counterpart, one of its contacts (buyer contacts too)"
-    )
-
-
-class ContractChangeOut(Schema):
-    at: datetime
-    actor: PersonOut | None = Field(description="Who; null for the command line or a job")
-    field: Annotated[str, one_of(services.HISTORY_FIELDS)] = Field(
-        description="end_date, representative_id or buyer_contact_id"
-    )
-    old: str | None
-    new: str | None
-
-
-class ContractHistoryPage(Schema):
-    items: list[ContractChangeOut]
-    next: str | None
-
-
-class ContractOut(Schema):
-    id: str
-    organization_id: str
-    package: PackageCode
-    catalog_version: int
-    start_date: date
-    end_date: date
-    representative_id: str
-    buyer_contact_id: str
-    currency: CurrencyCode
-    platforms: list[PlatformCode]
-    phase: Annotated[str, one_of(ContractPhase)] = Field(
-        description="upcoming, active or ended, today in the buyer's time zone"
-    )
-
-
-class ContractPage(Schema):
-    items: list[ContractOut]
-    next: str | None
 
 
 def contract_out(contract: Contract) -> dict[str, object]:

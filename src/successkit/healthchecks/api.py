@@ -3,131 +3,27 @@ portfolio's compliance."""
 
 from __future__ import annotations
 
-from datetime import date, datetime
-from typing import Annotated
 from zoneinfo import ZoneInfo
 
 from django.http import HttpRequest
 from django.urls import reverse
-from ninja import Router, Schema
-from pydantic import Field
+from ninja import Router
 
 from successkit.accounts.actors import actor_of
 from successkit.contracts.services import contract_for
 from successkit.core.pagination import page, window
-from successkit.core.schemas import FORBIDDEN, Day, Id, InSchema, Instant, errors, object_id, one_of
+from successkit.core.schemas import FORBIDDEN, errors, object_id
 from successkit.healthchecks import rules, services
 from successkit.healthchecks.models import HealthCheck
+from successkit.healthchecks.schemas import (
+    ComplianceOut,
+    HealthCheckCompleteIn,
+    HealthCheckOut,
+    HealthCheckPage,
+    ScheduleIn,
+)
 
 router = Router(tags=["health checks"])
-
-PackageCode = Annotated[str, one_of(("launch_kit", "pro_lite", "premium"))]
-
-
-class ActionItemSchema(Schema):
-    description: str
-    owner: str = Field(description="Who will do it (a name, on either side)")
-    due_on: date
-
-
-class ActionItemIn(InSchema):
-    description: str
-    owner: str = Field(description="Who will do it (a name, on either side)")
-    due_on: Day
-
-
-class HealthCheckOut(Schema):
-    id: str
-    contract_id: str
-    number: int = Field(description="1 for the first period")
-    period_start: date
-    period_end: date
-    status: Annotated[str, one_of(rules.HealthCheckStatus)] = Field(
-        description="due, scheduled, completed or missed (a period that ended, in the "
-        "organization's time zone, without a completed check)"
-    )
-    scheduled_for: datetime | None = Field(description="In the organization's time zone")
-    staff_id: str | None = Field(description="Who will hold it (scheduled) or held it")
-    attendees: list[str]
-    held_on: date | None
-    recorded_late: bool = Field(
-        description="Completed, held inside its period but recorded after the period ended"
-    )
-    summary: str
-    overall_status: Annotated[str, one_of(rules.OverallStatus)] | None = Field(
-        description="green, amber or red"
-    )
-    action_items: list[ActionItemSchema]
-    report_url: str | None = Field(description="The one-page report page, once completed")
-    report_pdf_url: str | None = Field(description="The report as PDF, once completed")
-
-
-class HealthCheckPage(Schema):
-    items: list[HealthCheckOut]
-    next: str | None
-
-
-class ScheduleIn(InSchema):
-    scheduled_for: Instant = Field(description="ISO 8601 with offset, inside the period")
-    staff_id: Id
-    attendees: list[str] = []
-
-
-class HealthCheckCompleteIn(InSchema):
-    held_on: Day = Field(description="A day inside the period, not in the future")
-    staff_id: Id
-    summary: str
-    overall_status: Annotated[str, one_of(rules.OverallStatus)] | None = None
-    action_items: list[ActionItemIn] = []
-    attendees: list[str] | None = None
-
-
-class TallyOut(Schema):
-    owed: int
-    completed: int
-    completed_on_time: int = Field(description="Of completed: recorded before its period ended")
-    completed_late: int = Field(
-        description="Of completed: held inside its period, recorded after it ended"
-    )
-    scheduled: int
-    due: int
-    missed: int
-
-
-class RepresentativeTallyOut(TallyOut):
-    representative_id: str
-    name: str
-
-
-class PackageTallyOut(TallyOut):
-    package: PackageCode
-    name: str
-
-
-class NeedingADateOut(Schema):
-    id: str
-    contract_id: str
-    organization_id: str
-    organization: str
-    package: PackageCode
-    representative_id: str
-    number: int
-    period_start: date
-    period_end: date
-
-
-class ComplianceOut(Schema):
-    totals: TallyOut
-    by_representative: list[RepresentativeTallyOut]
-    by_package: list[PackageTallyOut]
-    needing_a_date: list[NeedingADateOut] = Field(
-        description="Checks still without a date whose period overlaps the next 30 days "
-        "(today in each organization's time zone), soonest deadline first: one page of "
-        "them, chosen by ?limit=&offset= like every list"
-    )
-    needing_a_date_next: str | None = Field(
-        None, description="The next page of needing_a_date, or null on the last"
-    )
 
 
 def health_check_out(request: HttpRequest, check: HealthCheck) -> dict[str, object]:

@@ -2,58 +2,24 @@
 
 from __future__ import annotations
 
-from datetime import datetime
-from typing import Annotated
-
 from django.http import HttpRequest
-from ninja import Router, Schema, Status
-from pydantic import Field
+from ninja import Router, Status
 
 from successkit.accounts.actors import actor_of
 from successkit.core.errors import NotFound
 from successkit.core.pagination import page
-from successkit.core.schemas import FORBIDDEN, InSchema, errors, object_id, one_of
+from successkit.core.schemas import FORBIDDEN, errors, object_id
 from successkit.notifications import webhooks
 from successkit.notifications.models import WebhookAttempt, WebhookEndpoint
+from successkit.notifications.schemas import (
+    AttemptPage,
+    WebhookCreated,
+    WebhookIn,
+    WebhookOut,
+    WebhookPage,
+)
 
 router = Router(tags=["webhooks"])
-
-EventType = Annotated[str, one_of(webhooks.EVENT_TYPES)]
-
-
-class WebhookIn(InSchema):
-    url: str
-    events: list[EventType] = Field(description="Event types: " + ", ".join(webhooks.EVENT_TYPES))
-
-
-class WebhookOut(Schema):
-    id: str
-    url: str
-    events: list[EventType]
-    active: bool
-    disabled_reason: str | None
-
-
-class WebhookCreated(WebhookOut):
-    secret: str = Field(description="whsec_<base64>: verifies the webhook-signature header")
-
-
-class WebhookPage(Schema):
-    items: list[WebhookOut]
-    next: str | None
-
-
-class AttemptOut(Schema):
-    event_id: str = Field(description="The webhook-id, the same on every retry of one event")
-    type: EventType
-    attempted_at: datetime
-    status_code: int | None
-    ok: bool
-
-
-class AttemptPage(Schema):
-    items: list[AttemptOut]
-    next: str | None
 
 
 def webhook_out(endpoint: WebhookEndpoint) -> dict[str, object]:
