@@ -59,6 +59,31 @@ def test_rows_of_one_reference_make_one_order(tmp_path: Path) -> None:
     assert first.created_by is None
 
 
+def test_every_imported_order_has_its_created_row_in_the_audit_trail(tmp_path: Path) -> None:
+    """As an order recorded through the API or a page: the audit trail starts at its
+    creation, with the dates it was imported with."""
+    contract = ContractFactory()
+    OrderFactory(contract=contract, reference="EARLIER")
+    csv = tmp_path / "orders.csv"
+    csv.write_text(
+        HEADER
+        + "SO-1,OURA-GEN4-SILVER,9,silver,3,2026-01-02,2026-01-04,2026-01-08\n"
+        + "SO-2,OURA-GEN4-BLACK,11,,2,2026-01-05,,\n",
+        encoding="utf-8",
+    )
+    run(contract.pk, csv)
+    for order in Order.objects.filter(contract=contract).exclude(reference="EARLIER"):
+        [created] = order.history.all()
+        assert created.history_type == "+"
+        assert (created.reference, created.placed_on, created.received_on) == (
+            order.reference,
+            order.placed_on,
+            order.received_on,
+        )
+        assert created.history_user_id is None  # the command line
+    assert Order.history.filter(reference="EARLIER").count() == 1  # untouched
+
+
 def test_bad_rows_are_reported_by_line_and_nothing_is_imported(tmp_path: Path) -> None:
     contract = ContractFactory()
     OrderFactory(contract=contract, reference="SO-OLD")
