@@ -266,7 +266,7 @@ def _record_created(cursor: Any, by: int | None, batch: str) -> None:
     it), in the same transaction: one INSERT ... SELECT, whatever the batch's size."""
     orders = Order._meta.db_table
     staged = StagedOrderLine._meta.db_table
-    historical = Order.history.model  # type: ignore[attr-defined]
+    historical = Order.history.model
     tracked = {field.column for field in Order._meta.concrete_fields}
     columns, values, params = [], [], []
     for field in historical._meta.concrete_fields:
