@@ -118,3 +118,43 @@ def shown(value: Any) -> str | None:
     if isinstance(value, date | datetime):
         return value.isoformat()
     return str(value)
+
+
+BASELINE_REASON = "baseline"
+BASELINE_BATCH = 2000
+
+
+def audited_models() -> list[type[Model]]:
+    """Every model with an audit trail (a django-simple-history ``HistoricalRecords``)."""
+    from django.apps import apps
+
+    return [
+        model
+        for model in apps.get_models()
+        if getattr(model._meta, "simple_history_manager_attribute", None)
+        and not model.__name__.startswith("Historical")
+    ]
+
+
+def baseline() -> dict[str, int]:
+    """Give every audited row without any history row a "created" row with its current
+    values (change reason ``baseline``): rows written before their model was audited, or
+    by a bulk path that wrote none, then show their later changes from a known start.
+    Idempotent; in batches, each in its own transaction. Returns the rows added per model."""
+    from django.db import transaction
+
+    added: dict[str, int] = {}
+    for model in audited_models():
+        history = getattr(model, model._meta.simple_history_manager_attribute)  # type: ignore[attr-defined]
+        historical = history.model
+        count = 0
+        while True:
+            with transaction.atomic():
+                recorded = historical.objects.values("id")
+                rows = list(model._default_manager.exclude(pk__in=recorded)[:BASELINE_BATCH])
+                if not rows:
+                    break
+                history.bulk_history_create(rows, default_change_reason=BASELINE_REASON)
+                count += len(rows)
+        added[model._meta.label] = count
+    return added

@@ -84,3 +84,38 @@ def test_the_back_office_shows_the_trail_and_cannot_change_it(admin_user) -> Non
     )
     assert change.status_code == 403
     assert history.objects.filter(pk=row.pk).exists()
+
+
+def test_rows_older_than_the_audit_trail_get_a_baseline_once() -> None:
+    """``successkit audit_baseline``: every audited row without history gets one "created"
+    row with its current values; a later change then shows from that value. Twice adds
+    nothing."""
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    contract = ContractFactory(start_date=date(2026, 1, 1), end_date=date(2026, 12, 31))
+    organization = contract.organization
+    Contract.history.filter(id=contract.pk).delete()  # as before the audit trail existed
+    Organization.history.filter(id=organization.pk).delete()
+    kept = Organization.history.count()
+
+    out = StringIO()
+    call_command("audit_baseline", stdout=out)
+    assert "contracts.Contract: 1 baseline rows" in out.getvalue()
+    assert "accounts.Organization: 1 baseline rows" in out.getvalue()
+    [row] = Contract.history.filter(id=contract.pk)
+    assert (row.history_type, row.history_change_reason, row.end_date) == (
+        "+",
+        audit.BASELINE_REASON,
+        date(2026, 12, 31),
+    )
+    assert Organization.history.count() == kept + 1
+
+    contract.end_date = date(2027, 3, 31)
+    contract.save()
+    changes = audit.changes(Contract.objects.get(pk=contract.pk).history.all(), ["end_date"])
+    assert [(c.old, c.new) for c in changes if c.action == "changed"] == [
+        (date(2026, 12, 31), date(2027, 3, 31))
+    ]
+    assert audit.baseline() == dict.fromkeys(audit.baseline(), 0)
