@@ -11,7 +11,12 @@ from successkit.conftest import ApiClient
 
 pytestmark = pytest.mark.django_db
 
-HOSTILE_VALUES = [None, "", "x" * 5000, -1, 0, 10**20, 1.5, "\x00", [], {}, True, "2026-02-30"]
+HOSTILE_VALUES = [
+    *[None, "", "x" * 5000, -1, 0, 10**20, 1.5, "\x00", [], {}, True, "2026-02-30"],
+    # SPEC §8 edges: a number as text, an instant without offset or beyond 2100, a lone
+    # surrogate, money with three decimals, a huge exponent.
+    *["5", "2026-01-01T10:00", "2101-01-01T00:00:00+00:00", "x\ud800y", "1.005", 1e300],
+]
 HOSTILE_IDS = ["0", "-1", "99999999999999999999", "abc", "1.5"]
 
 
@@ -80,4 +85,4 @@ def test_hostile_input_never_gets_a_server_error(settings, tmp_path) -> None:
                     ):
                         assert "code" in response.json()["error"], (method, url)
     assert failures == []
-    assert sent > 2000  # the hostile bodies really reached every operation
+    assert sent > 2500  # the hostile bodies really reached every operation
