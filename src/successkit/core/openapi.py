@@ -127,7 +127,7 @@ def _shape_refusals(
     success = operation.get("responses", {}).get("200", {})
     schema = success.get("content", {}).get("application/json", {}).get("schema", {})
     answer = components.get(schema.get("$ref", "").rsplit("/", 1)[-1], {})
-    if "next" in answer.get("properties", {}):
+    if any(name == "next" or name.endswith("_next") for name in answer.get("properties", {})):
         add(422, "validation_error")  # a page: limit and offset (core/pagination.py)
     return found
 

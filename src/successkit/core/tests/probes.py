@@ -224,7 +224,8 @@ def _zero_ids(path: str) -> str:
 def _is_page(operation: dict[str, Any], components: dict[str, Any]) -> bool:
     success = operation["responses"].get("200", {})
     schema = success.get("content", {}).get("application/json", {}).get("schema", {})
-    return "next" in resolve(schema, components).get("properties", {}) if schema else False
+    names = resolve(schema, components).get("properties", {}) if schema else {}
+    return any(name == "next" or name.endswith("_next") for name in names)
 
 
 def caller_probes(document: dict[str, Any], world: World) -> Observed:
