@@ -23,8 +23,8 @@ import statistics
 import time
 from urllib.parse import urlencode
 
-from bench.hardening import environment, run, served
-from bench.scale_data import drop_postgresql, load, throwaway_postgresql
+from bench.hardening import run, served
+from bench.scale_data import load, throwaway_database
 
 ADMIN = ("admin@demo.successkit.test", "demo-admin-2026")
 CSM = ("csm@demo.successkit.test", "demo-staff-2026")
@@ -218,21 +218,9 @@ def main() -> None:
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--samples", type=int, default=20)
     options = parser.parse_args()
-    url = os.environ.get("SUCCESSKIT_DATABASE_URL", "")
-    dropped = None
-    if url.startswith("postgres"):
-        url, dropped = throwaway_postgresql(url)
-        env = environment(SUCCESSKIT_DATABASE_URL=url)
-        database = "PostgreSQL"
-    else:
-        env = environment()
-        database = "SQLite"
     started_load = load()
-    try:
+    with throwaway_database() as (env, database):
         rows = figures(env, options.contracts, options.seed, options.samples)
-    finally:
-        if dropped:
-            drop_postgresql(url, dropped)
     print()
     print(f"| {database}, {options.contracts:,} contracts | as | status | p50 ms | p95 ms | |")
     print("|---|---|---|---|---|---|")

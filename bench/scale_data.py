@@ -21,6 +21,8 @@ import argparse
 import os
 import re
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import date, timedelta
 from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
@@ -72,6 +74,22 @@ def drop_postgresql(url: str, name: str) -> None:
         admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
+@contextmanager
+def throwaway_database() -> Iterator[tuple[dict[str, str], str]]:
+    """The environment of a command line on a throw-away database of the kind that
+    SUCCESSKIT_DATABASE_URL names (a new database on that PostgreSQL server, dropped at
+    the end; otherwise a throw-away SQLite data directory), and the kind's name."""
+    url = os.environ.get("SUCCESSKIT_DATABASE_URL", "")
+    if not url.startswith("postgres"):
+        yield environment(), "SQLite"
+        return
+    url, name = throwaway_postgresql(url)
+    try:
+        yield environment(SUCCESSKIT_DATABASE_URL=url), "PostgreSQL"
+    finally:
+        drop_postgresql(url, name)
+
+
 def figures(env: dict[str, str], contracts: int, seed: int, lines: int) -> list[tuple[str, str]]:
     rows: list[tuple[str, str]] = []
     run(env, "demo", "-v", "0")
@@ -116,21 +134,9 @@ def main() -> None:
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--lines", type=int, default=100_000)
     options = parser.parse_args()
-    url = os.environ.get("SUCCESSKIT_DATABASE_URL", "")
-    dropped = None
-    if url.startswith("postgres"):
-        url, dropped = throwaway_postgresql(url)
-        env = environment(SUCCESSKIT_DATABASE_URL=url)
-        database = "PostgreSQL"
-    else:
-        env = environment()
-        database = "SQLite"
     started_load = load()
-    try:
+    with throwaway_database() as (env, database):
         rows = figures(env, options.contracts, options.seed, options.lines)
-    finally:
-        if dropped:
-            drop_postgresql(url, dropped)
     print()
     print(f"| figure ({database}) | time |")
     print("|---|---|")
