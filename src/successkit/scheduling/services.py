@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
 from django.conf import settings
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, OperationalError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -223,6 +223,9 @@ def check_time(
         raise _busy(staff, field)
 
 
+DEADLOCK_DETECTED = "40P01"
+
+
 def occupy(
     staff: User,
     kind: MeetingKind,
@@ -252,6 +255,13 @@ def occupy(
                 },
             )
     except IntegrityError:
+        raise _busy(staff, field) from None
+    except OperationalError as error:
+        # Two overlapping meetings of one person written at the same moment can each wait
+        # for the other on the exclusion constraint; PostgreSQL then aborts one of them
+        # (deadlock_detected, SQLSTATE 40P01). That one lost the time: staff_busy, not a 500.
+        if getattr(error.__cause__, "sqlstate", None) != DEADLOCK_DETECTED:
+            raise
         raise _busy(staff, field) from None
     return row
 
