@@ -25,7 +25,7 @@ from successkit.accounts.schemas import (
     TokenList,
     TokenOut,
 )
-from successkit.core.pagination import page
+from successkit.core.pagination import Page, page
 from successkit.core.schemas import FORBIDDEN, errors, object_id
 
 router = Router(tags=["accounts"])
@@ -140,7 +140,7 @@ def create_staff(request: HttpRequest, payload: StaffIn) -> Status[dict[str, obj
 
 
 @router.get("/staff", **errors(FORBIDDEN, r200=StaffPage), summary="List staff")
-def list_staff(request: HttpRequest) -> dict[str, object]:
+def list_staff(request: HttpRequest) -> Page[dict[str, object]]:
     actor_of(request).require_staff()
     staff = User.objects.filter(is_staff=True).prefetch_related("staff_roles").order_by("id")
     return page(request, staff, staff_out)
@@ -163,7 +163,7 @@ def create_organization(request: HttpRequest, payload: OrganizationIn) -> Status
 
 
 @router.get("/organizations", **errors(r200=OrganizationPage), summary="List organizations")
-def list_organizations(request: HttpRequest) -> dict[str, object]:
+def list_organizations(request: HttpRequest) -> Page[dict[str, object]]:
     organizations = actor_of(request).scope(Organization.objects.order_by("id"), "")
     return page(request, organizations, organization_out)
 
@@ -205,7 +205,7 @@ def create_contact(
     **errors(r200=ContactPage),
     summary="List an organization's contacts",
 )
-def list_contacts(request: HttpRequest, organization_id: str) -> dict[str, object]:
+def list_contacts(request: HttpRequest, organization_id: str) -> Page[dict[str, object]]:
     actor = actor_of(request)
     organization = actor.get(Organization.objects.all(), object_id(organization_id), "")
     contacts = organization.contacts.select_related("user").order_by("id")

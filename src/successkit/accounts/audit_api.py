@@ -15,7 +15,7 @@ from pydantic import Field
 from successkit.accounts.actors import actor_of
 from successkit.accounts.roles import Duty
 from successkit.core import audit
-from successkit.core.pagination import page
+from successkit.core.pagination import Page, page
 from successkit.core.schemas import FORBIDDEN, PersonKind, errors, object_id, one_of
 
 router = Router(tags=["audit"])
@@ -83,7 +83,7 @@ def actor_out(user: Any) -> dict[str, str] | None:
 
 
 @router.get("/audit", **errors(FORBIDDEN, r200=AuditPage), summary="The audit trail (admins)")
-def audit_trail(request: HttpRequest, filters: Query[AuditFilter]) -> dict[str, object]:
+def audit_trail(request: HttpRequest, filters: Query[AuditFilter]) -> Page[dict[str, object]]:
     actor = actor_of(request)
     actor.require(Duty.ADMINISTER)
     history = audit.history_of(apps.get_model(MODELS[filters.type])).objects.select_related(

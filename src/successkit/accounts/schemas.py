@@ -10,6 +10,7 @@ from pydantic import Field
 
 from successkit.accounts.models import Language
 from successkit.accounts.roles import Role
+from successkit.core.pagination import Page
 from successkit.core.schemas import InSchema, PersonKind, one_of
 
 LanguageCode = Annotated[str, one_of(Language.values)]
@@ -73,20 +74,16 @@ class ContactOut(Schema):
     language: LanguageCode
 
 
-class Page(Schema):
-    next: str | None
+class StaffPage(Page[StaffOut]):
+    pass
 
 
-class StaffPage(Page):
-    items: list[StaffOut]
+class OrganizationPage(Page[OrganizationOut]):
+    pass
 
 
-class OrganizationPage(Page):
-    items: list[OrganizationOut]
-
-
-class ContactPage(Page):
-    items: list[ContactOut]
+class ContactPage(Page[ContactOut]):
+    pass
 
 
 class MeOut(Schema):

@@ -30,7 +30,7 @@ from successkit.billing.schemas import (
 from successkit.contracts.models import Contract
 from successkit.contracts.services import contract_for
 from successkit.core.errors import ValidationFailed
-from successkit.core.pagination import page
+from successkit.core.pagination import Page, page
 from successkit.core.schemas import (
     FORBIDDEN,
     errors,
@@ -67,7 +67,7 @@ def create_rate(request: HttpRequest, payload: RateIn) -> Status[dict[str, objec
 
 
 @router.get("/rates", **errors(FORBIDDEN, r200=RatePage), summary="The rate card")
-def list_rates(request: HttpRequest) -> dict[str, object]:
+def list_rates(request: HttpRequest) -> Page[dict[str, object]]:
     actor_of(request).require_staff()
     return page(request, HourlyRate.objects.order_by("currency", "effective_from", "id"), rate_out)
 
@@ -227,7 +227,7 @@ def issue_statement(
     **errors(r200=StatementPage),
     summary="A contract's statements, newest first",
 )
-def list_statements(request: HttpRequest, contract_id: str) -> dict[str, object]:
+def list_statements(request: HttpRequest, contract_id: str) -> Page[dict[str, object]]:
     contract = contract_for(actor_of(request), object_id(contract_id))
     statements = Statement.objects.filter(contract=contract).select_related(
         "contract__organization"
@@ -303,7 +303,7 @@ def create_adjustment(
     **errors(r200=AdjustmentPage),
     summary="A contract's corrections, pending and billed",
 )
-def list_adjustments(request: HttpRequest, contract_id: str) -> dict[str, object]:
+def list_adjustments(request: HttpRequest, contract_id: str) -> Page[dict[str, object]]:
     contract = contract_for(actor_of(request), object_id(contract_id))
     adjustments = contract.adjustments.select_related("contract", "corrects_statement")
     return page(request, adjustments.order_by("id"), adjustment_out)
@@ -315,7 +315,7 @@ def list_adjustments(request: HttpRequest, contract_id: str) -> dict[str, object
     summary="What is billable but not yet on a statement, by contract (staff)",
     description="Optionally only lines delivered from period_start through period_end.",
 )
-def list_unbilled(request: HttpRequest, query: Query[PeriodQuery]) -> dict[str, object]:
+def list_unbilled(request: HttpRequest, query: Query[PeriodQuery]) -> Page[dict[str, object]]:
     actor_of(request).require_staff()
     period = period_of(query)
 

@@ -9,6 +9,7 @@ from successkit.accounts.actors import actor_of
 from successkit.contracts import services
 from successkit.contracts.models import Contract
 from successkit.contracts.schemas import (
+    ContractChangeOut,
     ContractHistoryPage,
     ContractIn,
     ContractOut,
@@ -16,7 +17,7 @@ from successkit.contracts.schemas import (
     ContractPatch,
 )
 from successkit.core import audit
-from successkit.core.pagination import page
+from successkit.core.pagination import Page, page
 from successkit.core.schemas import (
     FORBIDDEN,
     errors,
@@ -28,31 +29,31 @@ from successkit.flows import contracts as flows
 router = Router(tags=["contracts"])
 
 
-def contract_out(contract: Contract) -> dict[str, object]:
-    return {
-        "id": str(contract.pk),
-        "organization_id": str(contract.organization_id),
-        "package": contract.package.code,
-        "catalog_version": contract.package.version.number,
-        "start_date": contract.start_date,
-        "end_date": contract.end_date,
-        "representative_id": str(contract.representative_id),
-        "buyer_contact_id": str(contract.buyer_contact_id),
-        "currency": contract.currency,
-        "platforms": list(contract.platforms),
-        "phase": contract.phase().value,
-    }
+def contract_out(contract: Contract) -> ContractOut:
+    return ContractOut(
+        id=str(contract.pk),
+        organization_id=str(contract.organization_id),
+        package=contract.package.code,
+        catalog_version=contract.package.version.number,
+        start_date=contract.start_date,
+        end_date=contract.end_date,
+        representative_id=str(contract.representative_id),
+        buyer_contact_id=str(contract.buyer_contact_id),
+        currency=contract.currency,
+        platforms=list(contract.platforms),
+        phase=contract.phase().value,
+    )
 
 
-def change_out(change: audit.Change) -> dict[str, object]:
+def change_out(change: audit.Change) -> ContractChangeOut:
     user = change.record.history_user
-    return {
-        "at": change.at,
-        "actor": person_out(user) if user is not None else None,
-        "field": change.field,
-        "old": audit.shown(change.old),
-        "new": audit.shown(change.new),
-    }
+    return ContractChangeOut(
+        at=change.at,
+        actor=person_out(user) if user is not None else None,
+        field=change.field,
+        old=audit.shown(change.old),
+        new=audit.shown(change.new),
+    )
 
 
 @router.post(
@@ -60,7 +61,7 @@ def change_out(change: audit.Change) -> dict[str, object]:
     **errors(FORBIDDEN, "422 role_not_allowed", r201=ContractOut),
     summary="Sell a contract",
 )
-def create_contract(request: HttpRequest, payload: ContractIn) -> Status[dict[str, object]]:
+def create_contract(request: HttpRequest, payload: ContractIn) -> Status[ContractOut]:
     contract = flows.sell_contract(
         actor_of(request),
         organization_id=object_id(payload.organization_id, "organization_id"),
@@ -76,13 +77,13 @@ def create_contract(request: HttpRequest, payload: ContractIn) -> Status[dict[st
 
 
 @router.get("/contracts", **errors(r200=ContractPage), summary="List visible contracts")
-def list_contracts(request: HttpRequest) -> dict[str, object]:
+def list_contracts(request: HttpRequest) -> Page[ContractOut]:
     contracts = services.visible_contracts(actor_of(request)).order_by("id")
     return page(request, contracts, contract_out)
 
 
 @router.get("/contracts/{contract_id}", **errors(r200=ContractOut), summary="Get a contract")
-def get_contract(request: HttpRequest, contract_id: str) -> dict[str, object]:
+def get_contract(request: HttpRequest, contract_id: str) -> ContractOut:
     return contract_out(services.contract_for(actor_of(request), object_id(contract_id)))
 
 
@@ -97,9 +98,7 @@ def get_contract(request: HttpRequest, contract_id: str) -> dict[str, object]:
     ),
     summary="Change a contract's end date, representative or buyer counterpart",
 )
-def change_contract(
-    request: HttpRequest, contract_id: str, payload: ContractPatch
-) -> dict[str, object]:
+def change_contract(request: HttpRequest, contract_id: str, payload: ContractPatch) -> ContractOut:
     actor = actor_of(request)
     contract = flows.change_contract(
         actor,
@@ -124,7 +123,7 @@ def change_contract(
     **errors(r200=ContractHistoryPage),
     summary="Every change of the contract's term, representative and counterpart",
 )
-def contract_history(request: HttpRequest, contract_id: str) -> dict[str, object]:
+def contract_history(request: HttpRequest, contract_id: str) -> Page[ContractChangeOut]:
     actor = actor_of(request)
     contract = services.contract_for(actor, object_id(contract_id))
     return page(request, services.contract_history(contract), change_out)

@@ -10,6 +10,7 @@ from pydantic import Field
 
 from successkit.contracts import services
 from successkit.contracts.rules import ContractPhase, Platform
+from successkit.core.pagination import Page
 from successkit.core.schemas import (
     Currency,
     CurrencyCode,
@@ -61,9 +62,8 @@ class ContractChangeOut(Schema):
     new: str | None
 
 
-class ContractHistoryPage(Schema):
-    items: list[ContractChangeOut]
-    next: str | None
+class ContractHistoryPage(Page[ContractChangeOut]):
+    pass
 
 
 class ContractOut(Schema):
@@ -82,6 +82,5 @@ class ContractOut(Schema):
     )
 
 
-class ContractPage(Schema):
-    items: list[ContractOut]
-    next: str | None
+class ContractPage(Page[ContractOut]):
+    pass

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from typing import Any, TypeVar
+from typing import Any, Generic, TypeVar
 
 from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
+from ninja import Schema
 
 from successkit.core.errors import ValidationFailed
 
@@ -17,13 +18,21 @@ MAX_LIMIT = 200
 T = TypeVar("T")
 
 
+class Page(Schema, Generic[T]):
+    """One page of a list. Each list names its own page for the OpenAPI document:
+    ``class ContractPage(Page[ContractOut]): pass``."""
+
+    items: list[T]
+    next: str | None
+
+
 def page(
     request: HttpRequest,
     queryset: QuerySet[Any] | Sequence[Any],
     serialize: Callable[[Any], T],
     *,
     prepare: Callable[[list[Any]], object] | None = None,
-) -> dict[str, Any]:
+) -> Page[T]:
     """One page of ``queryset`` (which must be ordered), chosen by ``?limit=&offset=``.
 
     ``prepare``, if given, sees the page's rows before any is serialized: it loads what
@@ -31,7 +40,7 @@ def page(
     rows, next_url = window(request, queryset)
     if prepare is not None:
         prepare(rows)
-    return {"items": [serialize(row) for row in rows], "next": next_url}
+    return Page[T].model_construct(items=[serialize(row) for row in rows], next=next_url)
 
 
 def window(

@@ -245,10 +245,10 @@ class PersonOut(Schema):
     kind: PersonKind
 
 
-def person_out(user: Any) -> dict[str, str]:
+def person_out(user: Any) -> PersonOut:
     """Who did something, as histories name them: staff by user id, a buyer contact by
     contact id."""
     contact = None if user.is_staff else getattr(user, "contact", None)
     if contact is not None:
-        return {"id": str(contact.pk), "name": user.name, "kind": "contact"}
-    return {"id": str(user.pk), "name": user.name, "kind": "staff"}
+        return PersonOut(id=str(contact.pk), name=user.name, kind="contact")
+    return PersonOut(id=str(user.pk), name=user.name, kind="staff")

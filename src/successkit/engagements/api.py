@@ -12,7 +12,7 @@ from ninja.files import UploadedFile
 from successkit.accounts.actors import actor_of
 from successkit.contracts.services import contract_for
 from successkit.core.errors import NotFound
-from successkit.core.pagination import page
+from successkit.core.pagination import Page, page
 from successkit.core.schemas import (
     FORBIDDEN,
     errors,
@@ -181,7 +181,7 @@ def book(request: HttpRequest, contract_id: str, payload: SessionIn) -> Status[d
     **errors(r200=SessionPage),
     summary="A contract's sessions",
 )
-def list_sessions(request: HttpRequest, contract_id: str) -> dict[str, object]:
+def list_sessions(request: HttpRequest, contract_id: str) -> Page[dict[str, object]]:
     contract = contract_for(actor_of(request), object_id(contract_id))
     sessions = (
         TrainingSession.objects.filter(contract=contract)
@@ -320,7 +320,7 @@ def add_file(
     **errors(r200=MaterialPage),
     summary="A session's presentation materials",
 )
-def list_materials(request: HttpRequest, session_id: str) -> dict[str, object]:
+def list_materials(request: HttpRequest, session_id: str) -> Page[dict[str, object]]:
     session = session_for(request, session_id)
     return page(request, session.materials.order_by("added_at", "id"), material_out)
 

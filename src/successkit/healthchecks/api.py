@@ -11,7 +11,7 @@ from ninja import Router
 
 from successkit.accounts.actors import actor_of
 from successkit.contracts.services import contract_for
-from successkit.core.pagination import page, window
+from successkit.core.pagination import Page, page, window
 from successkit.core.schemas import FORBIDDEN, errors, object_id
 from successkit.healthchecks import rules, services
 from successkit.healthchecks.models import HealthCheck
@@ -79,7 +79,7 @@ def health_check_for(request: HttpRequest, check_id: str) -> HealthCheck:
     **errors(r200=HealthCheckPage),
     summary="A contract's health checks, one per period",
 )
-def list_health_checks(request: HttpRequest, contract_id: str) -> dict[str, object]:
+def list_health_checks(request: HttpRequest, contract_id: str) -> Page[dict[str, object]]:
     contract = contract_for(actor_of(request), object_id(contract_id))
     checks = services.visible_health_checks(actor_of(request)).filter(contract=contract)
     return page(request, checks.order_by("period_index"), lambda c: health_check_out(request, c))

@@ -7,7 +7,7 @@ from ninja import Router, Status
 
 from successkit.accounts.actors import actor_of
 from successkit.core.errors import NotFound
-from successkit.core.pagination import page
+from successkit.core.pagination import Page, page
 from successkit.core.schemas import FORBIDDEN, errors, object_id
 from successkit.notifications import webhooks
 from successkit.notifications.models import WebhookAttempt, WebhookEndpoint
@@ -49,7 +49,7 @@ def create_webhook(request: HttpRequest, payload: WebhookIn) -> Status[dict[str,
 
 
 @router.get("/webhooks", **errors(FORBIDDEN, r200=WebhookPage), summary="List webhooks")
-def list_webhooks(request: HttpRequest) -> dict[str, object]:
+def list_webhooks(request: HttpRequest) -> Page[dict[str, object]]:
     return page(request, webhooks.visible_endpoints(actor_of(request)).order_by("id"), webhook_out)
 
 
@@ -72,6 +72,6 @@ def get_webhook(request: HttpRequest, webhook_id: str) -> dict[str, object]:
     **errors(FORBIDDEN, r200=AttemptPage),
     summary="Every delivery attempt to a webhook, newest first",
 )
-def webhook_deliveries(request: HttpRequest, webhook_id: str) -> dict[str, object]:
+def webhook_deliveries(request: HttpRequest, webhook_id: str) -> Page[dict[str, object]]:
     endpoint = _endpoint(request, webhook_id)
     return page(request, webhooks.deliveries_of(endpoint), attempt_out)

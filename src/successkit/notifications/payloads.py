@@ -14,8 +14,9 @@ from urllib.parse import urljoin
 from django.conf import settings
 from django.db import models
 from django.http import HttpRequest
+from ninja import Schema
 
-Shape = Callable[[HttpRequest, Any], dict[str, object]]
+Shape = Callable[[HttpRequest, Any], Schema | dict[str, object]]
 _shapes: dict[str, Shape] = {}
 
 
@@ -33,7 +34,9 @@ class SiteRequest(HttpRequest):
 
 
 def shape(obj: models.Model) -> dict[str, object]:
+    """The object as the API answers it, before JSON encoding (as ninja dumps it)."""
     subject = obj._meta.label_lower
     if subject not in _shapes:
         import_module(settings.ROOT_URLCONF)  # loading the doors registers their shapes
-    return _shapes[subject](SiteRequest(), obj)
+    data = _shapes[subject](SiteRequest(), obj)
+    return data.model_dump() if isinstance(data, Schema) else data

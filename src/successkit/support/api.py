@@ -16,7 +16,7 @@ from successkit.accounts.actors import actor_of
 from successkit.contracts.services import contract_for
 from successkit.core import audit
 from successkit.core.errors import ValidationFailed
-from successkit.core.pagination import page
+from successkit.core.pagination import Page, page
 from successkit.core.schemas import (
     FORBIDDEN,
     errors,
@@ -239,7 +239,7 @@ def create_order(
     **errors(r200=OrderPage),
     summary="List a contract's orders",
 )
-def list_orders(request: HttpRequest, contract_id: str) -> dict[str, object]:
+def list_orders(request: HttpRequest, contract_id: str) -> Page[dict[str, object]]:
     contract = contract_for(actor_of(request), object_id(contract_id))
     return page(
         request,
@@ -313,7 +313,7 @@ def list_contract_cases(
     type: CaseTypeCode | None = None,
     status: CaseStatusCode | None = None,
     queue: QueueCode | None = None,
-) -> dict[str, object]:
+) -> Page[dict[str, object]]:
     contract = contract_for(actor_of(request), object_id(contract_id))
     cases = _cases(services.visible_cases(actor_of(request)).filter(contract=contract))
     return page(request, _filtered(cases, type, status, queue).order_by("-id"), case_out)
@@ -331,7 +331,7 @@ def list_cases(
     status: CaseStatusCode | None = None,
     queue: QueueCode | None = None,
     assignee_id: str | None = None,
-) -> dict[str, object]:
+) -> Page[dict[str, object]]:
     cases = _filtered(_cases(services.visible_cases(actor_of(request))), type, status, queue)
     if assignee_id == "none":
         cases = cases.filter(assignee__isnull=True)
@@ -352,7 +352,7 @@ def get_case(request: HttpRequest, case_id: str) -> dict[str, object]:
     **errors(r200=MessagePage),
     summary="A case's conversation (buyers never see internal notes)",
 )
-def list_messages(request: HttpRequest, case_id: str) -> dict[str, object]:
+def list_messages(request: HttpRequest, case_id: str) -> Page[dict[str, object]]:
     case = case_for(request, case_id)
     return page(request, services.visible_messages(actor_of(request), case), message_out)
 
@@ -434,7 +434,7 @@ def escalate_case(request: HttpRequest, case_id: str, payload: EscalateIn) -> di
     **errors(r200=EventPage),
     summary="Who changed what on a case, and when (append-only)",
 )
-def case_history(request: HttpRequest, case_id: str) -> dict[str, object]:
+def case_history(request: HttpRequest, case_id: str) -> Page[dict[str, object]]:
     actor = actor_of(request)
     case = case_for(request, case_id)
     return page(
