@@ -186,7 +186,9 @@ AUTH_PASSWORD_VALIDATORS = [
 LANGUAGE_CODE = "en"
 LANGUAGES = [("en", _("English")), ("es", _("Spanish"))]
 # Each app keeps its own catalog in <app>/locale (scripts/messages updates them all).
-LOCALE_PATHS: list[Path] = []
+# django_texts/locale holds only Django's own Spanish texts that say usted, in tú (SPEC.md
+# §6): LOCALE_PATHS wins over every app's catalog, so it translates no msgid of ours.
+LOCALE_PATHS: list[Path] = [BASE_DIR / "django_texts" / "locale"]
 USE_I18N = True
 TIME_ZONE = "UTC"
 USE_TZ = True

@@ -7,18 +7,22 @@ from pathlib import Path
 
 import polib
 import pytest
+from django.conf import settings
 
 PACKAGE = Path(__file__).resolve().parents[2]
-CATALOGS = sorted(PACKAGE.glob("*/locale/es/LC_MESSAGES/django.po"))
-PLACEHOLDER = re.compile(r"%\(\w+\)[sd]")
+# Django's own texts in tú (settings.LOCALE_PATHS): not an app, held to the same rules.
+DJANGO_TEXTS = PACKAGE / "django_texts"
+CATALOGS = sorted(PACKAGE.glob("*/locale/es/LC_MESSAGES/django*.po"))
+PLACEHOLDER = re.compile(r"%\(\w+\)[sd]|%[sd]|\{\w*\}")
 
 
 def test_every_app_has_a_spanish_catalog() -> None:
     apps = {path.parent.name for path in PACKAGE.glob("*/apps.py")}
-    assert {path.parts[-5] for path in CATALOGS} == apps
+    assert {path.parts[-5] for path in CATALOGS} == apps | {DJANGO_TEXTS.name}
+    assert settings.LOCALE_PATHS == [DJANGO_TEXTS / "locale"]
 
 
-@pytest.mark.parametrize("path", CATALOGS, ids=lambda p: p.parts[-5])
+@pytest.mark.parametrize("path", CATALOGS, ids=lambda p: f"{p.parts[-5]}-{p.stem}")
 def test_catalog_is_complete_and_compiled(path: Path) -> None:
     catalog = polib.pofile(str(path))
     assert [e.msgid for e in catalog.untranslated_entries()] == []
