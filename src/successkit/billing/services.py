@@ -177,7 +177,7 @@ def _unpriced(currency: str, day: date) -> NoRateInForce:
         _("No hourly rate in %(currency)s is in force on %(day)s."),
         details={"currency": currency, "day": day.isoformat()},
         currency=currency,
-        day=day.isoformat(),
+        day=day,
     )
 
 
@@ -406,8 +406,8 @@ def _statement_lines(
     if not priced and not adjustments:
         raise NothingToBill(
             _("There is nothing to bill for this contract from %(start)s to %(end)s."),
-            start=period_start.isoformat(),
-            end=period_end.isoformat(),
+            start=period_start,
+            end=period_end,
         )
     return [
         # Billed exactly as fixed on the session at delivery (SPEC.md §5).

@@ -233,7 +233,7 @@ def check_end_date(actor: Actor, contract: Contract, end_date: date) -> None:
         raise ValidationFailed(
             _("The end date cannot be before today (%(today)s in the buyer's time zone)."),
             details={"field": "end_date"},
-            today=contract.today().isoformat(),
+            today=contract.today(),
         )
 
 

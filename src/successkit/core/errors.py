@@ -8,10 +8,13 @@ language at the moment the error is shown.
 
 from __future__ import annotations
 
+from datetime import date, datetime
 from typing import Any, ClassVar
 
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
+
+from successkit.core.formats import format_day
 
 
 class SuccessKitError(Exception):
@@ -34,9 +37,17 @@ class SuccessKitError(Exception):
     def render_message(self) -> str:
         if not self.params:
             return str(self.message)
+        # A day reads as the caller's language writes it; ``details`` keep ISO dates for
+        # programs.
+        params = {
+            name: format_day(value)
+            if isinstance(value, date) and not isinstance(value, datetime)
+            else value
+            for name, value in self.params.items()
+        }
         # ``%`` on the message itself: a lazy plural (ngettext_lazy) picks its form from
         # the parameters only that way (its str() alone is empty).
-        return str(self.message % self.params)
+        return str(self.message % params)
 
     def as_dict(self) -> dict[str, Any]:
         body: dict[str, Any] = {"code": self.code, "message": self.render_message()}

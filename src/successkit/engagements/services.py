@@ -558,8 +558,8 @@ def _refusal(refusal: Refusal, contract: Contract, kind: SessionType) -> Success
     if refusal is Refusal.CONTRACT_NOT_ACTIVE:
         return ContractNotActive(
             _("The contract runs from %(start)s to %(end)s; nothing is booked outside it."),
-            start=contract.start_date.isoformat(),
-            end=contract.end_date.isoformat(),
+            start=contract.start_date,
+            end=contract.end_date,
         )
     if refusal is Refusal.ROLE_NOT_ALLOWED:
         return RoleNotAllowed(

@@ -67,7 +67,7 @@ def change_end_date(actor: Actor, contract: Contract, *, end_date: date) -> Cont
             ),
             details={"field": "end_date"},
             count=len(outside),
-            first=min(outside).isoformat(),
+            first=min(outside),
         )
     contract = contracts.change_end_date(actor, contract, end_date=end_date)
     healthchecks.sync_health_checks(contract)

@@ -43,6 +43,6 @@ def check_reprices_nothing(currency: str, effective_from: date) -> None:
             ),
             details={"field": "effective_from", "last_delivered_on": last.isoformat()},
             currency=currency,
-            day=last.isoformat(),
-            next=date.fromordinal(last.toordinal() + 1).isoformat(),
+            day=last,
+            next=date.fromordinal(last.toordinal() + 1),
         )

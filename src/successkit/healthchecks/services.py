@@ -112,8 +112,8 @@ def sync_health_checks(contract: Contract) -> list[HealthCheck]:
             _LOST_MESSAGES[first.state],
             details={"field": "end_date", "health_check_number": first.period.index + 1},
             number=first.period.index + 1,
-            start=first.period.start.isoformat(),
-            end=first.period.end.isoformat(),
+            start=first.period.start,
+            end=first.period.end,
         )
     wanted = {period.index: period for period in periods}
     for check in existing:
@@ -263,8 +263,8 @@ def schedule_health_check(
             _("Health check %(number)s must take place between %(start)s and %(end)s."),
             details={"field": "scheduled_for"},
             number=check.number,
-            start=check.period_start.isoformat(),
-            end=check.period_end.isoformat(),
+            start=check.period_start,
+            end=check.period_end,
         )
     staff = _delivering_staff(staff_id, package)
     names = _clean_attendees(attendees)
@@ -311,8 +311,8 @@ def complete_health_check(
             _("Health check %(number)s must be held between %(start)s and %(end)s."),
             details={"field": "held_on"},
             number=check.number,
-            start=check.period_start.isoformat(),
-            end=check.period_end.isoformat(),
+            start=check.period_start,
+            end=check.period_end,
         )
     if held_on > contract.today():
         raise ValidationFailed(

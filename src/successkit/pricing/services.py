@@ -82,7 +82,7 @@ def rate_on(currency: str, day: date) -> Decimal:
             _("No hourly rate in %(currency)s is in force on %(day)s."),
             details={"currency": currency, "day": day.isoformat()},
             currency=currency,
-            day=day.isoformat(),
+            day=day,
         )
     return rate
 

@@ -120,10 +120,15 @@ def test_billing_refuses_to_price_a_day_without_a_rate(contract, finance_api) ->
     assert response.status_code == 409
     assert response.json()["error"] == {
         "code": "no_rate_in_force",
-        "message": "No hourly rate in EUR is in force on 2026-10-05.",
+        "message": "No hourly rate in EUR is in force on Oct 5, 2026.",
         "currency": "EUR",
         "day": "2026-10-05",
     }
+    # The day as the caller's language writes it; ``day`` stays ISO for programs.
+    spanish_finance = ApiClient(StaffFactory(roles=[Role.FINANCE], language="es"))
+    spanish = spanish_finance.get(f"contracts/{contract.pk}/billing").json()["error"]
+    assert spanish["message"] == "No hay ninguna tarifa horaria en EUR vigente el 5 oct 2026."
+    assert spanish["day"] == "2026-10-05"
 
 
 def test_finance_issues_a_statement(contract, finance_api: ApiClient) -> None:

@@ -70,7 +70,7 @@ def test_issue_statements_reports_refusals_and_bills_the_others(contracts, capsy
     assert f"ST-000001  contract {first.pk} A Clinic  EUR 225.00" in captured.out
     assert (
         f"refused  contract {second.pk} B Logistics  no_rate_in_force: "
-        "No hourly rate in USD is in force on 2026-10-07." in captured.err
+        "No hourly rate in USD is in force on Oct 7, 2026." in captured.err
     )
     assert list(Statement.objects.values_list("contract", flat=True)) == [first.pk]
 

@@ -106,7 +106,7 @@ def test_the_admin_refuses_a_rate_that_would_reprice_delivered_minutes() -> None
     form = {"currency": "EUR", "hourly_rate": "300.00", "effective_from": "2026-10-05"}
     refused = client.post("/admin/billing/hourlyrate/add/", form)
     assert refused.status_code == 200
-    assert "2026-10-06" in refused.content.decode()
+    assert "a new rate may take effect from Oct 6, 2026" in refused.content.decode()
     assert HourlyRate.objects.count() == 1
     added = client.post("/admin/billing/hourlyrate/add/", {**form, "effective_from": "2026-10-06"})
     assert added.status_code == 302

@@ -8,13 +8,14 @@ from datetime import date, datetime
 
 from babel.dates import format_date, format_time
 from django import template
-from django.utils import timezone, translation
+from django.utils import timezone
+
+from successkit.core.formats import babel_locale, format_day
 
 register = template.Library()
 
 
-def _locale() -> str:
-    return {"es": "es_ES"}.get(translation.get_language() or "en", "en_US")
+_locale = babel_locale
 
 
 @register.filter
@@ -23,7 +24,7 @@ def day(value: date | datetime | None) -> str:
         return ""
     if isinstance(value, datetime):
         value = timezone.localtime(value).date()
-    return format_date(value, "medium", locale=_locale())
+    return format_day(value)
 
 
 @register.filter

@@ -48,3 +48,17 @@ def test_a_lazy_plural_message_renders_its_form_from_the_parameters() -> None:
     message = ngettext_lazy("%(count)s session is late.", "%(count)s sessions are late.", "count")
     assert InvalidState(message, count=1).render_message() == "1 session is late."
     assert InvalidState(message, count=3).render_message() == "3 sessions are late."
+
+
+def test_a_refusal_writes_its_days_in_the_callers_language() -> None:
+    from datetime import date
+
+    from django.utils import translation
+
+    from successkit.core.errors import InvalidState
+
+    refusal = InvalidState("from %(start)s, %(number)s times", start=date(2026, 9, 3), number=2)
+    with translation.override("en"):
+        assert refusal.render_message() == "from Sep 3, 2026, 2 times"
+    with translation.override("es"):
+        assert refusal.render_message() == "from 3 sept 2026, 2 times"

@@ -430,7 +430,7 @@ def test_a_refusal_speaks_the_callers_language(contract) -> None:
     )
     assert response.json()["error"]["code"] == "outside_period"
     assert response.json()["error"]["message"] == (
-        "La comprobación 1 debe hacerse entre el 2026-01-15 y el 2026-04-14."
+        "La comprobación 1 debe hacerse entre el 15 ene 2026 y el 14 abr 2026."
     )
 
 

@@ -136,7 +136,7 @@ def check_return_window(order: Order, requested_on: date) -> date:
             details={"field": "order_id", "last_allowed_day": decision.last_day.isoformat()},
             reference=order.reference,
             received=order.received_on,
-            last_day=decision.last_day.isoformat(),
+            last_day=decision.last_day,
             days=window_days,
         )
     return decision.last_day
