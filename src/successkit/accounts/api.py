@@ -8,7 +8,6 @@ from ninja import Router, Status
 from successkit.accounts import services
 from successkit.accounts.actors import actor_of
 from successkit.accounts.models import Contact, Organization, User
-from successkit.accounts.roles import Duty
 from successkit.accounts.schemas import (
     ContactIn,
     ContactOut,
@@ -22,6 +21,7 @@ from successkit.accounts.schemas import (
     StaffOut,
     StaffPage,
     TokenIn,
+    TokenInfo,
     TokenList,
     TokenOut,
 )
@@ -31,39 +31,39 @@ from successkit.core.schemas import FORBIDDEN, errors, object_id
 router = Router(tags=["accounts"])
 
 
-def staff_out(user: User) -> dict[str, object]:
-    return {
-        "id": str(user.pk),
-        "email": user.email,
-        "name": user.name,
-        "roles": sorted(user.role_codes),
-        "language": user.language,
-    }
+def staff_out(user: User) -> StaffOut:
+    return StaffOut(
+        id=str(user.pk),
+        email=user.email,
+        name=user.name,
+        roles=sorted(user.role_codes),
+        language=user.language,
+    )
 
 
-def organization_out(organization: Organization) -> dict[str, object]:
-    return {
-        "id": str(organization.pk),
-        "name": organization.name,
-        "country": organization.country,
-        "timezone": organization.timezone,
-        "language": organization.language,
-    }
+def organization_out(organization: Organization) -> OrganizationOut:
+    return OrganizationOut(
+        id=str(organization.pk),
+        name=organization.name,
+        country=organization.country,
+        timezone=organization.timezone,
+        language=organization.language,
+    )
 
 
-def contact_out(contact: Contact) -> dict[str, object]:
-    return {
-        "id": str(contact.pk),
-        "organization_id": str(contact.organization_id),
-        "name": contact.user.name,
-        "email": contact.user.email,
-        "language": contact.user.language,
-    }
+def contact_out(contact: Contact) -> ContactOut:
+    return ContactOut(
+        id=str(contact.pk),
+        organization_id=str(contact.organization_id),
+        name=contact.user.name,
+        email=contact.user.email,
+        language=contact.user.language,
+    )
 
 
 @router.get("/health", auth=None, response=HealthOut, summary="Liveness probe (no database)")
-def health(request: HttpRequest) -> dict[str, str]:
-    return {"status": "ok"}
+def health(request: HttpRequest) -> HealthOut:
+    return HealthOut(status="ok")
 
 
 @router.post(
@@ -72,8 +72,8 @@ def health(request: HttpRequest) -> dict[str, str]:
     **errors("401 invalid_credentials", "429 too_many_attempts", r200=TokenOut),
     summary="Sign in",
 )
-def create_token(request: HttpRequest, payload: TokenIn) -> dict[str, str]:
-    return {"token": services.sign_in(payload.email, payload.password, request)}
+def create_token(request: HttpRequest, payload: TokenIn) -> TokenOut:
+    return TokenOut(token=services.sign_in(payload.email, payload.password, request))
 
 
 @router.delete("/auth/token", **errors(r204=None), summary="Revoke the calling token")
@@ -84,22 +84,22 @@ def revoke_token(request: HttpRequest) -> Status[None]:
 
 
 @router.get("/auth/tokens", **errors(r200=TokenList), summary="My tokens that still work")
-def list_tokens(request: HttpRequest) -> dict[str, object]:
+def list_tokens(request: HttpRequest) -> TokenList:
     user = actor_of(request).user
     current = getattr(user, "_token_id", None)
-    return {
-        "items": [
-            {
-                "id": str(token.pk),
-                "prefix": token.prefix,
-                "created_at": token.created_at,
-                "last_used_at": token.last_used_at,
-                "expires_at": token.expires_at,
-                "current": token.pk == current,
-            }
+    return TokenList(
+        items=[
+            TokenInfo(
+                id=str(token.pk),
+                prefix=token.prefix,
+                created_at=token.created_at,
+                last_used_at=token.last_used_at,
+                expires_at=token.expires_at,
+                current=token.pk == current,
+            )
             for token in services.live_tokens(user)
         ]
-    }
+    )
 
 
 @router.delete("/auth/tokens/{token_id}", **errors(r204=None), summary="Revoke one of my tokens")
@@ -109,17 +109,17 @@ def revoke_one_token(request: HttpRequest, token_id: str) -> Status[None]:
 
 
 @router.get("/me", **errors(r200=MeOut), summary="Who am I")
-def me(request: HttpRequest) -> dict[str, object]:
+def me(request: HttpRequest) -> MeOut:
     actor = actor_of(request)
-    return {
-        "id": str(actor.user.pk),
-        "email": actor.user.email,
-        "name": actor.user.name,
-        "language": actor.user.language,
-        "kind": "staff" if actor.is_staff else "contact",
-        "roles": sorted(actor.roles),
-        "organization_id": str(actor.organization_id) if actor.organization_id else None,
-    }
+    return MeOut(
+        id=str(actor.user.pk),
+        email=actor.user.email,
+        name=actor.user.name,
+        language=actor.user.language,
+        kind="staff" if actor.is_staff else "contact",
+        roles=sorted(actor.roles),
+        organization_id=str(actor.organization_id) if actor.organization_id else None,
+    )
 
 
 @router.post(
@@ -127,7 +127,7 @@ def me(request: HttpRequest) -> dict[str, object]:
     **errors(FORBIDDEN, "409 email_taken", r201=StaffOut),
     summary="Create a staff member",
 )
-def create_staff(request: HttpRequest, payload: StaffIn) -> Status[dict[str, object]]:
+def create_staff(request: HttpRequest, payload: StaffIn) -> Status[StaffOut]:
     user = services.create_staff(
         actor_of(request),
         email=payload.email,
@@ -140,10 +140,8 @@ def create_staff(request: HttpRequest, payload: StaffIn) -> Status[dict[str, obj
 
 
 @router.get("/staff", **errors(FORBIDDEN, r200=StaffPage), summary="List staff")
-def list_staff(request: HttpRequest) -> Page[dict[str, object]]:
-    actor_of(request).require_staff()
-    staff = User.objects.filter(is_staff=True).prefetch_related("staff_roles").order_by("id")
-    return page(request, staff, staff_out)
+def list_staff(request: HttpRequest) -> Page[StaffOut]:
+    return page(request, services.listed_staff(actor_of(request)), staff_out)
 
 
 @router.post(
@@ -151,7 +149,7 @@ def list_staff(request: HttpRequest) -> Page[dict[str, object]]:
     **errors(FORBIDDEN, r201=OrganizationOut),
     summary="Create a buyer organization",
 )
-def create_organization(request: HttpRequest, payload: OrganizationIn) -> Status[dict[str, object]]:
+def create_organization(request: HttpRequest, payload: OrganizationIn) -> Status[OrganizationOut]:
     organization = services.create_organization(
         actor_of(request),
         name=payload.name,
@@ -163,9 +161,8 @@ def create_organization(request: HttpRequest, payload: OrganizationIn) -> Status
 
 
 @router.get("/organizations", **errors(r200=OrganizationPage), summary="List organizations")
-def list_organizations(request: HttpRequest) -> Page[dict[str, object]]:
-    organizations = actor_of(request).scope(Organization.objects.order_by("id"), "")
-    return page(request, organizations, organization_out)
+def list_organizations(request: HttpRequest) -> Page[OrganizationOut]:
+    return page(request, services.visible_organizations(actor_of(request)), organization_out)
 
 
 @router.get(
@@ -173,8 +170,8 @@ def list_organizations(request: HttpRequest) -> Page[dict[str, object]]:
     **errors(r200=OrganizationOut),
     summary="Get an organization",
 )
-def get_organization(request: HttpRequest, organization_id: str) -> dict[str, object]:
-    organization = actor_of(request).get(Organization.objects.all(), object_id(organization_id), "")
+def get_organization(request: HttpRequest, organization_id: str) -> OrganizationOut:
+    organization = services.organization_for(actor_of(request), object_id(organization_id))
     return organization_out(organization)
 
 
@@ -185,13 +182,10 @@ def get_organization(request: HttpRequest, organization_id: str) -> dict[str, ob
 )
 def create_contact(
     request: HttpRequest, organization_id: str, payload: ContactIn
-) -> Status[dict[str, object]]:
-    actor = actor_of(request)
-    actor.require(Duty.RUN_ACCOUNTS)
-    organization = actor.get(Organization.objects.all(), object_id(organization_id), "")
-    contact = services.create_contact(
-        actor,
-        organization,
+) -> Status[ContactOut]:
+    contact = services.add_contact(
+        actor_of(request),
+        object_id(organization_id),
         name=payload.name,
         email=payload.email,
         language=payload.language,
@@ -205,8 +199,6 @@ def create_contact(
     **errors(r200=ContactPage),
     summary="List an organization's contacts",
 )
-def list_contacts(request: HttpRequest, organization_id: str) -> Page[dict[str, object]]:
-    actor = actor_of(request)
-    organization = actor.get(Organization.objects.all(), object_id(organization_id), "")
-    contacts = organization.contacts.select_related("user").order_by("id")
+def list_contacts(request: HttpRequest, organization_id: str) -> Page[ContactOut]:
+    contacts = services.organization_contacts(actor_of(request), object_id(organization_id))
     return page(request, contacts, contact_out)

@@ -10,6 +10,7 @@ from pydantic import Field
 
 from successkit.accounts.models import Language
 from successkit.accounts.roles import Role
+from successkit.accounts.services import AuditedType
 from successkit.core.pagination import Page
 from successkit.core.schemas import InSchema, PersonKind, one_of
 
@@ -111,3 +112,38 @@ class TokenInfo(Schema):
 
 class TokenList(Schema):
     items: list[TokenInfo]
+
+
+# --- the audit trail ----------------------------------------------------------------------
+
+
+class AuditFilter(Schema):
+    type: AuditedType = Field(description="Which kind of object")
+    object_id: str | None = Field(None, description="One object's id; all of the type if absent")
+
+
+class AuditActor(Schema):
+    id: str
+    name: str
+    kind: PersonKind = Field(description="staff or contact")
+
+
+class AuditChange(Schema):
+    field: str
+    old: str | None
+    new: str | None
+
+
+class AuditEntry(Schema):
+    at: str = Field(description="ISO 8601 instant")
+    actor: AuditActor | None = Field(description="Who; null for the command line or a job")
+    type: AuditedType
+    object_id: str
+    action: Annotated[str, one_of(("created", "changed", "deleted"))] = Field(
+        description="created, changed or deleted"
+    )
+    changes: list[AuditChange]
+
+
+class AuditPage(Page[AuditEntry]):
+    pass

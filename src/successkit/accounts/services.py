@@ -8,15 +8,18 @@ import secrets
 import zoneinfo
 from collections.abc import Iterable
 from datetime import timedelta
+from enum import StrEnum
 from functools import cache
+from typing import Any
 
 from babel import Locale
+from django.apps import apps
 from django.contrib.auth import authenticate
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.core.validators import validate_email
 from django.db import transaction
-from django.db.models import QuerySet
+from django.db.models import OuterRef, QuerySet, Subquery
 from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -27,6 +30,7 @@ from successkit.accounts.errors import AlreadyColleague, EmailTaken, InvalidCred
 from successkit.accounts.models import ApiToken, Contact, Language, Organization, StaffRole, User
 from successkit.accounts.roles import Duty, Role
 from successkit.accounts.token_query import token_holder
+from successkit.core import audit
 from successkit.core.bounds import bad_text
 from successkit.core.errors import (
     NotFound,
@@ -191,6 +195,54 @@ def create_contact(
     return Contact.objects.create(organization=organization, user=user)
 
 
+@transaction.atomic
+def add_contact(
+    actor: Actor,
+    organization_id: int,
+    *,
+    name: str,
+    email: str,
+    language: str,
+    password: str,
+) -> Contact:
+    """``create_contact`` for an organization named by id: account staff only (anyone
+    else is refused before the organization is looked up)."""
+    actor.require(Duty.RUN_ACCOUNTS)
+    return create_contact(
+        actor,
+        organization_for(actor, organization_id),
+        name=name,
+        email=email,
+        language=language,
+        password=password,
+    )
+
+
+# --- reading ------------------------------------------------------------------------------
+
+
+def listed_staff(actor: Actor) -> QuerySet[User]:
+    """Every staff member with their roles, in id order (staff only)."""
+    actor.require_staff()
+    return User.objects.filter(is_staff=True).prefetch_related("staff_roles").order_by("id")
+
+
+def visible_organizations(actor: Actor) -> QuerySet[Organization]:
+    """The organizations the actor may see (a buyer contact: their own), in id order."""
+    return actor.scope(Organization.objects.order_by("id"), "")
+
+
+def organization_for(actor: Actor, organization_id: int) -> Organization:
+    """An organization the actor may see, or ``not_found``."""
+    return actor.get(Organization.objects.all(), organization_id, "")
+
+
+def organization_contacts(actor: Actor, organization_id: int) -> QuerySet[Contact]:
+    """The contacts of an organization the actor may see, with their users, in id order."""
+    organization = organization_for(actor, organization_id)
+    return organization.contacts.select_related("user").order_by("id")
+
+
 def colleagues(actor: Actor, organization_id: int) -> list[Contact]:
     """The active contacts of a buyer organization: its own contacts see them, and
     account staff; anyone else finds nothing."""
@@ -326,3 +378,65 @@ def revoke_token(raw: str) -> None:
     ApiToken.objects.filter(digest=_digest(raw), revoked_at__isnull=True).update(
         revoked_at=timezone.now()
     )
+
+
+# --- the audit trail ----------------------------------------------------------------------
+
+
+class AuditedType(StrEnum):
+    CONTRACT = "contract"
+    ORDER = "order"
+    ORGANIZATION = "organization"
+    STAFF_ROLE = "staff_role"
+    RATE = "rate"
+
+
+# Looked up by label, so that the lowest app does not import the ones above it.
+AUDITED_MODELS = {
+    AuditedType.CONTRACT: "contracts.Contract",
+    AuditedType.ORDER: "support.Order",
+    AuditedType.ORGANIZATION: "accounts.Organization",
+    AuditedType.STAFF_ROLE: "accounts.StaffRole",
+    AuditedType.RATE: "billing.HourlyRate",  # the rate card (pricing), table in billing
+}
+
+
+def audit_trail(actor: Actor, audited: AuditedType) -> QuerySet[Any]:
+    """The history rows of one audited type, newest first, each with its acting user
+    (admins only). Each row names the row it changed from (simple-history's
+    ``prev_record``) as ``previous_id``, by a subquery: ``with_changes`` reads those for a
+    whole page at once."""
+    actor.require(Duty.ADMINISTER)
+    history = audit.history_of(apps.get_model(AUDITED_MODELS[audited])).objects.select_related(
+        "history_user"
+    )
+    model = history.model
+    return history.annotate(
+        previous_id=Subquery(
+            model.objects.filter(id=OuterRef("id"), history_date__lt=OuterRef("history_date"))
+            .order_by("-history_date", "-history_id")
+            .values("history_id")[:1]
+        )
+    ).order_by("-history_date", "-history_id")
+
+
+def audit_trail_of(history: QuerySet[Any], object_id: int) -> QuerySet[Any]:
+    """``audit_trail`` narrowed to one object (an unknown id finds none)."""
+    return history.filter(id=object_id)
+
+
+def with_changes(rows: list[Any]) -> None:
+    """Gives each history row of ``rows`` (from ``audit_trail``) its ``audit_changes``:
+    the fields it changed, from the row before it. One query for the whole page, never
+    one per row."""
+    if not rows:
+        return
+    model = type(rows[0])
+    wanted = [row.previous_id for row in rows if row.previous_id is not None]
+    previous_rows = model.objects.in_bulk(wanted, field_name="history_id")
+    for row in rows:
+        previous = previous_rows.get(row.previous_id)
+        history = [previous, row] if previous is not None else [row]
+        row.audit_changes = [
+            change for change in audit.changes(history) if change.record is row and change.field
+        ]
