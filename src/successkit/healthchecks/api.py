@@ -16,45 +16,51 @@ from successkit.core.schemas import FORBIDDEN, errors, object_id
 from successkit.healthchecks import rules, services
 from successkit.healthchecks.models import HealthCheck
 from successkit.healthchecks.schemas import (
+    ActionItemSchema,
     ComplianceOut,
     HealthCheckCompleteIn,
     HealthCheckOut,
     HealthCheckPage,
+    NeedingADateOut,
+    PackageTallyOut,
+    RepresentativeTallyOut,
     ScheduleIn,
+    TallyOut,
 )
 
 router = Router(tags=["health checks"])
 
 
-def health_check_out(request: HttpRequest, check: HealthCheck) -> dict[str, object]:
+def health_check_out(request: HttpRequest, check: HealthCheck) -> HealthCheckOut:
     completed = check.state == rules.HealthCheckState.COMPLETED
     zone = ZoneInfo(check.contract.organization.timezone)
     report = reverse("healthchecks:report", args=[check.pk]) if completed else None
     report_pdf = reverse("healthchecks:report_pdf", args=[check.pk]) if completed else None
-    return {
-        "id": str(check.pk),
-        "contract_id": str(check.contract_id),
-        "number": check.number,
-        "period_start": check.period_start,
-        "period_end": check.period_end,
-        "status": check.status().value,
-        "scheduled_for": check.scheduled_for.astimezone(zone) if check.scheduled_for else None,
-        "staff_id": str(check.staff_id) if check.staff_id else None,
-        "attendees": list(check.attendees),
-        "held_on": check.held_on,
-        "recorded_late": check.recorded_late,
-        "summary": check.summary,
-        "overall_status": check.overall_status or None,
-        "action_items": [
-            {"description": item.description, "owner": item.owner, "due_on": item.due_on}
-            for item in check.action_items.all()
+    return HealthCheckOut(
+        id=str(check.pk),
+        contract_id=str(check.contract_id),
+        number=check.number,
+        period_start=check.period_start,
+        period_end=check.period_end,
+        status=check.status().value,
+        scheduled_for=check.scheduled_for.astimezone(zone) if check.scheduled_for else None,
+        staff_id=str(check.staff_id) if check.staff_id else None,
+        attendees=list(check.attendees),
+        held_on=check.held_on,
+        recorded_late=check.recorded_late,
+        summary=check.summary,
+        overall_status=check.overall_status or None,
+        action_items=[
+            ActionItemSchema(description=item.description, owner=item.owner, due_on=item.due_on)
+            for item in check.action_items.all()  # prefetched by the services
         ],
-        "report_url": request.build_absolute_uri(report) if report else None,
-        "report_pdf_url": request.build_absolute_uri(report_pdf) if report_pdf else None,
-    }
+        report_url=request.build_absolute_uri(report) if report else None,
+        report_pdf_url=request.build_absolute_uri(report_pdf) if report_pdf else None,
+    )
 
 
 def _tally(counts: rules.Tally) -> dict[str, int]:
+    """A tally's counts: the fields every tally schema shares (``TallyOut``)."""
     return {
         "owed": counts.owed,
         "completed": counts.completed,
@@ -68,10 +74,7 @@ def _tally(counts: rules.Tally) -> dict[str, int]:
 
 def health_check_for(request: HttpRequest, check_id: str) -> HealthCheck:
     """A health check the caller may see, or ``not_found``."""
-    actor = actor_of(request)
-    return actor.get(
-        services.visible_health_checks(actor), object_id(check_id), "contract__organization"
-    )
+    return services.health_check_for(actor_of(request), object_id(check_id))
 
 
 @router.get(
@@ -79,10 +82,10 @@ def health_check_for(request: HttpRequest, check_id: str) -> HealthCheck:
     **errors(r200=HealthCheckPage),
     summary="A contract's health checks, one per period",
 )
-def list_health_checks(request: HttpRequest, contract_id: str) -> Page[dict[str, object]]:
-    contract = contract_for(actor_of(request), object_id(contract_id))
-    checks = services.visible_health_checks(actor_of(request)).filter(contract=contract)
-    return page(request, checks.order_by("period_index"), lambda c: health_check_out(request, c))
+def list_health_checks(request: HttpRequest, contract_id: str) -> Page[HealthCheckOut]:
+    actor = actor_of(request)
+    checks = services.health_checks_of(actor, contract_for(actor, object_id(contract_id)))
+    return page(request, checks, lambda check: health_check_out(request, check))
 
 
 # Declared before /health-checks/{check_id} so that "compliance" is not taken for an id.
@@ -91,39 +94,39 @@ def list_health_checks(request: HttpRequest, contract_id: str) -> Page[dict[str,
     **errors(FORBIDDEN, r200=ComplianceOut),
     summary="Owed vs delivered vs missed across the portfolio (staff)",
 )
-def compliance(request: HttpRequest) -> dict[str, object]:
+def compliance(request: HttpRequest) -> ComplianceOut:
     report = services.compliance(actor_of(request))
     needing, needing_next = window(request, report.needing_a_date)
-    return {
-        "totals": _tally(report.total),
-        "by_representative": [
-            {"representative_id": row.key, "name": row.label, **_tally(row.tally)}
+    return ComplianceOut(
+        totals=TallyOut(**_tally(report.total)),
+        by_representative=[
+            RepresentativeTallyOut(representative_id=row.key, name=row.label, **_tally(row.tally))
             for row in report.by_representative
         ],
-        "by_package": [
-            {"package": row.key, "name": row.label, **_tally(row.tally)}
+        by_package=[
+            PackageTallyOut(package=row.key, name=row.label, **_tally(row.tally))
             for row in report.by_package
         ],
-        "needing_a_date": [
-            {
-                "id": str(check.pk),
-                "contract_id": str(check.contract_id),
-                "organization_id": str(check.contract.organization_id),
-                "organization": check.contract.organization.name,
-                "package": check.contract.package.code,
-                "representative_id": str(check.contract.representative_id),
-                "number": check.number,
-                "period_start": check.period_start,
-                "period_end": check.period_end,
-            }
+        needing_a_date=[
+            NeedingADateOut(
+                id=str(check.pk),
+                contract_id=str(check.contract_id),
+                organization_id=str(check.contract.organization_id),
+                organization=check.contract.organization.name,
+                package=check.contract.package.code,
+                representative_id=str(check.contract.representative_id),
+                number=check.number,
+                period_start=check.period_start,
+                period_end=check.period_end,
+            )
             for check in needing
         ],
-        "needing_a_date_next": needing_next,
-    }
+        needing_a_date_next=needing_next,
+    )
 
 
 @router.get("/health-checks/{check_id}", **errors(r200=HealthCheckOut), summary="A health check")
-def get_health_check(request: HttpRequest, check_id: str) -> dict[str, object]:
+def get_health_check(request: HttpRequest, check_id: str) -> HealthCheckOut:
     return health_check_out(request, health_check_for(request, check_id))
 
 
@@ -141,7 +144,7 @@ def get_health_check(request: HttpRequest, check_id: str) -> dict[str, object]:
 )
 def schedule_health_check(
     request: HttpRequest, check_id: str, payload: ScheduleIn
-) -> dict[str, object]:
+) -> HealthCheckOut:
     check = services.schedule_health_check(
         actor_of(request),
         health_check_for(request, check_id),
@@ -165,7 +168,7 @@ def schedule_health_check(
 )
 def complete_health_check(
     request: HttpRequest, check_id: str, payload: HealthCheckCompleteIn
-) -> dict[str, object]:
+) -> HealthCheckOut:
     check = services.complete_health_check(
         actor_of(request),
         health_check_for(request, check_id),

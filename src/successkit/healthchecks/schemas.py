@@ -8,6 +8,7 @@ from typing import Annotated
 from ninja import Schema
 from pydantic import Field
 
+from successkit.core.pagination import Page
 from successkit.core.schemas import Day, Id, InSchema, Instant, one_of
 from successkit.healthchecks import rules
 
@@ -52,9 +53,8 @@ class HealthCheckOut(Schema):
     report_pdf_url: str | None = Field(description="The report as PDF, once completed")
 
 
-class HealthCheckPage(Schema):
-    items: list[HealthCheckOut]
-    next: str | None
+class HealthCheckPage(Page[HealthCheckOut]):
+    pass
 
 
 class ScheduleIn(InSchema):

@@ -26,7 +26,7 @@ from successkit.catalog.services import localized
 from successkit.contracts.errors import RoleNotAllowed
 from successkit.contracts.models import Contract
 from successkit.contracts.rules import local_date
-from successkit.contracts.services import Calendar
+from successkit.contracts.services import Calendar, visible_contracts
 from successkit.core.compiled import CompiledQuery
 from successkit.core.errors import InvalidState, ValidationFailed
 from successkit.core.text import clean_text
@@ -145,6 +145,34 @@ def visible_health_checks(actor: Actor) -> QuerySet[HealthCheck]:
         ).prefetch_related("action_items"),
         "contract__organization",
     )
+
+
+def health_check_for(actor: Actor, check_id: int) -> HealthCheck:
+    """A health check the actor may see (with its contract, organization, package, staff
+    and action items), or ``not_found``."""
+    return actor.get(visible_health_checks(actor), check_id, "contract__organization")
+
+
+def completed_health_check(actor: Actor, check_id: int) -> HealthCheck:
+    """A completed health check the actor may see (its report's subject): ``not_found``
+    if they may not see it, ``invalid_state`` until it is completed."""
+    check = health_check_for(actor, check_id)
+    if check.state != HealthCheckState.COMPLETED:
+        raise InvalidState(_("The report is available once the health check is completed."))
+    return check
+
+
+def contract_for_page(actor: Actor, contract_id: int) -> Contract:
+    """The contract of the health-checks page, its package's translations with it (the
+    page names the package), or ``not_found``."""
+    return actor.get(
+        visible_contracts(actor).prefetch_related("package__translations"), contract_id
+    )
+
+
+def health_checks_of(actor: Actor, contract: Contract) -> QuerySet[HealthCheck]:
+    """The contract's health checks the actor may see, one per period, in order."""
+    return visible_health_checks(actor).filter(contract=contract).order_by("period_index")
 
 
 # The entitlements read's query, compiled once (core/compiled.py).

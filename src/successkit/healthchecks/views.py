@@ -16,34 +16,25 @@ from django.views.decorators.http import require_POST
 
 from successkit.accounts.actors import actor_of
 from successkit.catalog.services import localized
-from successkit.contracts.services import visible_contracts
-from successkit.core.errors import InvalidState, SuccessKitError, ValidationFailed
+from successkit.core.errors import SuccessKitError, ValidationFailed
 from successkit.core.pages import act, form_refused
 from successkit.healthchecks import report, services
 from successkit.healthchecks.forms import ACTION_ROWS, ReportForm, ScheduleForm
-from successkit.healthchecks.models import HealthCheck, HealthCheckState
+from successkit.healthchecks.models import HealthCheck
 
 
 def _completed_check(request: HttpRequest, check_id: int) -> HealthCheck:
-    actor = actor_of(request)
-    check = actor.get(services.visible_health_checks(actor), check_id, "contract__organization")
-    if check.state != HealthCheckState.COMPLETED:
-        raise InvalidState(_("The report is available once the health check is completed."))
-    return check
+    return services.completed_health_check(actor_of(request), check_id)
 
 
 @login_required
 def contract_health_checks(request: HttpRequest, contract_id: int) -> HttpResponse:
     actor = actor_of(request)
-    contract = actor.get(
-        visible_contracts(actor).prefetch_related("package__translations"), contract_id
-    )
+    contract = services.contract_for_page(actor, contract_id)
     today = contract.today()
     checks = [
         {"check": check, "status": check.status(today)}
-        for check in services.visible_health_checks(actor)
-        .filter(contract=contract)
-        .order_by("period_index")
+        for check in services.health_checks_of(actor, contract)
     ]
     return render(
         request,
@@ -61,8 +52,7 @@ def contract_health_checks(request: HttpRequest, contract_id: int) -> HttpRespon
 
 
 def _check(request: HttpRequest, check_id: int) -> HealthCheck:
-    actor = actor_of(request)
-    return actor.get(services.visible_health_checks(actor), check_id, "contract__organization")
+    return services.health_check_for(actor_of(request), check_id)
 
 
 def _back(check: HealthCheck) -> HttpResponse:
