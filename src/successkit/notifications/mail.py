@@ -56,6 +56,11 @@ def wants_reminders(user: User) -> bool:
     return preference is None or preference.reminders
 
 
+def set_reminders(user: User, wanted: bool) -> None:
+    """The user's choice to get reminders or not (the unsubscribe page)."""
+    ReminderPreference.objects.update_or_create(user=user, defaults={"reminders": wanted})
+
+
 def write(
     user: User,
     *,

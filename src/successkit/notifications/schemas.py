@@ -8,6 +8,7 @@ from typing import Annotated
 from ninja import Schema
 from pydantic import Field
 
+from successkit.core.pagination import Page
 from successkit.core.schemas import InSchema, one_of
 from successkit.notifications import webhooks
 
@@ -31,9 +32,8 @@ class WebhookCreated(WebhookOut):
     secret: str = Field(description="whsec_<base64>: verifies the webhook-signature header")
 
 
-class WebhookPage(Schema):
-    items: list[WebhookOut]
-    next: str | None
+class WebhookPage(Page[WebhookOut]):
+    pass
 
 
 class AttemptOut(Schema):
@@ -44,6 +44,5 @@ class AttemptOut(Schema):
     ok: bool
 
 
-class AttemptPage(Schema):
-    items: list[AttemptOut]
-    next: str | None
+class AttemptPage(Page[AttemptOut]):
+    pass

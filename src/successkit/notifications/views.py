@@ -7,8 +7,7 @@ from django.shortcuts import render
 from django.utils import translation
 from django.views.decorators.csrf import csrf_exempt
 
-from successkit.notifications.mail import user_for_unsubscribe
-from successkit.notifications.models import ReminderPreference
+from successkit.notifications.mail import set_reminders, user_for_unsubscribe, wants_reminders
 
 
 @csrf_exempt  # the signed token in the address is the credential (one-click unsubscribe)
@@ -19,18 +18,15 @@ def unsubscribe(request: HttpRequest, token: str) -> HttpResponse:
     with translation.override(user.language):
         done = False
         if request.method == "POST":
-            ReminderPreference.objects.update_or_create(
-                user=user, defaults={"reminders": request.POST.get("reminders") == "on"}
-            )
+            set_reminders(user, request.POST.get("reminders") == "on")
             done = True
-        preference = ReminderPreference.objects.filter(user=user).first()
         return render(
             request,
             "notifications/unsubscribe.html",
             {
                 "person": user,
                 "done": done,
-                "reminders": preference is None or preference.reminders,
+                "reminders": wants_reminders(user),
                 "LANGUAGE_CODE": user.language,
             },
         )

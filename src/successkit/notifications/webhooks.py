@@ -25,7 +25,7 @@ from standardwebhooks import Webhook
 
 from successkit.accounts.actors import Actor
 from successkit.accounts.roles import Duty
-from successkit.core.errors import ValidationFailed
+from successkit.core.errors import NotFound, ValidationFailed
 from successkit.notifications.delivery import DeliveryFailed
 from successkit.notifications.models import WebhookAttempt, WebhookDelivery, WebhookEndpoint
 
@@ -112,6 +112,19 @@ def register_endpoint(actor: Actor, *, url: str, events: Iterable[str]) -> Webho
 def visible_endpoints(actor: Actor) -> QuerySet[WebhookEndpoint]:
     actor.require(Duty.ADMINISTER)
     return WebhookEndpoint.objects.all()
+
+
+def listed_endpoints(actor: Actor) -> QuerySet[WebhookEndpoint]:
+    """Every webhook endpoint, in id order (admins)."""
+    return visible_endpoints(actor).order_by("id")
+
+
+def endpoint_for(actor: Actor, endpoint_id: int) -> WebhookEndpoint:
+    """One webhook endpoint (admins), or ``not_found``."""
+    endpoint = visible_endpoints(actor).filter(pk=endpoint_id).first()
+    if endpoint is None:
+        raise NotFound()
+    return endpoint
 
 
 def deliveries_of(endpoint: WebhookEndpoint) -> QuerySet[WebhookAttempt]:
