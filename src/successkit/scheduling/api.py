@@ -14,25 +14,27 @@ from successkit.scheduling.schemas import (
     AvailabilityOut,
     FeedOut,
     Rotate,
+    TimeOffSchema,
+    WeeklySchema,
 )
 
 router = Router(tags=["scheduling"])
 
 
-def availability_out(staff_id: int, value: rules.Availability) -> dict[str, object]:
-    return {
-        "staff_id": str(staff_id),
-        "timezone": value.timezone,
-        "weekly": [
-            {
-                "weekday": hours.weekday,
-                "start": rules.format_clock(hours.start),
-                "end": rules.format_clock(hours.end),
-            }
+def availability_out(staff_id: int, value: rules.Availability) -> AvailabilityOut:
+    return AvailabilityOut(
+        staff_id=str(staff_id),
+        timezone=value.timezone,
+        weekly=[
+            WeeklySchema(
+                weekday=hours.weekday,
+                start=rules.format_clock(hours.start),
+                end=rules.format_clock(hours.end),
+            )
             for hours in value.weekly
         ],
-        "time_off": [{"start_date": off.start, "end_date": off.end} for off in value.time_off],
-    }
+        time_off=[TimeOffSchema(start_date=off.start, end_date=off.end) for off in value.time_off],
+    )
 
 
 @router.get(
@@ -40,7 +42,7 @@ def availability_out(staff_id: int, value: rules.Availability) -> dict[str, obje
     **errors(r200=AvailabilityOut),
     summary="A staff member's working hours and time off",
 )
-def get_availability(request: HttpRequest, staff_id: str) -> dict[str, object]:
+def get_availability(request: HttpRequest, staff_id: str) -> AvailabilityOut:
     staff = services.staff_member(actor_of(request), object_id(staff_id))
     return availability_out(staff.pk, services.availability(staff))
 
@@ -55,7 +57,7 @@ def get_availability(request: HttpRequest, staff_id: str) -> dict[str, object]:
 )
 def put_availability(
     request: HttpRequest, staff_id: str, payload: AvailabilityIn
-) -> dict[str, object]:
+) -> AvailabilityOut:
     actor = actor_of(request)
     staff = services.staff_member(actor, object_id(staff_id))
     value = services.set_availability(
@@ -73,9 +75,9 @@ def put_availability(
     **errors(r200=FeedOut),
     summary="The secret iCalendar subscription address of a staff member's meetings",
 )
-def calendar_feed(request: HttpRequest, staff_id: str, query: Query[Rotate]) -> dict[str, str]:
+def calendar_feed(request: HttpRequest, staff_id: str, query: Query[Rotate]) -> FeedOut:
     actor = actor_of(request)
     staff = services.staff_member(actor, object_id(staff_id))
     token = services.calendar_feed_token(actor, staff, rotate=query.rotate)
     ics_url = request.build_absolute_uri(reverse("calendar-feed", args=[staff.pk, token]))
-    return {"url": "webcal://" + ics_url.split("://", 1)[1], "ics_url": ics_url}
+    return FeedOut(url="webcal://" + ics_url.split("://", 1)[1], ics_url=ics_url)

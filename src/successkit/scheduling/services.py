@@ -61,8 +61,14 @@ def staff_member(actor: Actor, staff_id: int) -> User:
     return staff
 
 
+def may_set_time(actor: Actor, staff: User) -> bool:
+    """Whether ``actor`` may set ``staff``'s hours and see their calendar feed: themself
+    or an admin."""
+    return actor.user.pk == staff.pk or actor.has_role(Role.ADMIN)
+
+
 def _require_self_or_admin(actor: Actor, staff: User) -> None:
-    if actor.user.pk != staff.pk and not actor.has_role(Role.ADMIN):
+    if not may_set_time(actor, staff):
         raise PermissionDenied(_("Only the staff member themself or an admin may do this."))
 
 

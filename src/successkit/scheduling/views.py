@@ -10,14 +10,10 @@ from django.urls import reverse
 from django.utils.translation import gettext
 from django.views.decorators.http import require_POST
 
-from successkit.accounts.actors import Actor
+from successkit.accounts.actors import actor_of
 from successkit.core.errors import InvalidFields, SuccessKitError
 from successkit.scheduling import services
 from successkit.scheduling.forms import AvailabilityForm
-
-
-def _actor(request: HttpRequest) -> Actor:
-    return Actor.of(request.user)  # type: ignore[arg-type]
 
 
 @login_required
@@ -27,10 +23,10 @@ def my_availability(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def availability_page(request: HttpRequest, staff_id: int) -> HttpResponse:
-    actor = _actor(request)
+    actor = actor_of(request)
     staff = services.staff_member(actor, staff_id)
     current = services.availability(staff)
-    may_edit = actor.user.pk == staff.pk or actor.has_role("admin")
+    may_edit = services.may_set_time(actor, staff)
     form = AvailabilityForm(request.POST or None, current=current)
     if request.method == "POST" and form.is_valid():
         try:
@@ -69,7 +65,7 @@ def availability_page(request: HttpRequest, staff_id: int) -> HttpResponse:
 @login_required
 @require_POST
 def rotate_feed(request: HttpRequest, staff_id: int) -> HttpResponse:
-    actor = _actor(request)
+    actor = actor_of(request)
     staff = services.staff_member(actor, staff_id)
     services.calendar_feed_token(actor, staff, rotate=True)
     messages.success(request, gettext("Your calendar has a new address; the old one is revoked."))
