@@ -16,8 +16,6 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 
-from babel.dates import format_date
-from babel.numbers import format_currency
 from django.utils import translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -25,13 +23,13 @@ from reportlab.lib import colors
 from reportlab.lib.units import mm
 from reportlab.platypus import Flowable, Paragraph, Spacer, Table, TableStyle
 
-from successkit.billing import rules
 from successkit.billing.models import Statement, StatementLine
 from successkit.billing.services import statement_lines
 from successkit.catalog.services import governing_terms_url, localized
 from successkit.contracts.rules import local_date
 from successkit.core.documents import PREVAILS_NOTICE, TERMS_NOTICE, a4_pdf, markup, styles
 from successkit.core.errors import ValidationFailed
+from successkit.core.formats import format_day, format_money
 from successkit.core.spreadsheet import SafeWriter
 from successkit.engagements.models import BillableAcceptance
 
@@ -206,15 +204,12 @@ def statement_pdf(statement: Statement, language: str) -> bytes:
     """The statement as an A4 PDF drawn with ReportLab (the lines table runs over as many
     pages as it needs, its header repeated)."""
     document = statement_document(statement, language)
-    locale = rules.money_locale(language)
 
     def money(amount: Decimal | None) -> str:
-        if amount is None:
-            return ""
-        return format_currency(amount, statement.currency, locale=locale)
+        return "" if amount is None else format_money(amount, statement.currency, language)
 
     def day(value: date | None) -> str:
-        return format_date(value, "medium", locale=locale) if value is not None else ""
+        return "" if value is None else format_day(value, language)
 
     look = styles(9)
     body, number, label, label_number = look.body, look.number, look.label, look.label_number

@@ -14,7 +14,6 @@ CENT = pricing.CENT
 # --- statements ----------------------------------------------------------------------------
 
 STATEMENT_PREFIX = "ST-"
-MONEY_LOCALES = {"en": "en", "es": "es_ES"}
 
 
 def statement_number(sequence: int) -> str:
@@ -44,8 +43,3 @@ def period_is_valid(start: date, end: date) -> bool:
 def total(amounts: Iterable[Decimal]) -> Decimal:
     """The sum of per-line amounts (each already rounded to the cent): exact."""
     return sum(amounts, Decimal("0.00")).quantize(CENT)
-
-
-def money_locale(language: str) -> str:
-    """The Babel locale that formats money for a reader of ``language``."""
-    return MONEY_LOCALES.get(language, MONEY_LOCALES["en"])

@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
-from django.utils import formats, translation
+from django.utils import translation
 from django.utils.translation import gettext as _
 from reportlab.lib import colors
 from reportlab.lib.styles import ParagraphStyle
@@ -31,6 +31,7 @@ from successkit.core.documents import (
     markup,
     styles,
 )
+from successkit.core.formats import format_day
 from successkit.healthchecks.models import HealthCheck, OverallStatus
 
 STATUS_COLOURS: dict[str, str] = {
@@ -63,7 +64,7 @@ class HealthCheckReport:
 
 
 def _day(day: date) -> str:
-    return formats.date_format(day, "DATE_FORMAT")
+    return format_day(day, width="long")
 
 
 def build_report(check: HealthCheck) -> HealthCheckReport:

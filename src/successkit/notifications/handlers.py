@@ -8,12 +8,11 @@ mail and webhook deliveries are written exactly once.
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import datetime
-from zoneinfo import ZoneInfo
+from datetime import date, datetime
 
 from django.conf import settings
 from django.db import models
-from django.utils import formats, timezone
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from successkit.accounts.models import User
@@ -22,6 +21,7 @@ from successkit.accounts.services import active_staff
 from successkit.billing.models import Statement
 from successkit.catalog.services import localized
 from successkit.contracts.models import Contract
+from successkit.core.formats import format_day, format_moment, format_money
 from successkit.engagements.calendar import session_calendar
 from successkit.engagements.models import TrainingSession
 from successkit.healthchecks.models import HealthCheck
@@ -130,8 +130,7 @@ def admins() -> list[User]:
 
 
 def when(moment: datetime, zone: str) -> str:
-    local = moment.astimezone(ZoneInfo(zone))
-    return f"{formats.date_format(local, 'DATETIME_FORMAT')} ({zone}, UTC{local:%z})"
+    return format_moment(moment, zone)
 
 
 def session_people(session: TrainingSession) -> list[User]:
@@ -222,13 +221,12 @@ def _statement_mail(event: Event, statement: Statement) -> None:
             subject=_("Statement %(number)s issued") % {"number": statement.code},
             heading=_("A new statement was issued for your contract."),
             paragraphs=[
-                _("Statement %(number)s covers %(start)s to %(end)s: %(total)s %(currency)s.")
+                _("Statement %(number)s covers %(start)s to %(end)s: %(total)s.")
                 % {
                     "number": statement.code,
-                    "start": formats.date_format(statement.period_start),
-                    "end": formats.date_format(statement.period_end),
-                    "total": formats.number_format(statement.total, 2, use_l10n=True),
-                    "currency": statement.currency,
+                    "start": format_day(statement.period_start),
+                    "end": format_day(statement.period_end),
+                    "total": format_money(statement.total, statement.currency),
                 }
             ],
             link=f"{settings.SUCCESSKIT_SITE_URL}/billing/statements/",
@@ -281,8 +279,8 @@ def _missed_mail(event: Event, check: HealthCheck) -> None:
                     % {
                         "number": check.number,
                         "organization": contract.organization.name,
-                        "start": formats.date_format(check.period_start),
-                        "end": formats.date_format(check.period_end),
+                        "start": format_day(check.period_start),
+                        "end": format_day(check.period_end),
                     }
                 ],
                 link=f"{settings.SUCCESSKIT_SITE_URL}/health-checks/compliance/",
@@ -310,7 +308,7 @@ def _window_mail(event: Event, contract: Contract) -> None:
                 subject=_("%(minutes)s training minutes left until %(end)s")
                 % {
                     "minutes": event.data["remaining_minutes"],
-                    "end": formats.date_format(datetime.fromisoformat(event.data["window_end"])),
+                    "end": format_day(date.fromisoformat(event.data["window_end"])),
                 },
                 heading=_("The training window of %(organization)s closes soon.")
                 % {"organization": contract.organization.name},
@@ -321,9 +319,7 @@ def _window_mail(event: Event, contract: Contract) -> None:
                     )
                     % {
                         "minutes": event.data["remaining_minutes"],
-                        "end": formats.date_format(
-                            datetime.fromisoformat(event.data["window_end"])
-                        ),
+                        "end": format_day(date.fromisoformat(event.data["window_end"])),
                     }
                 ],
                 link=f"{settings.SUCCESSKIT_SITE_URL}/contracts/{contract.pk}/",
@@ -343,7 +339,7 @@ def _ending_mail(event: Event, contract: Contract) -> None:
             subject=_("Contract ending in %(days)s days: %(organization)s")
             % {"days": event.data["days_before"], "organization": contract.organization.name},
             heading=_("A contract you represent ends on %(end)s.")
-            % {"end": formats.date_format(contract.end_date)},
+            % {"end": format_day(contract.end_date)},
             paragraphs=[
                 _("%(organization)s's %(package)s contract ends in %(days)s days.")
                 % {

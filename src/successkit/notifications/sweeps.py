@@ -12,7 +12,7 @@ from datetime import date, timedelta
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
-from django.utils import formats, timezone
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from successkit.accounts.models import User
@@ -20,6 +20,7 @@ from successkit.accounts.roles import Role
 from successkit.accounts.services import active_staff
 from successkit.catalog.services import localized
 from successkit.contracts.models import Contract
+from successkit.core.formats import format_day
 from successkit.engagements.models import TrainingSession
 from successkit.engagements.rules import SessionStatus
 from successkit.engagements.services import training_entitlement
@@ -115,7 +116,7 @@ def health_check_due() -> int:
             values = {
                 "organization": check.contract.organization.name,
                 "number": check.number,
-                "end": formats.date_format(check.period_end),
+                "end": format_day(check.period_end),
             }
             return Letter(
                 subject=_("Health check %(number)s of %(organization)s has no date") % values,

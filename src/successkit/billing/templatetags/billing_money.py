@@ -4,11 +4,9 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from babel.numbers import format_currency
 from django import template
-from django.utils import translation
 
-from successkit.billing import rules
+from successkit.core.formats import format_money
 
 register = template.Library()
 
@@ -17,5 +15,4 @@ register = template.Library()
 def money(amount: Decimal | None, currency: str) -> str:
     if amount is None:
         return ""
-    locale = rules.money_locale(translation.get_language() or "en")
-    return format_currency(amount, currency, locale=locale)
+    return format_money(amount, currency)

@@ -43,7 +43,7 @@ def test_the_buyer_contact_opens_their_report_in_english(english) -> None:
     text = html.content.decode()
     assert html.status_code == 200
     assert "Project health check 1 of 4" in text
-    assert "Jan. 28, 2026" in text
+    assert "January 28, 2026" in text
     assert "Rollout on track" in text
     assert "English version prevails" not in text
 
