@@ -4,7 +4,7 @@ size of the book (subqueries for the counts and sums, one prefetch for the check
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from decimal import Decimal
@@ -36,7 +36,7 @@ from successkit.accounts.models import User
 from successkit.accounts.roles import Role
 from successkit.billing.services import BILLED_STATUSES
 from successkit.catalog.models import Package
-from successkit.catalog.services import current_version, localized
+from successkit.catalog.services import LocalizedText, current_version, localized
 from successkit.contracts.models import Contract
 from successkit.contracts.rules import ContractPhase, local_date
 from successkit.contracts.services import Calendar, visible_contracts
@@ -44,6 +44,7 @@ from successkit.engagements.models import TrainingSession
 from successkit.engagements.services import TrainingEntitlement, training_entitlement
 from successkit.healthchecks import rules as checks
 from successkit.healthchecks.models import HealthCheck
+from successkit.healthchecks.services import health_check_tally
 from successkit.support import services as support
 from successkit.support.models import Case as SupportCase
 from successkit.support.rules import CaseStatus
@@ -273,6 +274,18 @@ def rows_of(contracts: Iterable[Contract]) -> list[PortfolioRow]:
     return [_row(contract, language) for contract in contracts]
 
 
+def rows_in_chunks(contracts: QuerySet[Contract], size: int) -> Iterator[PortfolioRow]:
+    """The rows of the whole filtered portfolio, read ``size`` contracts at a time (their
+    health checks with them): memory holds one chunk, however large the book is."""
+    chunk: list[Contract] = []
+    for contract in contracts.iterator(chunk_size=size):
+        chunk.append(contract)
+        if len(chunk) == size:
+            yield from rows_of(chunk)
+            chunk = []
+    yield from rows_of(chunk)
+
+
 def ranked(contracts: QuerySet[Contract]) -> list[tuple[int, int]]:
     """One pass of the database over the filtered portfolio: each contract's id and how
     many things need attention on it, in the portfolio's order. The page and the
@@ -393,3 +406,40 @@ def representative_choices() -> list[tuple[int, str]]:
         .order_by("name")
     )
     return [(person.pk, person.name or person.email) for person in people]
+
+
+# --- a buyer's home -------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ContractAtAGlance:
+    """What a buyer contact's home shows of one contract: what it bought, what is used
+    and what is late."""
+
+    contract: Contract
+    package: LocalizedText
+    phase: ContractPhase
+    training: TrainingEntitlement
+    checks: checks.Tally
+
+
+def contracts_at_a_glance(actor: Actor, language: str) -> list[ContractAtAGlance]:
+    """Every contract the actor may see, by organization then newest first."""
+    contracts = (
+        visible_contracts(actor)
+        .prefetch_related("package__translations")
+        .order_by("organization__name", "-start_date")
+    )
+    glance = []
+    for contract in contracts.select_related("training_pool"):
+        today = contract.today()
+        glance.append(
+            ContractAtAGlance(
+                contract=contract,
+                package=localized(contract.package, language),
+                phase=contract.phase(today),
+                training=training_entitlement(contract, today),
+                checks=health_check_tally(contract, today),
+            )
+        )
+    return glance

@@ -26,17 +26,13 @@ from django.views.decorators.http import require_POST
 
 from successkit.accounts import services as accounts
 from successkit.accounts.actors import actor_of
-from successkit.accounts.models import User
+from successkit.accounts.models import Contact
 from successkit.accounts.services import live_tokens, revoke_token_of
-from successkit.catalog.services import localized
 from successkit.contracts.models import Contract
-from successkit.contracts.services import visible_contracts
 from successkit.core.errors import NotFound, SuccessKitError
 from successkit.core.schemas import object_id
 from successkit.core.spreadsheet import SafeWriter
-from successkit.engagements import services as engagements
 from successkit.flows import portfolio
-from successkit.healthchecks.services import health_check_tally
 
 
 def language_of(request: HttpRequest) -> str:
@@ -48,24 +44,7 @@ def home(request: HttpRequest) -> HttpResponse:
     actor = actor_of(request)
     if actor.is_staff:
         return cockpit(request)
-    contracts = (
-        visible_contracts(actor)
-        .prefetch_related("package__translations")
-        .order_by("organization__name", "-start_date")
-    )
-    rows = []
-    for contract in contracts.select_related("training_pool"):
-        today = contract.today()
-        rows.append(
-            {
-                "contract": contract,
-                "package": localized(contract.package, language_of(request)),
-                "phase": contract.phase(today),
-                # What it bought, what is used and what is late, at a glance.
-                "training": engagements.training_entitlement(contract, today),
-                "checks": health_check_tally(contract, today),
-            }
-        )
+    rows = portfolio.contracts_at_a_glance(actor, language_of(request))
     return render(request, "portal/home.html", {"rows": rows, "actor": actor})
 
 
@@ -102,7 +81,12 @@ def profile(request: HttpRequest) -> HttpResponse:
     """Who I am, my language, my password (and my API tokens, where the accounts app
     lists them)."""
     actor = actor_of(request)
-    return render(request, "portal/profile.html", {"actor": actor})
+    organization = (
+        None
+        if actor.organization_id is None
+        else accounts.organization_for(actor, actor.organization_id)
+    )
+    return render(request, "portal/profile.html", {"actor": actor, "organization": organization})
 
 
 COCKPIT_PAGE_SIZE = 25
@@ -157,8 +141,8 @@ CSV_CHUNK = 500
 
 
 def _cockpit_csv(contracts: QuerySet[Contract]) -> HttpResponse:
-    """The whole filtered portfolio, read a chunk of contracts at a time (their health
-    checks with them): memory holds one chunk of rows, however large the book is."""
+    """The whole filtered portfolio, read a chunk of contracts at a time
+    (``portfolio.rows_in_chunks``)."""
     response = HttpResponse(content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = 'attachment; filename="portfolio.csv"'
     response.write("\ufeff")
@@ -184,18 +168,7 @@ def _cockpit_csv(contracts: QuerySet[Contract]) -> HttpResponse:
             gettext("Days to end"),
         ]
     )
-    chunk: list[Contract] = []
-    for contract in contracts.iterator(chunk_size=CSV_CHUNK):
-        chunk.append(contract)
-        if len(chunk) == CSV_CHUNK:
-            _csv_rows(writer, chunk)
-            chunk = []
-    _csv_rows(writer, chunk)
-    return response
-
-
-def _csv_rows(writer: SafeWriter, contracts: list[Contract]) -> None:
-    for row in portfolio.rows_of(contracts):
+    for row in portfolio.rows_in_chunks(contracts, CSV_CHUNK):
         writer.writerow(
             [
                 row.contract.organization.name,
@@ -217,6 +190,7 @@ def _csv_rows(writer: SafeWriter, contracts: list[Contract]) -> None:
                 row.days_to_end,
             ]
         )
+    return response
 
 
 class InviteForm(forms.Form):
@@ -253,7 +227,7 @@ def colleagues(request: HttpRequest) -> HttpResponse:
             form.add_error(None, refusal.render_message())
             status = refusal.status
         else:
-            _mail_invitation(request, contact.user, invited_by=actor.user.name)
+            _mail_invitation(request, contact, invited_by=actor.user.name)
             messages.success(
                 request,
                 gettext("%(name)s is invited: they get a mail to choose their password.")
@@ -270,13 +244,14 @@ def colleagues(request: HttpRequest) -> HttpResponse:
     )
 
 
-def _mail_invitation(request: HttpRequest, user: User, *, invited_by: str) -> None:
+def _mail_invitation(request: HttpRequest, contact: Contact, *, invited_by: str) -> None:
     """Django's password-reset machinery (its token, its confirmation page) with a mail
     that says who invited them, in the invitee's language."""
+    user = contact.user
     context = {
         "user": user,
         "invited_by": invited_by,
-        "organization": user.contact.organization.name,
+        "organization": contact.organization.name,
         "domain": request.get_host(),
         "protocol": "https" if request.is_secure() else "http",
         "uid": urlsafe_base64_encode(force_bytes(user.pk)),
