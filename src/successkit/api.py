@@ -20,6 +20,7 @@ from successkit.core.errors import (
     NotFound,
     SuccessKitError,
 )
+from successkit.core.field_errors import field_message
 from successkit.core.http import error_response
 from successkit.core.openapi import exact_responses
 
@@ -97,7 +98,7 @@ def _describe(problem: dict[str, Any]) -> dict[str, str]:
         location = location[1:]
     if location and location[0] in ("payload", "query", "data"):
         location = location[1:]
-    return {"field": ".".join(location), "message": str(problem.get("msg", ""))}
+    return {"field": ".".join(location), "message": field_message(problem)}
 
 
 def _register_routers() -> None:

@@ -8,6 +8,7 @@ from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
 from typing import Annotated, Any
 
+from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 from ninja import Schema
 from pydantic import ConfigDict, Field, PlainValidator, WithJsonSchema
@@ -132,7 +133,7 @@ HOURLY_RATE_LIMIT = Decimal("100000")
 
 
 def _money(
-    field: str, pattern: re.Pattern[str], low: Decimal, high: Decimal, zero: bool
+    field: str | Promise, pattern: re.Pattern[str], low: Decimal, high: Decimal, zero: bool
 ) -> Callable[[object], Decimal]:
     def check(value: object) -> Decimal:
         if isinstance(value, Decimal):
@@ -148,7 +149,7 @@ def _money(
                 'Input should be a decimal string with at most 2 decimals, e.g. "150.00"',
             )
         if not amount.is_finite() or not low <= amount < high or (amount == 0 and not zero):
-            raise PydanticCustomError("decimal_range", f"Input should be {field}")
+            raise PydanticCustomError("decimal_range", "Input should be {range}", {"range": field})
         return amount
 
     return check
@@ -159,7 +160,7 @@ HourlyRateText = Annotated[
     Decimal,
     PlainValidator(
         _money(
-            "a positive amount below 100000.00",
+            _("a positive amount below 100000.00"),
             re.compile(r"[0-9]{1,5}(\.[0-9]{1,2})?"),
             Decimal("0.01"),
             HOURLY_RATE_LIMIT,
@@ -180,7 +181,7 @@ AmountText = Annotated[
     Decimal,
     PlainValidator(
         _money(
-            "a non-zero amount with at most 12 digits before the point",
+            _("a non-zero amount with at most 12 digits before the point"),
             re.compile(r"-?[0-9]{1,12}(\.[0-9]{1,2})?"),
             Decimal("-1e12"),
             Decimal("1e12"),

@@ -62,3 +62,41 @@ def test_a_refusal_writes_its_days_in_the_callers_language() -> None:
         assert refusal.render_message() == "from Sep 3, 2026, 2 times"
     with translation.override("es"):
         assert refusal.render_message() == "from 3 sept 2026, 2 times"
+
+
+def test_what_is_wrong_with_each_field_is_said_in_the_callers_language() -> None:
+    from successkit.accounts.roles import Role
+    from successkit.factories import StaffFactory
+
+    body = {"name": 3, "country": "ES", "language": "es"}
+    english = ApiClient(StaffFactory(roles=[Role.ADMIN])).post("organizations", body)
+    spanish = ApiClient(StaffFactory(roles=[Role.ADMIN], language="es")).post("organizations", body)
+    assert english.status_code == spanish.status_code == 422
+
+    def said(response: object) -> dict[str, str]:
+        fields = response.json()["error"]["fields"]  # type: ignore[attr-defined]
+        return {field["field"]: field["message"] for field in fields}
+
+    assert said(english) == {
+        "name": "Give a text (a JSON string).",
+        "timezone": "This field is required.",
+    }
+    assert said(spanish) == {
+        "name": "Indica un texto (una cadena JSON).",
+        "timezone": "Este campo es obligatorio.",
+    }
+
+
+def test_an_amount_out_of_range_says_which_range_in_spanish() -> None:
+    from successkit.accounts.roles import Role
+    from successkit.factories import StaffFactory
+
+    finance = ApiClient(StaffFactory(roles=[Role.FINANCE], language="es"))
+    body = {"currency": "EUR", "hourly_rate": "0.00", "effective_from": "2026-12-01"}
+    error = finance.post("rates", body).json()["error"]
+    assert error["fields"] == [
+        {
+            "field": "hourly_rate",
+            "message": "Indica un importe positivo menor que 100000.00.",
+        }
+    ]
