@@ -26,6 +26,7 @@ import statistics
 import subprocess
 import tempfile
 import time
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 CLIENTS = 8
@@ -75,7 +76,6 @@ def django_setup() -> None:
 
 def make_contracts(count: int) -> tuple[str, list[str]]:
     """An admin token and ``count`` Pro Lite contracts with a rate."""
-    from datetime import date, timedelta
 
     from successkit.accounts.services import issue_token
     from successkit.billing.models import HourlyRate
@@ -99,6 +99,9 @@ def _hammer(args: tuple[int, str, str, str | None, float]) -> int:
     headers = {"Content-Type": "application/json"}
     if token:
         headers["Authorization"] = f"Bearer {token}"
+    # Bookings inside the term, 30 minutes each in a row from two days ahead, never over
+    # one another: every one is a commit (a refusal is an error, not a booking).
+    first = datetime.now(UTC).replace(minute=0, second=0, microsecond=0) + timedelta(days=2)
     done = 0
     deadline = time.monotonic() + seconds
     while time.monotonic() < deadline:
@@ -107,16 +110,16 @@ def _hammer(args: tuple[int, str, str, str | None, float]) -> int:
             body = json.dumps(
                 {
                     "type": "additional_training",
-                    "starts_at": "2099-01-01T10:00:00+00:00",
+                    "starts_at": (first + timedelta(minutes=30 * done)).isoformat(),
                     "duration_minutes": 30,
                     "accept_billable": True,
                 }
             )
         conn.request(method, path, body=body, headers=headers)
         response = conn.getresponse()
-        response.read()
-        if response.status >= 400 and not (method == "POST" and response.status == 409):
-            raise RuntimeError(f"{method} {path}: {response.status}")
+        answer = response.read()
+        if response.status != (201 if method == "POST" else 200):
+            raise RuntimeError(f"{method} {path}: {response.status} {answer[:300]!r}")
         done += 1
     conn.close()
     return done
@@ -213,7 +216,6 @@ def raw_floor(database: str, env: dict[str, str], seconds: float) -> float:
 
 def ledger_latency(rows: int, samples: int = 300) -> float:
     """Median seconds of an entitlements GET for a contract with ``rows`` ledger entries."""
-    from datetime import UTC, datetime
 
     from django.db import transaction
     from django.test import Client
