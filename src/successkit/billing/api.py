@@ -16,6 +16,7 @@ from successkit.billing.schemas import (
     AdjustmentIn,
     AdjustmentOut,
     AdjustmentPage,
+    BillingLineOut,
     BillingOut,
     ExportQuery,
     PeriodQuery,
@@ -23,8 +24,11 @@ from successkit.billing.schemas import (
     RateOut,
     RatePage,
     StatementIn,
+    StatementLineOut,
     StatementOut,
     StatementPage,
+    UnbilledLineOut,
+    UnbilledOut,
     UnbilledPage,
 )
 from successkit.contracts.models import Contract
@@ -42,13 +46,13 @@ from successkit.pricing.models import HourlyRate
 router = Router(tags=["billing"])
 
 
-def rate_out(rate: HourlyRate) -> dict[str, object]:
-    return {
-        "id": str(rate.pk),
-        "currency": rate.currency,
-        "hourly_rate": f"{rate.hourly_rate:.2f}",
-        "effective_from": rate.effective_from,
-    }
+def rate_out(rate: HourlyRate) -> RateOut:
+    return RateOut(
+        id=str(rate.pk),
+        currency=rate.currency,
+        hourly_rate=money(rate.hourly_rate),
+        effective_from=rate.effective_from,
+    )
 
 
 @router.post(
@@ -56,7 +60,7 @@ def rate_out(rate: HourlyRate) -> dict[str, object]:
     **errors(FORBIDDEN, "409 rate_already_set", "409 rate_already_applied", r201=RateOut),
     summary="Add a rate to the rate card",
 )
-def create_rate(request: HttpRequest, payload: RateIn) -> Status[dict[str, object]]:
+def create_rate(request: HttpRequest, payload: RateIn) -> Status[RateOut]:
     rate = rates.add_rate(
         actor_of(request),
         currency=payload.currency,
@@ -67,100 +71,98 @@ def create_rate(request: HttpRequest, payload: RateIn) -> Status[dict[str, objec
 
 
 @router.get("/rates", **errors(FORBIDDEN, r200=RatePage), summary="The rate card")
-def list_rates(request: HttpRequest) -> Page[dict[str, object]]:
-    actor_of(request).require_staff()
-    return page(request, HourlyRate.objects.order_by("currency", "effective_from", "id"), rate_out)
+def list_rates(request: HttpRequest) -> Page[RateOut]:
+    return page(request, services.rate_card(actor_of(request)), rate_out)
 
 
 # --- shapes -----------------------------------------------------------------------------
 
 
-def money(amount: Decimal | None) -> str | None:
-    return f"{amount:.2f}" if amount is not None else None
+def money(amount: Decimal) -> str:
+    return f"{amount:.2f}"
 
 
-def billing_line_out(line: services.BillableLine) -> dict[str, object]:
+def optional_money(amount: Decimal | None) -> str | None:
+    return money(amount) if amount is not None else None
+
+
+def billing_line_out(line: services.BillableLine) -> BillingLineOut:
     assert line.hourly_rate is not None and line.amount is not None  # services.contract_billing
-    return {
-        "session_id": str(line.session.pk),
-        "type": line.session.session_type.code,
-        "delivered_on": line.delivered_on,
-        "minutes": line.minutes,
-        "hourly_rate": money(line.hourly_rate),
-        "amount": money(line.amount),
-        "status": "billed" if line.statement else "unbilled",
-        "statement_id": str(line.statement.pk) if line.statement else None,
-        "statement_number": line.statement.code if line.statement else None,
-    }
+    return BillingLineOut(
+        session_id=str(line.session.pk),
+        type=line.session.session_type.code,
+        delivered_on=line.delivered_on,
+        minutes=line.minutes,
+        hourly_rate=money(line.hourly_rate),
+        amount=money(line.amount),
+        status="billed" if line.statement else "unbilled",
+        statement_id=str(line.statement.pk) if line.statement else None,
+        statement_number=line.statement.code if line.statement else None,
+    )
 
 
-def statement_line_out(line: StatementLine) -> dict[str, object]:
+def statement_line_out(line: StatementLine) -> StatementLineOut:
     adjustment = line.adjustment
-    return {
-        "id": str(line.pk),
-        "position": line.position,
-        "kind": line.kind,
-        "session_id": str(line.session_id) if line.session_id else None,
-        "type": line.session.session_type.code if line.session else None,
-        "delivered_on": line.delivered_on,
-        "minutes": line.minutes,
-        "hourly_rate": money(line.hourly_rate),
-        "amount": money(line.amount),
-        "adjustment_id": str(adjustment.pk) if adjustment else None,
-        "reason": adjustment.reason if adjustment else None,
-        "corrects_statement_id": str(adjustment.corrects_statement_id) if adjustment else None,
-        "corrects_line_id": (
+    return StatementLineOut(
+        id=str(line.pk),
+        position=line.position,
+        kind=line.kind,
+        session_id=str(line.session_id) if line.session_id else None,
+        type=line.session.session_type.code if line.session else None,
+        delivered_on=line.delivered_on,
+        minutes=line.minutes,
+        hourly_rate=optional_money(line.hourly_rate),
+        amount=money(line.amount),
+        adjustment_id=str(adjustment.pk) if adjustment else None,
+        reason=adjustment.reason if adjustment else None,
+        corrects_statement_id=str(adjustment.corrects_statement_id) if adjustment else None,
+        corrects_line_id=(
             str(adjustment.corrects_line_id) if adjustment and adjustment.corrects_line_id else None
         ),
-    }
+    )
 
 
-def statement_out(request: HttpRequest, statement: Statement) -> dict[str, object]:
+def statement_out(request: HttpRequest, statement: Statement) -> StatementOut:
     base = request.build_absolute_uri(f"/api/v1/statements/{statement.pk}")
-    return {
-        "id": str(statement.pk),
-        "number": statement.code,
-        "contract_id": str(statement.contract_id),
-        "organization_id": str(statement.contract.organization_id),
-        "billed_to": statement.billed_to,
-        "period_start": statement.period_start,
-        "period_end": statement.period_end,
-        "currency": statement.currency,
-        "issued_at": statement.issued_at,
-        "issued_by_id": str(statement.issued_by_id) if statement.issued_by_id else None,
-        "lines": [statement_line_out(line) for line in services.statement_lines(statement)],
-        "total": money(statement.total),
-        "csv_url": f"{base}/csv",
-        "pdf_url": f"{base}/pdf",
-    }
+    return StatementOut(
+        id=str(statement.pk),
+        number=statement.code,
+        contract_id=str(statement.contract_id),
+        organization_id=str(statement.contract.organization_id),
+        billed_to=statement.billed_to,
+        period_start=statement.period_start,
+        period_end=statement.period_end,
+        currency=statement.currency,
+        issued_at=statement.issued_at,
+        issued_by_id=str(statement.issued_by_id) if statement.issued_by_id else None,
+        lines=[statement_line_out(line) for line in services.statement_lines(statement)],
+        total=money(statement.total),
+        csv_url=f"{base}/csv",
+        pdf_url=f"{base}/pdf",
+    )
 
 
-def adjustment_out(adjustment: Adjustment) -> dict[str, object]:
+def adjustment_out(adjustment: Adjustment) -> AdjustmentOut:
     billed_on = services.adjustment_statement(adjustment)
-    return {
-        "id": str(adjustment.pk),
-        "contract_id": str(adjustment.contract_id),
-        "corrects_statement_id": str(adjustment.corrects_statement_id),
-        "corrects_statement_number": adjustment.corrects_statement.code,
-        "corrects_line_id": str(adjustment.corrects_line_id)
-        if adjustment.corrects_line_id
-        else None,
-        "amount": money(adjustment.amount),
-        "currency": adjustment.contract.currency,
-        "reason": adjustment.reason,
-        "created_at": adjustment.created_at,
-        "status": "billed" if billed_on else "pending",
-        "statement_id": str(billed_on.pk) if billed_on else None,
-    }
+    return AdjustmentOut(
+        id=str(adjustment.pk),
+        contract_id=str(adjustment.contract_id),
+        corrects_statement_id=str(adjustment.corrects_statement_id),
+        corrects_statement_number=adjustment.corrects_statement.code,
+        corrects_line_id=str(adjustment.corrects_line_id) if adjustment.corrects_line_id else None,
+        amount=money(adjustment.amount),
+        currency=adjustment.contract.currency,
+        reason=adjustment.reason,
+        created_at=adjustment.created_at,
+        status="billed" if billed_on else "pending",
+        statement_id=str(billed_on.pk) if billed_on else None,
+    )
 
 
 def statement_for(request: HttpRequest, statement_id: str) -> Statement:
     """A statement the caller may see (staff, or a contact of its organization), or
     ``not_found``."""
-    actor = actor_of(request)
-    return actor.get(
-        services.visible_statements(actor), object_id(statement_id), "contract__organization"
-    )
+    return services.statement_for(actor_of(request), object_id(statement_id))
 
 
 def period_of(query: PeriodQuery) -> tuple[date, date] | None:
@@ -184,17 +186,17 @@ def period_of(query: PeriodQuery) -> tuple[date, date] | None:
     description="Every line is billed at the price fixed on the session when its delivery "
     "was recorded (the rate in force on its delivery day); never a price of zero.",
 )
-def contract_billing(request: HttpRequest, contract_id: str) -> dict[str, object]:
+def contract_billing(request: HttpRequest, contract_id: str) -> BillingOut:
     billing = services.contract_billing(contract_for(actor_of(request), object_id(contract_id)))
-    return {
-        "contract_id": str(billing.contract.pk),
-        "currency": billing.currency,
-        "lines": [billing_line_out(line) for line in billing.lines],
-        "total": money(billing.total),
-        "billed_total": money(billing.billed_total),
-        "unbilled_total": money(billing.unbilled_total),
-        "pending_adjustments_total": money(billing.pending_adjustments_total),
-    }
+    return BillingOut(
+        contract_id=str(billing.contract.pk),
+        currency=billing.currency,
+        lines=[billing_line_out(line) for line in billing.lines],
+        total=money(billing.total),
+        billed_total=money(billing.billed_total),
+        unbilled_total=money(billing.unbilled_total),
+        pending_adjustments_total=money(billing.pending_adjustments_total),
+    )
 
 
 @router.post(
@@ -212,7 +214,7 @@ def contract_billing(request: HttpRequest, contract_id: str) -> dict[str, object
 )
 def issue_statement(
     request: HttpRequest, contract_id: str, payload: StatementIn
-) -> Status[dict[str, object]]:
+) -> Status[StatementOut]:
     statement = services.issue_statement(
         actor_of(request),
         contract_for(actor_of(request), object_id(contract_id)),
@@ -227,16 +229,17 @@ def issue_statement(
     **errors(r200=StatementPage),
     summary="A contract's statements, newest first",
 )
-def list_statements(request: HttpRequest, contract_id: str) -> Page[dict[str, object]]:
+def list_statements(request: HttpRequest, contract_id: str) -> Page[StatementOut]:
     contract = contract_for(actor_of(request), object_id(contract_id))
-    statements = Statement.objects.filter(contract=contract).select_related(
-        "contract__organization"
+    return page(
+        request,
+        services.contract_statements(contract),
+        lambda item: statement_out(request, item),
     )
-    return page(request, statements.order_by("-number"), lambda item: statement_out(request, item))
 
 
 @router.get("/statements/{statement_id}", **errors(r200=StatementOut), summary="A statement")
-def get_statement(request: HttpRequest, statement_id: str) -> dict[str, object]:
+def get_statement(request: HttpRequest, statement_id: str) -> StatementOut:
     return statement_out(request, statement_for(request, statement_id))
 
 
@@ -287,7 +290,7 @@ def statement_pdf(
 )
 def create_adjustment(
     request: HttpRequest, statement_id: str, payload: AdjustmentIn
-) -> Status[dict[str, object]]:
+) -> Status[AdjustmentOut]:
     adjustment = services.record_adjustment(
         actor_of(request),
         statement_for(request, statement_id),
@@ -303,10 +306,9 @@ def create_adjustment(
     **errors(r200=AdjustmentPage),
     summary="A contract's corrections, pending and billed",
 )
-def list_adjustments(request: HttpRequest, contract_id: str) -> Page[dict[str, object]]:
+def list_adjustments(request: HttpRequest, contract_id: str) -> Page[AdjustmentOut]:
     contract = contract_for(actor_of(request), object_id(contract_id))
-    adjustments = contract.adjustments.select_related("contract", "corrects_statement")
-    return page(request, adjustments.order_by("id"), adjustment_out)
+    return page(request, services.contract_adjustments(contract), adjustment_out)
 
 
 @router.get(
@@ -315,7 +317,7 @@ def list_adjustments(request: HttpRequest, contract_id: str) -> Page[dict[str, o
     summary="What is billable but not yet on a statement, by contract (staff)",
     description="Optionally only lines delivered from period_start through period_end.",
 )
-def list_unbilled(request: HttpRequest, query: Query[PeriodQuery]) -> Page[dict[str, object]]:
+def list_unbilled(request: HttpRequest, query: Query[PeriodQuery]) -> Page[UnbilledOut]:
     actor_of(request).require_staff()
     period = period_of(query)
 
@@ -324,26 +326,26 @@ def list_unbilled(request: HttpRequest, query: Query[PeriodQuery]) -> Page[dict[
     def load(contracts: list[Contract]) -> None:
         billings.update(services.unbilled_of(contracts, period))
 
-    def unbilled_out(contract: Contract) -> dict[str, object]:
+    def unbilled_out(contract: Contract) -> UnbilledOut:
         billing = billings[contract.pk]
-        return {
-            "contract_id": str(contract.pk),
-            "organization_id": str(contract.organization_id),
-            "organization_name": contract.organization.name,
-            "currency": contract.currency,
-            "lines": [
-                {
-                    "session_id": str(line.session.pk),
-                    "delivered_on": line.delivered_on,
-                    "minutes": line.minutes,
-                    "hourly_rate": money(line.hourly_rate),
-                    "amount": money(line.amount),
-                }
+        return UnbilledOut(
+            contract_id=str(contract.pk),
+            organization_id=str(contract.organization_id),
+            organization_name=contract.organization.name,
+            currency=contract.currency,
+            lines=[
+                UnbilledLineOut(
+                    session_id=str(line.session.pk),
+                    delivered_on=line.delivered_on,
+                    minutes=line.minutes,
+                    hourly_rate=optional_money(line.hourly_rate),
+                    amount=optional_money(line.amount),
+                )
                 for line in billing.lines
             ],
-            "total": money(billing.unbilled_total),
-            "unpriced_lines": len(billing.unpriced),
-            "pending_adjustments_total": money(billing.pending_adjustments_total),
-        }
+            total=money(billing.unbilled_total),
+            unpriced_lines=len(billing.unpriced),
+            pending_adjustments_total=money(billing.pending_adjustments_total),
+        )
 
     return page(request, services.contracts_with_unbilled(period), unbilled_out, prepare=load)

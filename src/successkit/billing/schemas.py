@@ -8,6 +8,7 @@ from typing import Annotated, Literal
 from ninja import Schema
 from pydantic import Field
 
+from successkit.core.pagination import Page
 from successkit.core.schemas import (
     AmountText,
     Currency,
@@ -37,9 +38,8 @@ class RateOut(Schema):
     effective_from: date
 
 
-class RatePage(Schema):
-    items: list[RateOut]
-    next: str | None
+class RatePage(Page[RateOut]):
+    pass
 
 
 class BillingLineOut(Schema):
@@ -108,9 +108,8 @@ class StatementOut(Schema):
     pdf_url: str
 
 
-class StatementPage(Schema):
-    items: list[StatementOut]
-    next: str | None
+class StatementPage(Page[StatementOut]):
+    pass
 
 
 class AdjustmentIn(InSchema):
@@ -135,9 +134,8 @@ class AdjustmentOut(Schema):
     statement_id: str | None = Field(description="The statement that billed it")
 
 
-class AdjustmentPage(Schema):
-    items: list[AdjustmentOut]
-    next: str | None
+class AdjustmentPage(Page[AdjustmentOut]):
+    pass
 
 
 class UnbilledLineOut(Schema):
@@ -159,9 +157,8 @@ class UnbilledOut(Schema):
     pending_adjustments_total: str
 
 
-class UnbilledPage(Schema):
-    items: list[UnbilledOut]
-    next: str | None
+class UnbilledPage(Page[UnbilledOut]):
+    pass
 
 
 class ExportQuery(Schema):

@@ -56,6 +56,7 @@ from successkit.engagements.models import TrainingSession
 from successkit.engagements.rules import DELIVERED
 from successkit.outbox.services import publish
 from successkit.pricing.errors import NoRateInForce
+from successkit.pricing.models import HourlyRate
 
 # Who issues statements and records corrections.
 MAX_ADJUSTMENT = Decimal("999999999999.99")
@@ -259,7 +260,8 @@ def unbilled_portfolio(sort: str = "age") -> QuerySet[Contract]:
     """Contracts with something for their next statement, each annotated with its
     unbilled lines (``unbilled_lines``, ``unbilled_amount``), the instants of its oldest
     and newest (``unbilled_since``, ``unbilled_until``) and its pending corrections
-    (``pending_total``); oldest unbilled line first (``sort="age"``) or by organization."""
+    (``pending_total``); oldest unbilled line first (``sort="age"``) or by organization.
+    Each comes with its representative and its package's names (for the page)."""
     sessions = _unbilled_sessions().filter(contract=OuterRef("pk")).order_by().values("contract")
     pending = (
         Adjustment.objects.filter(contract=OuterRef("pk"), statement_lines__isnull=True)
@@ -278,6 +280,7 @@ def unbilled_portfolio(sort: str = "age") -> QuerySet[Contract]:
         unbilled_until=of(sessions, Max("starts_at"), DateTimeField()),
         pending_total=of(pending, Sum("amount"), money),
     )
+    contracts = contracts.select_related("representative").prefetch_related("package__translations")
     if sort == "organization":
         return contracts.order_by("organization__name", "id")
     return contracts.order_by(F("unbilled_since").asc(nulls_last=True), "organization__name", "id")
@@ -327,6 +330,40 @@ def visible_statements(actor: Actor) -> QuerySet[Statement]:
     )
 
 
+def statement_for(actor: Actor, statement_id: int) -> Statement:
+    """A statement the actor may see (staff, or a contact of its organization), or
+    ``not_found``."""
+    return actor.get(visible_statements(actor), statement_id, "contract__organization")
+
+
+def statements_of(actor: Actor) -> QuerySet[Statement]:
+    """The statements the actor may read, newest first."""
+    return visible_statements(actor).order_by("-number")
+
+
+def contract_statements(contract: Contract) -> QuerySet[Statement]:
+    """A contract's statements, newest first."""
+    return (
+        Statement.objects.filter(contract=contract)
+        .select_related("contract__organization")
+        .order_by("-number")
+    )
+
+
+def corrections_of(statement: Statement) -> list[tuple[Adjustment, Statement | None]]:
+    """The corrections of ``statement``, each with the statement that billed it (if any
+    yet), oldest first."""
+    return [
+        (adjustment, adjustment_statement(adjustment))
+        for adjustment in statement.corrections.select_related("corrects_line").order_by("id")
+    ]
+
+
+def line_positions(statement: Statement) -> list[tuple[int, int]]:
+    """The id and position of each of the statement's lines, in order."""
+    return list(statement.lines.order_by("position").values_list("pk", "position"))
+
+
 def statement_lines(statement: Statement) -> list[StatementLine]:
     return list(
         statement.lines.select_related(
@@ -340,6 +377,12 @@ def statement_lines(statement: Statement) -> list[StatementLine]:
         )
         .order_by("position")
     )
+
+
+def rate_card(actor: Actor) -> QuerySet[HourlyRate]:
+    """Every rate of the rate card (staff), by currency and day."""
+    actor.require_staff()
+    return HourlyRate.objects.order_by("currency", "effective_from", "id")
 
 
 def clean_period(period_start: date, period_end: date) -> tuple[date, date]:
@@ -709,6 +752,11 @@ def record_adjustment(
         reason=text,
         created_by=actor.user if actor is not None else None,
     )
+
+
+def contract_adjustments(contract: Contract) -> QuerySet[Adjustment]:
+    """A contract's corrections, pending and billed, oldest first."""
+    return contract.adjustments.select_related("contract", "corrects_statement").order_by("id")
 
 
 def adjustment_statement(adjustment: Adjustment) -> Statement | None:

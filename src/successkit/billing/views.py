@@ -13,19 +13,14 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from successkit.accounts.actors import Actor, actor_of
+from successkit.accounts.actors import actor_of
 from successkit.accounts.roles import Duty
 from successkit.billing import exports, services
 from successkit.billing.forms import AdjustmentForm, IssueForm, cleaned
-from successkit.billing.models import Statement
 from successkit.catalog.services import localized
 from successkit.contracts.services import contract_for
 
 STATEMENTS_PER_PAGE = 50
-
-
-def _statement(actor: Actor, statement_id: int) -> Statement:
-    return actor.get(services.visible_statements(actor), statement_id, "contract__organization")
 
 
 UNBILLED_PER_PAGE = 25
@@ -41,10 +36,9 @@ def unbilled(request: HttpRequest) -> HttpResponse:
     sort = request.GET.get("sort", "age")
     if sort not in UNBILLED_SORTS:
         sort = "age"
-    contracts = services.unbilled_portfolio(sort).select_related("representative")
-    page = Paginator(
-        contracts.prefetch_related("package__translations"), UNBILLED_PER_PAGE
-    ).get_page(request.GET.get("page"))
+    page = Paginator(services.unbilled_portfolio(sort), UNBILLED_PER_PAGE).get_page(
+        request.GET.get("page")
+    )
     billings = services.unbilled_of(page.object_list)
     rows = []
     for contract in page.object_list:
@@ -69,7 +63,7 @@ def unbilled(request: HttpRequest) -> HttpResponse:
         "rows": rows,
         "page": page,
         "sort": sort,
-        "statements": services.visible_statements(actor).order_by("-number")[:10],
+        "statements": services.statements_of(actor)[:10],
         "can_issue": actor.may(Duty.BILL),
         "actor": actor,
     }
@@ -112,24 +106,22 @@ def issue(request: HttpRequest) -> HttpResponse:
 def statements(request: HttpRequest) -> HttpResponse:
     """The statements the signed-in user may read: all for staff, their own for buyers."""
     actor = actor_of(request)
-    listed = services.visible_statements(actor).order_by("-number")
-    page = Paginator(listed, STATEMENTS_PER_PAGE).get_page(request.GET.get("page"))
+    page = Paginator(services.statements_of(actor), STATEMENTS_PER_PAGE).get_page(
+        request.GET.get("page")
+    )
     return render(request, "billing/statements.html", {"page": page, "actor": actor})
 
 
 @login_required
 def statement(request: HttpRequest, statement_id: int) -> HttpResponse:
     actor = actor_of(request)
-    shown = _statement(actor, statement_id)
+    shown = services.statement_for(actor, statement_id)
     document = exports.statement_document(shown, request.LANGUAGE_CODE)
-    corrections = [
-        (adjustment, services.adjustment_statement(adjustment))
-        for adjustment in shown.corrections.select_related("corrects_line").order_by("id")
-    ]
+    corrections = services.corrections_of(shown)
     can_correct = actor.may(Duty.BILL)
     form = AdjustmentForm()
     form.fields["line"].widget.choices = [("", "—")] + [
-        (line.pk, f"{line.position}") for line in shown.lines.order_by("position")
+        (pk, f"{position}") for pk, position in services.line_positions(shown)
     ]
     context = {
         "statement": shown,
@@ -146,7 +138,7 @@ def statement(request: HttpRequest, statement_id: int) -> HttpResponse:
 @require_POST
 def adjust(request: HttpRequest, statement_id: int) -> HttpResponse:
     actor = actor_of(request)
-    corrected = _statement(actor, statement_id)
+    corrected = services.statement_for(actor, statement_id)
     values = cleaned(AdjustmentForm(request.POST))
     services.record_adjustment(
         actor,
@@ -170,7 +162,7 @@ def _download(content: str | bytes, content_type: str, filename: str) -> HttpRes
 
 @login_required
 def statement_csv(request: HttpRequest, statement_id: int) -> HttpResponse:
-    shown = _statement(actor_of(request), statement_id)
+    shown = services.statement_for(actor_of(request), statement_id)
     language = exports.export_language(shown, request.GET.get("language"))
     return _download(
         exports.statement_csv(shown, language),
@@ -181,7 +173,7 @@ def statement_csv(request: HttpRequest, statement_id: int) -> HttpResponse:
 
 @login_required
 def statement_pdf(request: HttpRequest, statement_id: int) -> HttpResponse:
-    shown = _statement(actor_of(request), statement_id)
+    shown = services.statement_for(actor_of(request), statement_id)
     language = exports.export_language(shown, request.GET.get("language"))
     return _download(
         exports.statement_pdf(shown, language), "application/pdf", f"{shown.code}-{language}.pdf"
