@@ -47,7 +47,7 @@ router = Router(tags=["billing"])
 
 
 def rate_out(rate: HourlyRate) -> RateOut:
-    return RateOut(
+    return RateOut.model_construct(
         id=str(rate.pk),
         currency=rate.currency,
         hourly_rate=money(rate.hourly_rate),
@@ -88,7 +88,7 @@ def optional_money(amount: Decimal | None) -> str | None:
 
 def billing_line_out(line: services.BillableLine) -> BillingLineOut:
     assert line.hourly_rate is not None and line.amount is not None  # services.contract_billing
-    return BillingLineOut(
+    return BillingLineOut.model_construct(
         session_id=str(line.session.pk),
         type=line.session.session_type.code,
         delivered_on=line.delivered_on,
@@ -103,7 +103,7 @@ def billing_line_out(line: services.BillableLine) -> BillingLineOut:
 
 def statement_line_out(line: StatementLine) -> StatementLineOut:
     adjustment = line.adjustment
-    return StatementLineOut(
+    return StatementLineOut.model_construct(
         id=str(line.pk),
         position=line.position,
         kind=line.kind,
@@ -124,7 +124,7 @@ def statement_line_out(line: StatementLine) -> StatementLineOut:
 
 def statement_out(request: HttpRequest, statement: Statement) -> StatementOut:
     base = request.build_absolute_uri(f"/api/v1/statements/{statement.pk}")
-    return StatementOut(
+    return StatementOut.model_construct(
         id=str(statement.pk),
         number=statement.code,
         contract_id=str(statement.contract_id),
@@ -144,7 +144,7 @@ def statement_out(request: HttpRequest, statement: Statement) -> StatementOut:
 
 def adjustment_out(adjustment: Adjustment) -> AdjustmentOut:
     billed_on = services.adjustment_statement(adjustment)
-    return AdjustmentOut(
+    return AdjustmentOut.model_construct(
         id=str(adjustment.pk),
         contract_id=str(adjustment.contract_id),
         corrects_statement_id=str(adjustment.corrects_statement_id),
@@ -188,7 +188,7 @@ def period_of(query: PeriodQuery) -> tuple[date, date] | None:
 )
 def contract_billing(request: HttpRequest, contract_id: str) -> BillingOut:
     billing = services.contract_billing(contract_for(actor_of(request), object_id(contract_id)))
-    return BillingOut(
+    return BillingOut.model_construct(
         contract_id=str(billing.contract.pk),
         currency=billing.currency,
         lines=[billing_line_out(line) for line in billing.lines],
@@ -328,13 +328,13 @@ def list_unbilled(request: HttpRequest, query: Query[PeriodQuery]) -> Page[Unbil
 
     def unbilled_out(contract: Contract) -> UnbilledOut:
         billing = billings[contract.pk]
-        return UnbilledOut(
+        return UnbilledOut.model_construct(
             contract_id=str(contract.pk),
             organization_id=str(contract.organization_id),
             organization_name=contract.organization.name,
             currency=contract.currency,
             lines=[
-                UnbilledLineOut(
+                UnbilledLineOut.model_construct(
                     session_id=str(line.session.pk),
                     delivered_on=line.delivered_on,
                     minutes=line.minutes,

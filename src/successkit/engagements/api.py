@@ -22,9 +22,12 @@ from successkit.engagements import services
 from successkit.engagements.calendar import session_calendar
 from successkit.engagements.models import BillableAcceptance, SessionMaterial, TrainingSession
 from successkit.engagements.schemas import (
+    AcceptanceOut,
+    ActorRefOut,
     AsOf,
     CancelIn,
     EntitlementsOut,
+    HealthChecksOut,
     MaterialIn,
     MaterialOut,
     MaterialPage,
@@ -35,78 +38,79 @@ from successkit.engagements.schemas import (
     SessionOut,
     SessionPage,
     SlotList,
+    SlotOut,
     SlotQuery,
+    TrainingOut,
+    VendorContactOut,
 )
 from successkit.engagements.slots import free_slots
-from successkit.healthchecks.services import health_check_tally
 
 router = Router(tags=["training"])
 
 
-def session_out(session: TrainingSession) -> dict[str, object]:
-    return {
-        "id": str(session.pk),
-        "contract_id": str(session.contract_id),
-        "type": session.session_type.code,
-        "status": session.status,
+def session_out(session: TrainingSession) -> SessionOut:
+    return SessionOut.model_construct(
+        id=str(session.pk),
+        contract_id=str(session.contract_id),
+        type=session.session_type.code,
+        status=session.status,
         # In the buyer's time zone, with its offset: the wall-clock time both sides meet.
-        "starts_at": session.starts_at.astimezone(ZoneInfo(session.contract.organization.timezone)),
-        "duration_minutes": session.duration_minutes,
-        "actual_minutes": session.actual_minutes,
-        "staff_id": str(session.staff_id),
-        "platforms": session.platforms,
-        "covered_minutes": session.covered_minutes,
-        "billable_minutes": session.billable_minutes,
-        "billable_amount": f"{session.billable_amount or 0:.2f}",
-        "hourly_rate": f"{session.hourly_rate:.2f}" if session.hourly_rate is not None else None,
-        "currency": session.contract.currency,
-        "cancelled_by": session.cancelled_by or None,
-    }
+        starts_at=session.starts_at.astimezone(ZoneInfo(session.contract.organization.timezone)),
+        duration_minutes=session.duration_minutes,
+        actual_minutes=session.actual_minutes,
+        staff_id=str(session.staff_id),
+        platforms=session.platforms,
+        covered_minutes=session.covered_minutes,
+        billable_minutes=session.billable_minutes,
+        billable_amount=f"{session.billable_amount or 0:.2f}",
+        hourly_rate=f"{session.hourly_rate:.2f}" if session.hourly_rate is not None else None,
+        currency=session.contract.currency,
+        cancelled_by=session.cancelled_by or None,
+    )
 
 
-def acceptance_out(acceptance: BillableAcceptance) -> dict[str, object]:
+def acceptance_out(acceptance: BillableAcceptance) -> AcceptanceOut:
     user = acceptance.accepted_by
     contact = None if user.is_staff else getattr(user, "contact", None)
-    return {
-        "by": {
-            "id": str(contact.pk if contact is not None else user.pk),
-            "kind": "contact" if contact is not None else "staff",
-        },
-        "on_behalf_of_contact_id": (
+    return AcceptanceOut.model_construct(
+        by=ActorRefOut.model_construct(
+            id=str(contact.pk if contact is not None else user.pk),
+            kind="contact" if contact is not None else "staff",
+        ),
+        on_behalf_of_contact_id=(
             str(acceptance.on_behalf_of_id) if acceptance.on_behalf_of_id else None
         ),
-        "at": acceptance.at,
-        "minutes": acceptance.minutes,
-        "amount": f"{acceptance.amount:.2f}",
-        "currency": acceptance.currency,
-    }
+        at=acceptance.at,
+        minutes=acceptance.minutes,
+        amount=f"{acceptance.amount:.2f}",
+        currency=acceptance.currency,
+    )
 
 
-def session_detail_out(session: TrainingSession) -> dict[str, object]:
-    acceptances = session.acceptances.select_related("accepted_by__contact").order_by("at", "id")
-    return {**session_out(session), "acceptances": [acceptance_out(a) for a in acceptances]}
+def session_detail_out(session: TrainingSession) -> SessionDetailOut:
+    return SessionDetailOut.model_construct(
+        **dict(session_out(session)),
+        acceptances=[acceptance_out(a) for a in services.acceptances_of(session)],
+    )
 
 
 def _contact_id(value: str | int | None) -> int | None:
     return None if value is None else object_id(value, "on_behalf_of_contact_id")
 
 
-def material_out(material: SessionMaterial) -> dict[str, object]:
-    return {
-        "id": str(material.pk),
-        "session_id": str(material.session_id),
-        "title": material.title,
-        "url": material.url or f"/api/v1/materials/{material.pk}/file",
-        "kind": "link" if material.url else "file",
-        "added_at": material.added_at,
-    }
+def material_out(material: SessionMaterial) -> MaterialOut:
+    return MaterialOut.model_construct(
+        id=str(material.pk),
+        session_id=str(material.session_id),
+        title=material.title,
+        url=material.url or f"/api/v1/materials/{material.pk}/file",
+        kind="link" if material.url else "file",
+        added_at=material.added_at,
+    )
 
 
 def session_for(request: HttpRequest, session_id: str) -> TrainingSession:
-    actor = actor_of(request)
-    return actor.get(
-        services.visible_sessions(actor), object_id(session_id), "contract__organization"
-    )
+    return services.session_for(actor_of(request), object_id(session_id))
 
 
 @router.get(
@@ -114,34 +118,32 @@ def session_for(request: HttpRequest, session_id: str) -> TrainingSession:
     **errors(r200=EntitlementsOut),
     summary="What the contract includes, has used and has left",
 )
-def entitlements(request: HttpRequest, contract_id: str, query: Query[AsOf]) -> dict[str, object]:
+def entitlements(request: HttpRequest, contract_id: str, query: Query[AsOf]) -> EntitlementsOut:
     contract = contract_for(actor_of(request), object_id(contract_id), "training_pool")
-    as_of = query.as_of or contract.today()
-    training = services.training_entitlement(contract, as_of)
-    checks = health_check_tally(contract, as_of)
-    contact = contract.vendor_contact(as_of)
-    return {
-        "as_of": as_of,
-        "training": {
-            "included_minutes": training.included_minutes,
-            "reserved_minutes": training.reserved_minutes,
-            "used_minutes": training.used_minutes,
-            "remaining_minutes": training.remaining_minutes,
-            "window_start": training.window.start,
-            "window_end": training.window.end,
-        },
-        "health_checks": {
-            "included": checks.owed,
-            "completed": checks.completed,
-            "missed": checks.missed,
-            "upcoming": checks.owed - checks.completed - checks.missed,
-        },
-        "contact": {
-            "kind": contact.kind.value,
-            "staff_id": str(contract.representative_id) if contact.acting else None,
-            "account_manager_until": contact.account_manager_until,
-        },
-    }
+    found = services.entitlements(contract, query.as_of)
+    training, checks, contact = found.training, found.health_checks, found.contact
+    return EntitlementsOut.model_construct(
+        as_of=found.as_of,
+        training=TrainingOut.model_construct(
+            included_minutes=training.included_minutes,
+            reserved_minutes=training.reserved_minutes,
+            used_minutes=training.used_minutes,
+            remaining_minutes=training.remaining_minutes,
+            window_start=training.window.start,
+            window_end=training.window.end,
+        ),
+        health_checks=HealthChecksOut.model_construct(
+            included=checks.owed,
+            completed=checks.completed,
+            missed=checks.missed,
+            upcoming=checks.upcoming,
+        ),
+        contact=VendorContactOut.model_construct(
+            kind=contact.kind.value,
+            staff_id=str(contract.representative_id) if contact.acting else None,
+            account_manager_until=contact.account_manager_until,
+        ),
+    )
 
 
 @router.post(
@@ -160,7 +162,7 @@ def entitlements(request: HttpRequest, contract_id: str, query: Query[AsOf]) -> 
     ),
     summary="Book a session",
 )
-def book(request: HttpRequest, contract_id: str, payload: SessionIn) -> Status[dict[str, object]]:
+def book(request: HttpRequest, contract_id: str, payload: SessionIn) -> Status[SessionOut]:
     contract = contract_for(actor_of(request), object_id(contract_id))
     session = services.book_session(
         actor_of(request),
@@ -181,14 +183,9 @@ def book(request: HttpRequest, contract_id: str, payload: SessionIn) -> Status[d
     **errors(r200=SessionPage),
     summary="A contract's sessions",
 )
-def list_sessions(request: HttpRequest, contract_id: str) -> Page[dict[str, object]]:
+def list_sessions(request: HttpRequest, contract_id: str) -> Page[SessionOut]:
     contract = contract_for(actor_of(request), object_id(contract_id))
-    sessions = (
-        TrainingSession.objects.filter(contract=contract)
-        .select_related("session_type", "contract__organization")
-        .order_by("starts_at", "id")
-    )
-    return page(request, sessions, session_out)
+    return page(request, services.contract_sessions(contract), session_out)
 
 
 @router.get(
@@ -196,7 +193,7 @@ def list_sessions(request: HttpRequest, contract_id: str) -> Page[dict[str, obje
     **errors(r200=SessionDetailOut),
     summary="A session, with every acceptance of its billable minutes",
 )
-def get_session(request: HttpRequest, session_id: str) -> dict[str, object]:
+def get_session(request: HttpRequest, session_id: str) -> SessionDetailOut:
     return session_detail_out(session_for(request, session_id))
 
 
@@ -214,7 +211,7 @@ def get_session(request: HttpRequest, session_id: str) -> dict[str, object]:
     ),
     summary="Move a booked session (coverage worked out again)",
 )
-def move(request: HttpRequest, session_id: str, payload: MoveIn) -> dict[str, object]:
+def move(request: HttpRequest, session_id: str, payload: MoveIn) -> SessionOut:
     session = services.move_session(
         actor_of(request),
         session_for(request, session_id),
@@ -238,9 +235,7 @@ def move(request: HttpRequest, session_id: str, payload: MoveIn) -> dict[str, ob
     ),
     summary="Record the actual minutes of a held session",
 )
-def complete(
-    request: HttpRequest, session_id: str, payload: SessionCompleteIn
-) -> dict[str, object]:
+def complete(request: HttpRequest, session_id: str, payload: SessionCompleteIn) -> SessionOut:
     session = services.complete_session(
         actor_of(request),
         session_for(request, session_id),
@@ -256,7 +251,7 @@ def complete(
     **errors(FORBIDDEN, "409 invalid_state", r200=SessionOut),
     summary="Cancel a session",
 )
-def cancel(request: HttpRequest, session_id: str, payload: CancelIn) -> dict[str, object]:
+def cancel(request: HttpRequest, session_id: str, payload: CancelIn) -> SessionOut:
     session = services.cancel_session(
         actor_of(request), session_for(request, session_id), by=payload.by
     )
@@ -274,7 +269,7 @@ def cancel(request: HttpRequest, session_id: str, payload: CancelIn) -> dict[str
     ),
     summary="The buyer did not attend",
 )
-def no_show(request: HttpRequest, session_id: str) -> dict[str, object]:
+def no_show(request: HttpRequest, session_id: str) -> SessionOut:
     session = services.record_no_show(actor_of(request), session_for(request, session_id))
     return session_out(session)
 
@@ -288,9 +283,7 @@ def no_show(request: HttpRequest, session_id: str) -> dict[str, object]:
     ),
     summary="Hand a presentation material (link) to the buyer",
 )
-def add_link(
-    request: HttpRequest, session_id: str, payload: MaterialIn
-) -> Status[dict[str, object]]:
+def add_link(request: HttpRequest, session_id: str, payload: MaterialIn) -> Status[MaterialOut]:
     material = services.add_material(
         actor_of(request), session_for(request, session_id), title=payload.title, url=payload.url
     )
@@ -308,7 +301,7 @@ def add_link(
 )
 def add_file(
     request: HttpRequest, session_id: str, title: Form[str], file: File[UploadedFile]
-) -> Status[dict[str, object]]:
+) -> Status[MaterialOut]:
     material = services.add_material(
         actor_of(request), session_for(request, session_id), title=title, upload=file
     )
@@ -320,9 +313,9 @@ def add_file(
     **errors(r200=MaterialPage),
     summary="A session's presentation materials",
 )
-def list_materials(request: HttpRequest, session_id: str) -> Page[dict[str, object]]:
+def list_materials(request: HttpRequest, session_id: str) -> Page[MaterialOut]:
     session = session_for(request, session_id)
-    return page(request, session.materials.order_by("added_at", "id"), material_out)
+    return page(request, services.materials_of(session), material_out)
 
 
 @router.get(
@@ -331,12 +324,7 @@ def list_materials(request: HttpRequest, session_id: str) -> Page[dict[str, obje
     summary="Download a presentation material file",
 )
 def download_material(request: HttpRequest, material_id: str) -> FileResponse:
-    actor = actor_of(request)
-    material = actor.get(
-        SessionMaterial.objects.select_related("session__contract"),
-        object_id(material_id),
-        "session__contract__organization",
-    )
+    material = services.material_for(actor_of(request), object_id(material_id))
     if not material.file:
         raise NotFound()
     filename = PurePath(material.file.name or "material").name
@@ -362,19 +350,19 @@ def session_ics(request: HttpRequest, session_id: str) -> HttpResponse:
     **errors(r200=SlotList),
     summary="Free start times for a meeting type (the representative first)",
 )
-def slots(request: HttpRequest, contract_id: str, query: Query[SlotQuery]) -> dict[str, object]:
+def slots(request: HttpRequest, contract_id: str, query: Query[SlotQuery]) -> SlotList:
     contract = contract_for(actor_of(request), object_id(contract_id))
     zone = ZoneInfo(contract.organization.timezone)
     found = free_slots(
         contract, type_code=query.type, first=query.from_, last=query.to, minutes=query.minutes
     )
-    return {
-        "items": [
-            {
-                "starts_at": slot.starts_at.astimezone(zone),
-                "ends_at": slot.ends_at.astimezone(zone),
-                "staff_id": str(slot.staff_id),
-            }
+    return SlotList.model_construct(
+        items=[
+            SlotOut.model_construct(
+                starts_at=slot.starts_at.astimezone(zone),
+                ends_at=slot.ends_at.astimezone(zone),
+                staff_id=str(slot.staff_id),
+            )
             for slot in found
         ]
-    }
+    )

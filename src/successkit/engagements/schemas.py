@@ -9,6 +9,7 @@ from ninja import Schema
 from pydantic import Field
 
 from successkit.contracts.rules import ContactKind, Platform
+from successkit.core.pagination import Page
 from successkit.core.schemas import (
     CurrencyCode,
     Day,
@@ -140,9 +141,8 @@ class SessionDetailOut(SessionOut):
     )
 
 
-class SessionPage(Schema):
-    items: list[SessionOut]
-    next: str | None
+class SessionPage(Page[SessionOut]):
+    pass
 
 
 class MaterialIn(InSchema):
@@ -159,9 +159,8 @@ class MaterialOut(Schema):
     added_at: datetime
 
 
-class MaterialPage(Schema):
-    items: list[MaterialOut]
-    next: str | None
+class MaterialPage(Page[MaterialOut]):
+    pass
 
 
 class SlotQuery(Schema):

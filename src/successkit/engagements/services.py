@@ -32,7 +32,7 @@ from successkit.catalog.services import localized
 from successkit.catalog.services import session_type as catalog_session_type
 from successkit.contracts.errors import ContractNotActive, RoleNotAllowed
 from successkit.contracts.models import Contract, platform_labels
-from successkit.contracts.rules import DateRange, local_date
+from successkit.contracts.rules import DateRange, VendorContact, local_date
 from successkit.core.errors import InvalidState, PermissionDenied, SuccessKitError, ValidationFailed
 from successkit.engagements import rules
 from successkit.engagements.errors import (
@@ -49,6 +49,8 @@ from successkit.engagements.models import (
     TrainingSession,
 )
 from successkit.engagements.rules import CancelledBy, Coverage, Refusal, SessionStatus
+from successkit.healthchecks.rules import Tally
+from successkit.healthchecks.services import health_check_tally
 from successkit.outbox.services import publish
 from successkit.pricing import services as pricing
 from successkit.pricing.rules import Quote
@@ -100,6 +102,77 @@ def training_entitlement(contract: Contract, as_of: date) -> TrainingEntitlement
         used_minutes=balance.used,
         remaining_minutes=rules.remaining_on(balance, window, as_of),
         window=window,
+    )
+
+
+@dataclass(frozen=True)
+class Entitlements:
+    """What a contract includes, has used and has left on a day: the training pool, the
+    health checks and whom the buyer contacts."""
+
+    as_of: date
+    training: TrainingEntitlement
+    health_checks: Tally
+    contact: VendorContact
+
+
+def entitlements(contract: Contract, as_of: date | None = None) -> Entitlements:
+    """The contract's entitlements on ``as_of`` (default: today in the buyer's time zone)."""
+    day = as_of or contract.today()
+    return Entitlements(
+        as_of=day,
+        training=training_entitlement(contract, day),
+        health_checks=health_check_tally(contract, day),
+        contact=contract.vendor_contact(day),
+    )
+
+
+def session_for(actor: Actor, session_id: int) -> TrainingSession:
+    """A session the actor may see, or ``not_found``."""
+    return actor.get(visible_sessions(actor), session_id, "contract__organization")
+
+
+def contract_sessions(contract: Contract) -> QuerySet[TrainingSession]:
+    """A contract's sessions, in order of their start."""
+    return (
+        TrainingSession.objects.filter(contract=contract)
+        .select_related("session_type", "contract__organization")
+        .order_by("starts_at", "id")
+    )
+
+
+def contract_page_sessions(contract: Contract) -> QuerySet[TrainingSession]:
+    """A contract's sessions for its page: each with its type's names, its staff member,
+    its materials and the acceptances of its billable minutes."""
+    return (
+        TrainingSession.objects.filter(contract=contract)
+        .select_related("session_type", "staff")
+        .prefetch_related(
+            "session_type__translations",
+            "materials",
+            "acceptances__accepted_by",
+            "acceptances__on_behalf_of__user",
+        )
+        .order_by("starts_at")
+    )
+
+
+def acceptances_of(session: TrainingSession) -> QuerySet[BillableAcceptance]:
+    """Every acceptance of the session's billable minutes, oldest first."""
+    return session.acceptances.select_related("accepted_by__contact").order_by("at", "id")
+
+
+def materials_of(session: TrainingSession) -> QuerySet[SessionMaterial]:
+    """The session's presentation materials, in the order they were handed over."""
+    return session.materials.order_by("added_at", "id")
+
+
+def material_for(actor: Actor, material_id: int) -> SessionMaterial:
+    """A material of a session the actor may see, or ``not_found``."""
+    return actor.get(
+        SessionMaterial.objects.select_related("session__contract"),
+        material_id,
+        "session__contract__organization",
     )
 
 

@@ -147,17 +147,7 @@ def contract_detail(request: HttpRequest, contract_id: int) -> HttpResponse:
         else:
             messages.success(request, gettext("The session is booked."))
             return redirect("engagements:contract", contract_id=contract.pk)
-    sessions = (
-        TrainingSession.objects.filter(contract=contract)
-        .select_related("session_type", "staff")
-        .prefetch_related(
-            "session_type__translations",
-            "materials",
-            "acceptances__accepted_by",
-            "acceptances__on_behalf_of__user",
-        )
-        .order_by("starts_at")
-    )
+    sessions = engagements.contract_page_sessions(contract)
     context = {
         "contract": contract,
         "package": localized(contract.package, language),
@@ -195,20 +185,30 @@ def _permissions(actor: Actor, contract: Contract) -> dict[str, bool]:
     }
 
 
-def _quote(body: object) -> dict[str, object] | None:
-    """The refusal's quote with its money as numbers (the page formats them per locale)."""
+@dataclass(frozen=True)
+class QuoteShown:
+    """A refusal's quote of billable minutes, its money as numbers (the page formats them
+    per locale)."""
+
+    billable_minutes: int
+    hourly_rate: Decimal
+    amount: Decimal
+    currency: str
+
+
+def _quote(body: object) -> QuoteShown | None:
     if not isinstance(body, dict):
         return None
-    return {
-        **body,
-        "hourly_rate": Decimal(str(body["hourly_rate"])),
-        "amount": Decimal(str(body["amount"])),
-    }
+    return QuoteShown(
+        billable_minutes=int(body["billable_minutes"]),
+        hourly_rate=Decimal(str(body["hourly_rate"])),
+        amount=Decimal(str(body["amount"])),
+        currency=str(body["currency"]),
+    )
 
 
 def _session(request: HttpRequest, session_id: int) -> TrainingSession:
-    actor = actor_of(request)
-    return actor.get(engagements.visible_sessions(actor), session_id, "contract__organization")
+    return engagements.session_for(actor_of(request), session_id)
 
 
 def _back(session: TrainingSession) -> HttpResponse:
@@ -298,7 +298,7 @@ def add_material(request: HttpRequest, session_id: int) -> HttpResponse:
 @require_POST
 def cancel_session(request: HttpRequest, session_id: int) -> HttpResponse:
     actor = actor_of(request)
-    session = actor.get(engagements.visible_sessions(actor), session_id, "contract__organization")
+    session = engagements.session_for(actor, session_id)
     by = "buyer" if actor.is_contact else request.POST.get("by", "vendor")
     act(
         request,
@@ -311,7 +311,7 @@ def cancel_session(request: HttpRequest, session_id: int) -> HttpResponse:
 @login_required
 def session_ics(request: HttpRequest, session_id: int) -> HttpResponse:
     actor = actor_of(request)
-    session = actor.get(engagements.visible_sessions(actor), session_id, "contract__organization")
+    session = engagements.session_for(actor, session_id)
     response = HttpResponse(
         session_calendar(session, language_of(request)), content_type="text/calendar"
     )
