@@ -7,7 +7,6 @@ own organization's cases (anything else is ``not_found``) and never see internal
 
 from __future__ import annotations
 
-from django.db.models import Prefetch, QuerySet
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 from ninja import Router, Status
@@ -23,20 +22,25 @@ from successkit.core.schemas import (
     object_id,
     person_out,
 )
-from successkit.support import rules, services
-from successkit.support.models import Case, CaseEvent, Message, Order, OrderLine
+from successkit.support import services
+from successkit.support.models import Case, CaseEvent, Message, Order
 from successkit.support.schemas import (
     AssignIn,
     CaseIn,
+    CaseLineOut,
     CaseOut,
     CasePage,
     CaseStatusCode,
     CaseTypeCode,
     EscalateIn,
+    EventOut,
     EventPage,
+    ExchangeOut,
+    LineOut,
     MessageIn,
     MessageOut,
     MessagePage,
+    OrderChangeOut,
     OrderIn,
     OrderOut,
     OrderPage,
@@ -48,156 +52,118 @@ from successkit.support.schemas import (
 router = Router(tags=["support"])
 
 
-SCOPE = "contract__organization"
-
-
-# --- shapes -----------------------------------------------------------------------------
-
-
-# --- rendering --------------------------------------------------------------------------
-
-
 def _id(value: int | None) -> str | None:
     return None if value is None else str(value)
 
 
-def order_out(order: Order) -> dict[str, object]:
-    window_days = order.contract.package.terms().returns_window_days
-    return {
-        "id": str(order.pk),
-        "contract_id": str(order.contract_id),
-        "reference": order.reference,
-        "placed_on": order.placed_on,
-        "shipped_on": order.shipped_on,
-        "received_on": order.received_on,
-        "returns_until": None
-        if order.received_on is None
-        else rules.return_window(order.received_on, window_days).end,
-        "items": [
-            {
-                "id": str(x.pk),
-                "sku": x.sku,
-                "size": x.size,
-                "colour": x.colour,
-                "quantity": x.quantity,
-            }
+def order_out(order: Order) -> OrderOut:
+    return OrderOut.model_construct(
+        id=str(order.pk),
+        contract_id=str(order.contract_id),
+        reference=order.reference,
+        placed_on=order.placed_on,
+        shipped_on=order.shipped_on,
+        received_on=order.received_on,
+        returns_until=services.returns_last_day(order),
+        items=[
+            LineOut.model_construct(
+                id=str(x.pk), sku=x.sku, size=x.size, colour=x.colour, quantity=x.quantity
+            )
             for x in order.lines.all()
         ],
-        "history": [
-            {
-                "at": change.at,
-                "actor": (
+        history=[
+            OrderChangeOut.model_construct(
+                at=change.at,
+                actor=(
                     person_out(change.record.history_user) if change.record.history_user else None
                 ),
-                "field": change.field,
-                "old": audit.shown(change.old),
-                "new": audit.shown(change.new),
-            }
+                field=change.field,
+                old=audit.shown(change.old),
+                new=audit.shown(change.new),
+            )
             for change in services.order_history(order)
         ],
-    }
+    )
 
 
-def case_out(case: Case) -> dict[str, object]:
-    return {
-        "id": str(case.pk),
-        "contract_id": str(case.contract_id),
-        "type": case.type,
-        "type_label": str(case.get_type_display()),
-        "queue": case.queue,
-        "queue_label": str(case.get_queue_display()),
-        "status": case.status,
-        "status_label": str(case.get_status_display()),
-        "subject": case.subject,
-        "order_id": _id(case.order_id),
-        "assignee_id": _id(case.assignee_id),
-        "representative_id": str(case.contract.representative_id),
-        "opened_by_id": str(case.opened_by_id),
-        "opened_at": case.opened_at,
-        "updated_at": case.updated_at,
-        "exchanges": [
-            {
-                "sku": x.sku,
-                "size": x.size,
-                "colour": x.colour,
-                "to_sku": x.to_sku,
-                "to_size": x.to_size,
-                "to_colour": x.to_colour,
-                "quantity": x.quantity,
-            }
+def case_out(case: Case) -> CaseOut:
+    return CaseOut.model_construct(
+        id=str(case.pk),
+        contract_id=str(case.contract_id),
+        type=case.type,
+        type_label=str(case.get_type_display()),
+        queue=case.queue,
+        queue_label=str(case.get_queue_display()),
+        status=case.status,
+        status_label=str(case.get_status_display()),
+        subject=case.subject,
+        order_id=_id(case.order_id),
+        assignee_id=_id(case.assignee_id),
+        representative_id=str(case.contract.representative_id),
+        opened_by_id=str(case.opened_by_id),
+        opened_at=case.opened_at,
+        updated_at=case.updated_at,
+        exchanges=[
+            ExchangeOut.model_construct(
+                sku=x.sku,
+                size=x.size,
+                colour=x.colour,
+                to_sku=x.to_sku,
+                to_size=x.to_size,
+                to_colour=x.to_colour,
+                quantity=x.quantity,
+            )
             for x in case.exchanges.all()
         ],
-        "lines": [
-            {
-                "order_line_id": str(x.order_line_id),
-                "sku": x.order_line.sku,
-                "size": x.order_line.size,
-                "colour": x.order_line.colour,
-                "quantity": x.quantity,
-            }
+        lines=[
+            CaseLineOut.model_construct(
+                order_line_id=str(x.order_line_id),
+                sku=x.order_line.sku,
+                size=x.order_line.size,
+                colour=x.order_line.colour,
+                quantity=x.quantity,
+            )
             for x in case.lines.all()
         ],
-    }
+    )
 
 
-def message_out(message: Message) -> dict[str, object]:
-    return {
-        "id": str(message.pk),
-        "case_id": str(message.case_id),
-        "author_id": str(message.author_id),
-        "author_name": message.author.name,
-        "author_kind": "staff" if message.author.is_staff else "contact",
-        "body": message.body,
-        "internal": message.internal,
-        "created_at": message.created_at,
-    }
+def message_out(message: Message) -> MessageOut:
+    return MessageOut.model_construct(
+        id=str(message.pk),
+        case_id=str(message.case_id),
+        author_id=str(message.author_id),
+        author_name=message.author.name,
+        author_kind="staff" if message.author.is_staff else "contact",
+        body=message.body,
+        internal=message.internal,
+        created_at=message.created_at,
+    )
 
 
-def event_out(event: CaseEvent, *, with_note: bool) -> dict[str, object]:
-    return {
-        "id": str(event.pk),
-        "kind": event.kind,
-        "kind_label": str(event.get_kind_display()),
-        "actor_id": str(event.actor_id),
-        "actor_name": event.actor.name,
-        "at": event.at,
-        "from_value": event.from_value,
-        "to_value": event.to_value,
-        "note": event.note if with_note else None,
-    }
+def event_out(event: CaseEvent, note: str | None) -> EventOut:
+    return EventOut.model_construct(
+        id=str(event.pk),
+        kind=event.kind,
+        kind_label=str(event.get_kind_display()),
+        actor_id=str(event.actor_id),
+        actor_name=event.actor.name,
+        at=event.at,
+        from_value=event.from_value,
+        to_value=event.to_value,
+        note=note,
+    )
 
 
 # --- lookups ----------------------------------------------------------------------------
 
 
-def _orders(queryset: QuerySet[Order]) -> QuerySet[Order]:
-    return queryset.prefetch_related(Prefetch("lines", OrderLine.objects.order_by("id")))
+def order_for(request: HttpRequest, order_id: str | int) -> Order:
+    return services.order_for(actor_of(request), object_id(order_id), with_lines=True)
 
 
-def _cases(queryset: QuerySet[Case]) -> QuerySet[Case]:
-    return queryset.prefetch_related("exchanges", "lines__order_line")
-
-
-def order_for(request: HttpRequest, order_id: str) -> Order:
-    actor = actor_of(request)
-    return actor.get(_orders(services.visible_orders(actor)), object_id(order_id), SCOPE)
-
-
-def case_for(request: HttpRequest, case_id: str) -> Case:
-    actor = actor_of(request)
-    return actor.get(_cases(services.visible_cases(actor)), object_id(case_id), SCOPE)
-
-
-def _filtered(
-    cases: QuerySet[Case], type: str | None, status: str | None, queue: str | None
-) -> QuerySet[Case]:
-    if type:
-        cases = cases.filter(type=services.clean_case_type(type))
-    if status:
-        cases = cases.filter(status=services.clean_status(status))
-    if queue:
-        cases = cases.filter(queue=services.clean_queue(queue))
-    return cases
+def case_for(request: HttpRequest, case_id: str | int) -> Case:
+    return services.case_for(actor_of(request), object_id(case_id), with_items=True)
 
 
 def _optional_id(value: str | int | None, field: str) -> int | None:
@@ -216,9 +182,7 @@ def _optional_id(value: str | int | None, field: str) -> int | None:
     ),
     summary="Record an order (vendor staff)",
 )
-def create_order(
-    request: HttpRequest, contract_id: str, payload: OrderIn
-) -> Status[dict[str, object]]:
+def create_order(request: HttpRequest, contract_id: str, payload: OrderIn) -> Status[OrderOut]:
     order = services.record_order(
         actor_of(request),
         contract_for(actor_of(request), object_id(contract_id)),
@@ -231,7 +195,7 @@ def create_order(
         shipped_on=payload.shipped_on,
         received_on=payload.received_on,
     )
-    return Status(201, order_out(order_for(request, str(order.pk))))
+    return Status(201, order_out(order_for(request, order.pk)))
 
 
 @router.get(
@@ -239,19 +203,13 @@ def create_order(
     **errors(r200=OrderPage),
     summary="List a contract's orders",
 )
-def list_orders(request: HttpRequest, contract_id: str) -> Page[dict[str, object]]:
+def list_orders(request: HttpRequest, contract_id: str) -> Page[OrderOut]:
     contract = contract_for(actor_of(request), object_id(contract_id))
-    return page(
-        request,
-        _orders(
-            services.visible_orders(actor_of(request)).filter(contract=contract).order_by("id")
-        ),
-        order_out,
-    )
+    return page(request, services.contract_orders(actor_of(request), contract), order_out)
 
 
 @router.get("/orders/{order_id}", **errors(r200=OrderOut), summary="Get an order")
-def get_order(request: HttpRequest, order_id: str) -> dict[str, object]:
+def get_order(request: HttpRequest, order_id: str) -> OrderOut:
     return order_out(order_for(request, order_id))
 
 
@@ -260,7 +218,7 @@ def get_order(request: HttpRequest, order_id: str) -> dict[str, object]:
     **errors(FORBIDDEN, r200=OrderOut),
     summary="Record when an order was received (or shipped, placed)",
 )
-def update_order(request: HttpRequest, order_id: str, payload: OrderPatch) -> dict[str, object]:
+def update_order(request: HttpRequest, order_id: str, payload: OrderPatch) -> OrderOut:
     order = order_for(request, order_id)
     changes = {field: getattr(payload, field) for field in payload.model_fields_set}
     if not changes:
@@ -285,7 +243,7 @@ def update_order(request: HttpRequest, order_id: str, payload: OrderPatch) -> di
     ),
     summary="Open a support case (routed to a queue by type)",
 )
-def open_case(request: HttpRequest, contract_id: str, payload: CaseIn) -> Status[dict[str, object]]:
+def open_case(request: HttpRequest, contract_id: str, payload: CaseIn) -> Status[CaseOut]:
     case = services.open_case(
         actor_of(request),
         contract_for(actor_of(request), object_id(contract_id)),
@@ -299,7 +257,7 @@ def open_case(request: HttpRequest, contract_id: str, payload: CaseIn) -> Status
             for i, x in enumerate(payload.lines)
         ],
     )
-    return Status(201, case_out(case_for(request, str(case.pk))))
+    return Status(201, case_out(case_for(request, case.pk)))
 
 
 @router.get(
@@ -313,10 +271,11 @@ def list_contract_cases(
     type: CaseTypeCode | None = None,
     status: CaseStatusCode | None = None,
     queue: QueueCode | None = None,
-) -> Page[dict[str, object]]:
-    contract = contract_for(actor_of(request), object_id(contract_id))
-    cases = _cases(services.visible_cases(actor_of(request)).filter(contract=contract))
-    return page(request, _filtered(cases, type, status, queue).order_by("-id"), case_out)
+) -> Page[CaseOut]:
+    actor = actor_of(request)
+    contract = contract_for(actor, object_id(contract_id))
+    cases = services.find_cases(actor, contract=contract, type=type, status=status, queue=queue)
+    return page(request, cases, case_out)
 
 
 @router.get(
@@ -331,19 +290,22 @@ def list_cases(
     status: CaseStatusCode | None = None,
     queue: QueueCode | None = None,
     assignee_id: str | None = None,
-) -> Page[dict[str, object]]:
-    cases = _filtered(_cases(services.visible_cases(actor_of(request))), type, status, queue)
-    if assignee_id == "none":
-        cases = cases.filter(assignee__isnull=True)
-    elif assignee_id:
-        # ``assignee__pk`` (not ``assignee_id``) so an id beyond the column's range simply
-        # matches nothing.
-        cases = cases.filter(assignee__pk=object_id(assignee_id, "assignee_id"))
-    return page(request, cases.order_by("-id"), case_out)
+) -> Page[CaseOut]:
+    cases = services.find_cases(
+        actor_of(request),
+        type=type,
+        status=status,
+        queue=queue,
+        assignee_id=(
+            object_id(assignee_id, "assignee_id") if assignee_id and assignee_id != "none" else None
+        ),
+        unassigned=assignee_id == "none",
+    )
+    return page(request, cases, case_out)
 
 
 @router.get("/cases/{case_id}", **errors(r200=CaseOut), summary="Get a case")
-def get_case(request: HttpRequest, case_id: str) -> dict[str, object]:
+def get_case(request: HttpRequest, case_id: str) -> CaseOut:
     return case_out(case_for(request, case_id))
 
 
@@ -352,7 +314,7 @@ def get_case(request: HttpRequest, case_id: str) -> dict[str, object]:
     **errors(r200=MessagePage),
     summary="A case's conversation (buyers never see internal notes)",
 )
-def list_messages(request: HttpRequest, case_id: str) -> Page[dict[str, object]]:
+def list_messages(request: HttpRequest, case_id: str) -> Page[MessageOut]:
     case = case_for(request, case_id)
     return page(request, services.visible_messages(actor_of(request), case), message_out)
 
@@ -366,9 +328,7 @@ def list_messages(request: HttpRequest, case_id: str) -> Page[dict[str, object]]
     ),
     summary="Write in a case's conversation",
 )
-def post_message(
-    request: HttpRequest, case_id: str, payload: MessageIn
-) -> Status[dict[str, object]]:
+def post_message(request: HttpRequest, case_id: str, payload: MessageIn) -> Status[MessageOut]:
     message = services.post_message(
         actor_of(request), case_for(request, case_id), body=payload.body, internal=payload.internal
     )
@@ -384,11 +344,11 @@ def post_message(
     ),
     summary="Move a case to another status",
 )
-def change_status(request: HttpRequest, case_id: str, payload: StatusIn) -> dict[str, object]:
+def change_status(request: HttpRequest, case_id: str, payload: StatusIn) -> CaseOut:
     case = services.change_status(
         actor_of(request), case_for(request, case_id), payload.status, note=payload.note
     )
-    return case_out(case_for(request, str(case.pk)))
+    return case_out(case_for(request, case.pk))
 
 
 @router.post(
@@ -400,13 +360,13 @@ def change_status(request: HttpRequest, case_id: str, payload: StatusIn) -> dict
     ),
     summary="Assign a case to a staff member (null: unassign)",
 )
-def assign_case(request: HttpRequest, case_id: str, payload: AssignIn) -> dict[str, object]:
+def assign_case(request: HttpRequest, case_id: str, payload: AssignIn) -> CaseOut:
     case = services.assign_case(
         actor_of(request),
         case_for(request, case_id),
         _optional_id(payload.assignee_id, "assignee_id"),
     )
-    return case_out(case_for(request, str(case.pk)))
+    return case_out(case_for(request, case.pk))
 
 
 @router.post(
@@ -418,7 +378,7 @@ def assign_case(request: HttpRequest, case_id: str, payload: AssignIn) -> dict[s
     ),
     summary="Escalate a case to another queue and/or staff member (representative or admin)",
 )
-def escalate_case(request: HttpRequest, case_id: str, payload: EscalateIn) -> dict[str, object]:
+def escalate_case(request: HttpRequest, case_id: str, payload: EscalateIn) -> CaseOut:
     case = services.escalate_case(
         actor_of(request),
         case_for(request, case_id),
@@ -426,7 +386,7 @@ def escalate_case(request: HttpRequest, case_id: str, payload: EscalateIn) -> di
         queue=payload.queue,
         assignee_id=_optional_id(payload.assignee_id, "assignee_id"),
     )
-    return case_out(case_for(request, str(case.pk)))
+    return case_out(case_for(request, case.pk))
 
 
 @router.get(
@@ -434,11 +394,11 @@ def escalate_case(request: HttpRequest, case_id: str, payload: EscalateIn) -> di
     **errors(r200=EventPage),
     summary="Who changed what on a case, and when (append-only)",
 )
-def case_history(request: HttpRequest, case_id: str) -> Page[dict[str, object]]:
+def case_history(request: HttpRequest, case_id: str) -> Page[EventOut]:
     actor = actor_of(request)
     case = case_for(request, case_id)
     return page(
         request,
         services.case_history(case),
-        lambda event: event_out(event, with_note=actor.is_staff),
+        lambda event: event_out(event, services.shown_note(actor, event)),
     )

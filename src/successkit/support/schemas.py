@@ -8,6 +8,7 @@ from typing import Annotated
 from ninja import Schema
 from pydantic import Field
 
+from successkit.core.pagination import Page
 from successkit.core.schemas import (
     Count,
     Day,
@@ -202,21 +203,17 @@ class EventOut(Schema):
     note: str | None = Field(description="Staff only (null for buyer contacts)")
 
 
-class OrderPage(Schema):
-    items: list[OrderOut]
-    next: str | None
+class OrderPage(Page[OrderOut]):
+    pass
 
 
-class CasePage(Schema):
-    items: list[CaseOut]
-    next: str | None
+class CasePage(Page[CaseOut]):
+    pass
 
 
-class MessagePage(Schema):
-    items: list[MessageOut]
-    next: str | None
+class MessagePage(Page[MessageOut]):
+    pass
 
 
-class EventPage(Schema):
-    items: list[EventOut]
-    next: str | None
+class EventPage(Page[EventOut]):
+    pass

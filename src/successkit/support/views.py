@@ -9,7 +9,6 @@ from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.db.models import Count
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -18,8 +17,7 @@ from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 
 from successkit.accounts.actors import Actor, actor_of
-from successkit.accounts.models import User
-from successkit.contracts.services import contract_for, visible_contracts
+from successkit.contracts.services import contract_for
 from successkit.core.errors import SuccessKitError, ValidationFailed
 from successkit.core.pages import act
 from successkit.support import rules, services
@@ -35,16 +33,15 @@ from successkit.support.forms import (
     ReplyForm,
     StatusForm,
 )
-from successkit.support.models import Case, CaseStatus, EventKind, Queue
+from successkit.support.models import Case, CaseStatus
 
-SCOPE = "contract__organization"
 CASES_PER_PAGE = 50
 # How many of a queue's live cases the queues page shows, oldest first.
 QUEUE_PREVIEW = 20
 
 
 def _case(actor: Actor, case_id: int) -> Case:
-    return actor.get(services.visible_cases(actor), case_id, SCOPE)
+    return services.case_for(actor, case_id)
 
 
 def _refused(form: forms.Form, refusal: SuccessKitError) -> int:
@@ -57,16 +54,12 @@ def cases(request: HttpRequest) -> HttpResponse:
     """Buyers: their organization's cases and where to open one. Staff: every case."""
     actor = actor_of(request)
     filters = QueueFilterForm(request.GET or None)
-    listed = services.visible_cases(actor).order_by("-opened_at", "-id")
-    if filters.is_valid():
-        if filters.cleaned_data["queue"]:
-            listed = listed.filter(queue=filters.cleaned_data["queue"])
-        if filters.cleaned_data["status"]:
-            listed = listed.filter(status=filters.cleaned_data["status"])
-    contracts = visible_contracts(actor).order_by("-start_date") if actor.is_contact else []
-    page = Paginator(listed.select_related("contract__organization"), CASES_PER_PAGE).get_page(
-        request.GET.get("page")
+    chosen = filters.cleaned_data if filters.is_valid() else {}
+    listed = services.case_list(
+        actor, queue=chosen.get("queue") or "", status=chosen.get("status") or ""
     )
+    contracts = services.contracts_to_open_cases(actor)
+    page = Paginator(listed, CASES_PER_PAGE).get_page(request.GET.get("page"))
     params = request.GET.copy()
     params.pop("page", None)
     return render(
@@ -86,40 +79,7 @@ def cases(request: HttpRequest) -> HttpResponse:
 @login_required
 def queues(request: HttpRequest) -> HttpResponse:
     """Staff: the cases of every queue by status, and the live ones to pick up."""
-    actor = actor_of(request)
-    actor.require_staff()
-    counts = {
-        (row["queue"], row["status"]): row["n"]
-        for row in services.visible_cases(actor)
-        .order_by()
-        .values("queue", "status")
-        .annotate(n=Count("id"))
-    }
-    live = services.visible_cases(actor).exclude(status=CaseStatus.CLOSED)
-    # The oldest live cases of each queue (one query per queue: there are three); the
-    # rest is a click away on the paged list of cases, filtered to that queue.
-    board = []
-    for queue in Queue:
-        live_count = sum(
-            counts.get((queue.value, status.value), 0)
-            for status in CaseStatus
-            if status != CaseStatus.CLOSED
-        )
-        board.append(
-            {
-                "queue": queue,
-                "counts": [
-                    (status, counts.get((queue.value, status.value), 0)) for status in CaseStatus
-                ],
-                "cases": list(
-                    live.filter(queue=queue)
-                    .select_related("contract__organization", "assignee")
-                    .order_by("opened_at", "id")[:QUEUE_PREVIEW]
-                ),
-                "live": live_count,
-                "more": max(0, live_count - QUEUE_PREVIEW),
-            }
-        )
+    board = services.queue_board(actor_of(request), QUEUE_PREVIEW)
     return render(request, "support/queues.html", {"board": board, "statuses": CaseStatus})
 
 
@@ -127,7 +87,7 @@ def queues(request: HttpRequest) -> HttpResponse:
 def open_case(request: HttpRequest, contract_id: int) -> HttpResponse:
     actor = actor_of(request)
     contract = contract_for(actor, contract_id)
-    orders = services.visible_orders(actor).filter(contract=contract).order_by("-id")
+    orders = services.orders_newest_first(actor, contract)
     form = OpenCaseForm(request.POST or None, orders=orders)
     status = 200
     if request.method == "POST" and form.is_valid():
@@ -153,18 +113,15 @@ def open_case(request: HttpRequest, contract_id: int) -> HttpResponse:
             return redirect("support:case", case_id=case.pk)
     elif request.method == "POST":
         status = 422
-    today = contract.today()
-    windows = []
-    for order in orders.prefetch_related("lines"):
-        until = services.returns_last_day(order)
-        windows.append(
-            {
-                "order": order,
-                "until": until,
-                "open": until is not None and today <= until,
-                "inputs": form.line_inputs(order.pk),
-            }
-        )
+    windows = [
+        {
+            "order": window.order,
+            "until": window.until,
+            "open": window.open,
+            "inputs": form.line_inputs(window.order.pk),
+        }
+        for window in services.return_windows(orders, contract.today())
+    ]
     return render(
         request,
         "support/open_case.html",
@@ -210,10 +167,10 @@ def _render_case(
     context = {
         "case": case,
         "thread": services.visible_messages(actor, case),
-        "exchanges": case.exchanges.all(),
-        "case_lines": case.lines.select_related("order_line"),
+        "exchanges": services.case_exchanges(case),
+        "case_lines": services.case_lines(case),
         "vendor_contact": case.contract.vendor_contact(),
-        "history": _history_rows(case) if actor.is_staff else None,
+        "history": services.history_rows(case) if actor.is_staff else None,
         "reply": reply or ReplyForm(staff=actor.is_staff),
         "status_form": (status_form or StatusForm()) if actor.is_staff else None,
         "assign_form": AssignForm(initial={"assignee": case.assignee_id})
@@ -224,37 +181,6 @@ def _render_case(
         else None,
     }
     return render(request, "support/case.html", context, status=status)
-
-
-def _history_rows(case: Case) -> list[dict[str, object]]:
-    """The history with labels and names in place of codes and ids."""
-    events = list(services.case_history(case))
-    staff_ids = {
-        int(value)
-        for event in events
-        if event.kind == EventKind.ASSIGNED
-        for value in (event.from_value, event.to_value)
-        if value
-    }
-    names = dict(User.objects.filter(pk__in=staff_ids).values_list("pk", "name"))
-
-    def shown(kind: str, value: str) -> object:
-        if not value:
-            return ""
-        if kind == EventKind.ASSIGNED:
-            return names.get(int(value), value)
-        if kind == EventKind.STATUS_CHANGED:
-            return CaseStatus(value).label
-        return Queue(value).label
-
-    return [
-        {
-            "event": event,
-            "before": shown(event.kind, event.from_value),
-            "after": shown(event.kind, event.to_value),
-        }
-        for event in events
-    ]
 
 
 @login_required
@@ -372,7 +298,7 @@ def record_receipt(request: HttpRequest, order_id: int) -> HttpResponse:
     """The day the buyer received an order (or its correction): the returns window
     starts from it."""
     actor = actor_of(request)
-    order = actor.get(services.visible_orders(actor), order_id, SCOPE)
+    order = services.order_for(actor, order_id)
     form = ReceiptForm(request.POST)
     if not form.is_valid():
         for errors in form.errors.values():

@@ -8,13 +8,14 @@ from dataclasses import dataclass
 from datetime import date
 
 from django.db import transaction
-from django.db.models import Sum
+from django.db.models import Count, QuerySet, Sum
 from django.utils.translation import gettext_lazy as _
 
 from successkit.accounts.actors import Actor
 from successkit.accounts.models import User
 from successkit.accounts.roles import Role
 from successkit.contracts.models import Contract
+from successkit.contracts.services import visible_contracts
 from successkit.core.errors import (
     InvalidState,
     NotFound,
@@ -29,6 +30,7 @@ from successkit.support.errors import (
 )
 from successkit.support.models import (
     Case,
+    CaseEvent,
     CaseLine,
     CaseStatus,
     EventKind,
@@ -36,10 +38,13 @@ from successkit.support.models import (
     Message,
     Order,
     OrderLine,
+    Queue,
 )
 from successkit.support.services.common import (
     ITEM_LIMITS,
     MAX_SUBJECT,
+    SCOPE,
+    case_history,
     clean_item,
     clean_optional_text,
     clean_quantity,
@@ -49,6 +54,7 @@ from successkit.support.services.common import (
     require_case_worker,
     require_participant,
     staff_member,
+    visible_cases,
 )
 
 # --- cases ------------------------------------------------------------------------------
@@ -457,3 +463,163 @@ def escalate_case(
         _set_assignee(case, actor, None)
     publish("case.updated", case, change="escalated")
     return case
+
+
+# --- reading ----------------------------------------------------------------------------
+
+
+def case_for(actor: Actor, case_id: int, *, with_items: bool = False) -> Case:
+    """A case the actor may see (``with_items``: its exchanges and lines loaded), or
+    ``not_found``."""
+    cases = visible_cases(actor)
+    return actor.get(_with_items(cases) if with_items else cases, case_id, SCOPE)
+
+
+def find_cases(
+    actor: Actor,
+    *,
+    contract: Contract | None = None,
+    type: str | None = None,
+    status: str | None = None,
+    queue: str | None = None,
+    assignee_id: int | None = None,
+    unassigned: bool = False,
+) -> QuerySet[Case]:
+    """The visible cases (of ``contract``, of a type, status, queue, assignee, or
+    unassigned), with their exchanges and lines, newest first."""
+    cases = visible_cases(actor)
+    if contract is not None:
+        cases = cases.filter(contract=contract)
+    cases = _with_items(cases)
+    if type:
+        cases = cases.filter(type=clean_case_type(type))
+    if status:
+        cases = cases.filter(status=clean_status(status))
+    if queue:
+        cases = cases.filter(queue=clean_queue(queue))
+    if unassigned:
+        cases = cases.filter(assignee__isnull=True)
+    elif assignee_id is not None:
+        # ``assignee__pk`` (not ``assignee_id``) so an id beyond the column's range simply
+        # matches nothing.
+        cases = cases.filter(assignee__pk=assignee_id)
+    return cases.order_by("-id")
+
+
+def case_list(actor: Actor, *, queue: str = "", status: str = "") -> QuerySet[Case]:
+    """The visible cases (of a queue, of a status), most recently opened first."""
+    cases = visible_cases(actor).order_by("-opened_at", "-id")
+    if queue:
+        cases = cases.filter(queue=queue)
+    if status:
+        cases = cases.filter(status=status)
+    return cases.select_related("contract__organization")
+
+
+def contracts_to_open_cases(actor: Actor) -> QuerySet[Contract]:
+    """A buyer contact's contracts, newest first, to open a case on (none for staff:
+    they open cases from the contract page)."""
+    if not actor.is_contact:
+        return Contract.objects.none()
+    return visible_contracts(actor).order_by("-start_date")
+
+
+@dataclass(frozen=True)
+class QueueColumn:
+    """A queue on the staff board: its cases by status, its oldest live cases (at most
+    the preview), how many are live and how many more are not shown."""
+
+    queue: Queue
+    counts: list[tuple[CaseStatus, int]]
+    cases: list[Case]
+    live: int
+    more: int
+
+
+def queue_board(actor: Actor, preview: int) -> list[QueueColumn]:
+    """Every queue's cases by status and its oldest live ones (staff): one query for
+    the counts and one per queue (there are three)."""
+    actor.require_staff()
+    counts = {
+        (row["queue"], row["status"]): row["n"]
+        for row in visible_cases(actor).order_by().values("queue", "status").annotate(n=Count("id"))
+    }
+    live = visible_cases(actor).exclude(status=CaseStatus.CLOSED)
+    board = []
+    for queue in Queue:
+        live_count = sum(
+            counts.get((queue.value, status.value), 0)
+            for status in CaseStatus
+            if status != CaseStatus.CLOSED
+        )
+        board.append(
+            QueueColumn(
+                queue=queue,
+                counts=[
+                    (status, counts.get((queue.value, status.value), 0)) for status in CaseStatus
+                ],
+                cases=list(
+                    live.filter(queue=queue)
+                    .select_related("contract__organization", "assignee")
+                    .order_by("opened_at", "id")[:preview]
+                ),
+                live=live_count,
+                more=max(0, live_count - preview),
+            )
+        )
+    return board
+
+
+def case_exchanges(case: Case) -> QuerySet[ExchangeLine]:
+    return case.exchanges.all()
+
+
+def case_lines(case: Case) -> QuerySet[CaseLine]:
+    return case.lines.select_related("order_line")
+
+
+def shown_note(actor: Actor, event: CaseEvent) -> str | None:
+    """The note of a history event as the actor may read it: buyer contacts never see
+    one."""
+    return event.note if actor.is_staff else None
+
+
+@dataclass(frozen=True)
+class HistoryRow:
+    """A history event with labels and names in place of its codes and ids."""
+
+    event: CaseEvent
+    before: object
+    after: object
+
+
+def history_rows(case: Case) -> list[HistoryRow]:
+    """The case's history, each change shown in words (a status's or queue's label, a
+    staff member's name)."""
+    events = list(case_history(case))
+    staff_ids = {
+        int(value)
+        for event in events
+        if event.kind == EventKind.ASSIGNED
+        for value in (event.from_value, event.to_value)
+        if value
+    }
+    names = dict(User.objects.filter(pk__in=staff_ids).values_list("pk", "name"))
+
+    def shown(kind: str, value: str) -> object:
+        if not value:
+            return ""
+        if kind == EventKind.ASSIGNED:
+            return names.get(int(value), value)
+        if kind == EventKind.STATUS_CHANGED:
+            return CaseStatus(value).label
+        return Queue(value).label
+
+    return [
+        HistoryRow(event, shown(event.kind, event.from_value), shown(event.kind, event.to_value))
+        for event in events
+    ]
+
+
+def _with_items(cases: QuerySet[Case]) -> QuerySet[Case]:
+    return cases.prefetch_related("exchanges", "lines__order_line")

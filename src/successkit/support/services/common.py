@@ -49,6 +49,10 @@ ITEM_LIMITS = {
 # --- what callers may see ---------------------------------------------------------------
 
 
+# What a buyer contact's visibility goes by.
+SCOPE = "contract__organization"
+
+
 def visible_orders(actor: Actor) -> QuerySet[Order]:
     return actor.scope(
         Order.objects.select_related("contract__organization", "contract__package"),

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 from datetime import date
 
 from django.db import IntegrityError, transaction
+from django.db.models import Prefetch, QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from successkit.accounts.actors import Actor
@@ -25,10 +27,12 @@ from successkit.support.models import (
 )
 from successkit.support.services.common import (
     MAX_REFERENCE,
+    SCOPE,
     LineIn,
     check_dates,
     clean_lines,
     clean_text,
+    visible_orders,
 )
 
 # --- orders -----------------------------------------------------------------------------
@@ -125,3 +129,46 @@ def returns_last_day(order: Order) -> date | None:
         return None
     days = order.contract.package.terms().returns_window_days
     return rules.return_window(order.received_on, days).end
+
+
+# --- reading ----------------------------------------------------------------------------
+
+
+def order_for(actor: Actor, order_id: int, *, with_lines: bool = False) -> Order:
+    """An order the actor may see (``with_lines``: its lines loaded, in order), or
+    ``not_found``."""
+    orders = visible_orders(actor)
+    return actor.get(_with_lines(orders) if with_lines else orders, order_id, SCOPE)
+
+
+def contract_orders(actor: Actor, contract: Contract) -> QuerySet[Order]:
+    """A contract's orders with their lines, oldest first."""
+    return _with_lines(visible_orders(actor).filter(contract=contract).order_by("id"))
+
+
+def orders_newest_first(actor: Actor, contract: Contract) -> QuerySet[Order]:
+    """A contract's orders, newest first (to name one in a case)."""
+    return visible_orders(actor).filter(contract=contract).order_by("-id")
+
+
+@dataclass(frozen=True)
+class ReturnWindow:
+    """An order and its returns window on ``today``: the window's last day (None while
+    not received) and whether it is still open."""
+
+    order: Order
+    until: date | None
+    open: bool
+
+
+def return_windows(orders: QuerySet[Order], today: date) -> list[ReturnWindow]:
+    """Each of ``orders`` (its lines loaded) with its returns window on ``today``."""
+    windows = []
+    for order in orders.prefetch_related("lines"):
+        until = returns_last_day(order)
+        windows.append(ReturnWindow(order, until, until is not None and today <= until))
+    return windows
+
+
+def _with_lines(orders: QuerySet[Order]) -> QuerySet[Order]:
+    return orders.prefetch_related(Prefetch("lines", OrderLine.objects.order_by("id")))
