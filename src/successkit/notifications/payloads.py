@@ -16,7 +16,7 @@ from django.db import models
 from django.http import HttpRequest
 from ninja import Schema
 
-Shape = Callable[[HttpRequest, Any], Schema | dict[str, object]]
+Shape = Callable[[HttpRequest, Any], Schema]
 _shapes: dict[str, Shape] = {}
 
 
@@ -38,5 +38,4 @@ def shape(obj: models.Model) -> dict[str, object]:
     subject = obj._meta.label_lower
     if subject not in _shapes:
         import_module(settings.ROOT_URLCONF)  # loading the doors registers their shapes
-    data = _shapes[subject](SiteRequest(), obj)
-    return data.model_dump() if isinstance(data, Schema) else data
+    return _shapes[subject](SiteRequest(), obj).model_dump()
