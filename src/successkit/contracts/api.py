@@ -78,8 +78,7 @@ def create_contract(request: HttpRequest, payload: ContractIn) -> Status[Contrac
 
 @router.get("/contracts", **errors(r200=ContractPage), summary="List visible contracts")
 def list_contracts(request: HttpRequest) -> Page[ContractOut]:
-    contracts = services.visible_contracts(actor_of(request)).order_by("id")
-    return page(request, contracts, contract_out)
+    return page(request, services.contract_list(actor_of(request)), contract_out)
 
 
 @router.get("/contracts/{contract_id}", **errors(r200=ContractOut), summary="Get a contract")

@@ -90,6 +90,11 @@ def visible_contracts(actor: Actor) -> QuerySet[Contract]:
     )
 
 
+def contract_list(actor: Actor) -> QuerySet[Contract]:
+    """The contracts ``actor`` may see, in the API's stable order (oldest first)."""
+    return visible_contracts(actor).order_by("id")
+
+
 @cache
 def _compiled_lookup(related: tuple[str, ...], scoped: bool) -> CompiledQuery[Contract]:
     """``contract_for``'s query, compiled once per shape (every contract call runs it)."""
