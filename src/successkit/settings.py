@@ -111,6 +111,9 @@ def _database() -> dict[str, Any]:
     if db["ENGINE"] == "django.db.backends.postgresql":
         # Django's backend with a health check that needs no round trip (core/postgresql).
         db["ENGINE"] = "successkit.core.postgresql"
+        # Only the statements every request runs are prepared (once per connection, by
+        # core/postgresql's prepared_cursor); nothing else reaches this threshold.
+        db["OPTIONS"] = {**db.get("OPTIONS", {}), "prepare_threshold": 2**31 - 1}
     if db["ENGINE"] == "django.db.backends.sqlite3":
         # WAL lets readers run beside the writer; IMMEDIATE makes every transaction take
         # the write lock up front, so concurrent bookings queue (busy timeout) instead of

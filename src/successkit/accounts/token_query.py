@@ -21,6 +21,7 @@ from django.db import connections, router
 from django.db.models import Field, Model
 
 from successkit.accounts.models import ApiToken, Contact, Organization, StaffRole, User
+from successkit.core.compiled import statement_cursor
 
 Converter = Callable[[Any, Any, Any], Any]
 
@@ -107,7 +108,7 @@ def token_holder(digest: str, now: datetime) -> TokenHolder | None:
     attached), or None."""
     alias = router.db_for_read(ApiToken)
     connection = connections[alias]
-    with connection.cursor() as cursor:
+    with statement_cursor(connection) as cursor:
         cursor.execute(
             _statement(connection.vendor),
             [digest, connection.ops.adapt_datetimefield_value(now)],

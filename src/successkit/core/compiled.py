@@ -7,7 +7,8 @@ what Django needs to turn rows into objects (converters, the select_related layo
 then only runs the SQL with the real integers: the rows come back exactly as the ORM
 would have made them (models with their related objects, or ``values_list`` tuples).
 
-Integer parameters only (ids): they reach the database as they are, with no adaptation.
+Integer parameters (ids) and text parameters (codes) only: they reach the database as they
+are, with no adaptation. ``texts`` names the positions of the text ones.
 """
 
 from __future__ import annotations
@@ -24,8 +25,9 @@ from django.db.models.query import get_related_populators as _populators_of
 
 M = TypeVar("M")
 
-# Stand-ins for the parameters while compiling: integers no id ever takes.
+# Stand-ins for the parameters while compiling: integers no id ever takes, texts no code.
 _STAND_INS = tuple(-7_310_000_000 - index for index in range(8))
+_TEXT_STAND_INS = tuple(f"\x1fcompiled-parameter-{index}\x1f" for index in range(8))
 
 
 @dataclass(frozen=True)
@@ -48,32 +50,50 @@ def _populators(klass_info: Any, select: Any, db: str) -> list[Any]:
     return populators(klass_info, select, db)
 
 
+def statement_cursor(connection: Any) -> Any:
+    """A cursor for SQL written once and run on every request: on PostgreSQL one whose
+    statements the server prepares once per connection (``core/postgresql``), so that it
+    neither parses nor plans them again; elsewhere the connection's own cursor."""
+    prepared = getattr(connection, "prepared_cursor", None)
+    return prepared() if prepared is not None else connection.cursor()
+
+
 class CompiledQuery(Generic[M]):
     """``build(*ids)`` returns the queryset; ``run(*ids)`` its rows."""
 
-    def __init__(self, build: Callable[..., QuerySet[Any, M]], arity: int) -> None:
+    def __init__(
+        self, build: Callable[..., QuerySet[Any, M]], arity: int, texts: tuple[int, ...] = ()
+    ) -> None:
         self._build = build
         self._arity = arity
+        self._texts = frozenset(texts)
         self._model: type[Model] | None = None
         self._plans: dict[tuple[str, str], _Plan] = {}
         self._lock = threading.Lock()
 
-    def run(self, *values: int) -> list[M]:
+    def _stand_ins(self) -> list[Any]:
+        return [
+            _TEXT_STAND_INS[index] if index in self._texts else _STAND_INS[index]
+            for index in range(self._arity)
+        ]
+
+    def run(self, *values: int | str) -> list[M]:
         if self._model is None:
-            self._model = self._build(*_STAND_INS[: self._arity]).model
+            self._model = self._build(*self._stand_ins()).model
         alias = router.db_for_read(self._model)
         connection = connections[alias]
         plan = self._plans.get((alias, connection.vendor))
         if plan is None:
             with self._lock:
                 plan = self._plans.get((alias, connection.vendor)) or self._plan(
-                    self._build(*_STAND_INS[: self._arity]).using(alias)
+                    self._build(*self._stand_ins()).using(alias)
                 )
                 self._plans[(alias, connection.vendor)] = plan
         params = list(plan.params)
         for position, index in plan.slots:
-            params[position] = int(values[index])
-        with connection.cursor() as cursor:
+            value = values[index]
+            params[position] = str(value) if index in self._texts else int(value)
+        with statement_cursor(connection) as cursor:
             cursor.execute(plan.sql, params)
             rows = cursor.fetchall()
         if plan.converters:
@@ -110,10 +130,14 @@ class CompiledQuery(Generic[M]):
         slots = tuple(
             (position, _STAND_INS.index(value))
             for position, value in enumerate(params)
-            if isinstance(value, int) and value in _STAND_INS
+            if type(value) is int and value in _STAND_INS
+        ) + tuple(
+            (position, _TEXT_STAND_INS.index(value))
+            for position, value in enumerate(params)
+            if type(value) is str and value in _TEXT_STAND_INS
         )
         if {index for _, index in slots} != set(range(self._arity)):
-            raise TypeError("CompiledQuery: a parameter did not reach the SQL as an integer")
+            raise TypeError("CompiledQuery: a parameter did not reach the SQL as it was given")
         fields = [selected[0] for selected in compiler.select[0 : compiler.col_count]]
         converters = compiler.get_converters(fields)
         if iterable is ValuesListIterable:

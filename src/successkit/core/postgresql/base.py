@@ -14,12 +14,22 @@ own check, and is replaced at the end of it.
 from __future__ import annotations
 
 import select
+from typing import Any
 
-from django.db.backends.postgresql import base
+from django.db.backends.postgresql import base, operations
 from psycopg import pq
 
 
+class DatabaseOperations(operations.DatabaseOperations):
+    def last_executed_query(self, cursor: Any, sql: Any, params: Any) -> Any:
+        if isinstance(cursor, _PreparedCursor):  # logged and counted like any other
+            return self.compose_sql(sql, params)
+        return super().last_executed_query(cursor, sql, params)
+
+
 class DatabaseWrapper(base.DatabaseWrapper):
+    ops_class = DatabaseOperations
+
     def close_if_health_check_failed(self) -> None:
         if self.pool or self.connection is None:
             return
@@ -42,3 +52,23 @@ class DatabaseWrapper(base.DatabaseWrapper):
         poller = select.poll()
         poller.register(pgconn.socket, select.POLLIN | select.POLLERR | select.POLLHUP)
         return not poller.poll(0)
+
+    def prepared_cursor(self) -> Any:
+        """A cursor whose statements the server prepares once per connection (parsed and
+        planned once, then only executed): for the few statements every request runs,
+        written once in code (``core/compiled.py``, ``accounts/token_query.py``). Their
+        parameters are sent apart from the SQL (server-side binding), typed by psycopg."""
+        self.close_if_health_check_failed()
+        self.ensure_connection()
+        with self.wrap_database_errors:
+            wrapper: Any = self  # Django's own wrapping (debug cursor, execute wrappers)
+            return wrapper._prepare_cursor(_PreparedCursor(self.connection))
+
+
+_ServerBindingCursor: Any = base.ServerBindingCursor
+
+
+class _PreparedCursor(_ServerBindingCursor):
+    def execute(self, query: Any, params: Any = None, **options: Any) -> Any:
+        options["prepare"] = True
+        return super().execute(query, params, **options)
