@@ -5,6 +5,7 @@ them through ``successkit.flows.contracts``, which calls this module and the oth
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from functools import cache
@@ -95,36 +96,52 @@ def contract_list(actor: Actor) -> QuerySet[Contract]:
     return visible_contracts(actor).order_by("id")
 
 
+# A queryset's extra columns for one reader (a module-level function, so that the lookup
+# compiled with it is kept): e.g. the health-check rows of the entitlements read.
+Extra = Callable[[QuerySet[Contract]], QuerySet[Contract]]
+
+
 @cache
-def _compiled_lookup(related: tuple[str, ...], scoped: bool) -> CompiledQuery[Contract]:
+def _compiled_lookup(
+    related: tuple[str, ...], scoped: bool, extra: Extra | None = None
+) -> CompiledQuery[Contract]:
     """``contract_for``'s query, compiled once per shape (every contract call runs it)."""
 
     def build(pk: int, organization_id: int = 0) -> QuerySet[Contract]:
         contracts = Contract.objects.select_related("organization", "package__version")
         contracts = contracts.select_related(*related).filter(pk=pk)
+        if extra is not None:
+            contracts = extra(contracts)
         return contracts.filter(organization_id=organization_id) if scoped else contracts
 
     return CompiledQuery(build, 2 if scoped else 1)
 
 
-def contract_for(actor: Actor, contract_id: object, *related: str) -> Contract:
-    """The contract ``actor`` may see, or ``not_found`` (``related``: more to join). The
-    one lookup of every door: API, pages and command line."""
+def contract_for(
+    actor: Actor, contract_id: object, *related: str, extra: Extra | None = None
+) -> Contract:
+    """The contract ``actor`` may see, or ``not_found`` (``related``: more to join;
+    ``extra``: more columns, in the same query). The one lookup of every door: API, pages
+    and command line."""
     if (
         type(contract_id) is int
         and 0 < contract_id < 2**63
         and (actor.is_staff or actor.is_contact)
     ):
         if actor.is_staff:
-            found = _compiled_lookup(related, False).run(contract_id)
+            found = _compiled_lookup(related, False, extra).run(contract_id)
         else:
-            found = _compiled_lookup(related, True).run(contract_id, actor.organization_id or 0)
+            found = _compiled_lookup(related, True, extra).run(
+                contract_id, actor.organization_id or 0
+            )
         if not found:
             raise NotFound()
         return found[0]
     contracts = visible_contracts(actor)
     if related:
         contracts = contracts.select_related(*related)
+    if extra is not None:
+        contracts = extra(contracts)
     return actor.get(contracts, contract_id)
 
 

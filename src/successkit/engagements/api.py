@@ -44,6 +44,7 @@ from successkit.engagements.schemas import (
     VendorContactOut,
 )
 from successkit.engagements.slots import free_slots
+from successkit.healthchecks.services import with_health_check_rows
 
 router = Router(tags=["training"])
 
@@ -119,7 +120,10 @@ def session_for(request: HttpRequest, session_id: str) -> TrainingSession:
     summary="What the contract includes, has used and has left",
 )
 def entitlements(request: HttpRequest, contract_id: str, query: Query[AsOf]) -> EntitlementsOut:
-    contract = contract_for(actor_of(request), object_id(contract_id), "training_pool")
+    # The health checks come with the contract: one query after the token's.
+    contract = contract_for(
+        actor_of(request), object_id(contract_id), "training_pool", extra=with_health_check_rows
+    )
     found = services.entitlements(contract, query.as_of)
     training, checks, contact = found.training, found.health_checks, found.contact
     return EntitlementsOut.model_construct(

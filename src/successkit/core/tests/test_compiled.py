@@ -17,6 +17,7 @@ from successkit.core.errors import NotFound
 from successkit.engagements.models import TrainingPool
 from successkit.factories import ContactFactory, ContractFactory, StaffFactory
 from successkit.healthchecks.models import HealthCheck
+from successkit.healthchecks.services import health_check_tally, with_health_check_rows
 
 pytestmark = pytest.mark.django_db
 
@@ -89,7 +90,35 @@ def test_values_list_rows_come_back_as_tuples() -> None:
     assert rows.run(other.pk) != expected
 
 
-def test_only_integer_parameters_compile() -> None:
+def test_only_integer_and_text_parameters_compile() -> None:
     by_name = CompiledQuery(lambda name: Contract.objects.filter(organization__name=str(name)), 1)
     with pytest.raises(TypeError):
         by_name.run(1)
+    # Declared as text, the same parameter compiles and finds what the ORM finds.
+    contract = ContractFactory()
+    by_name = CompiledQuery(
+        lambda name, pk: Contract.objects.filter(organization__name=name, pk=pk), 2, texts=(0,)
+    )
+    assert [c.pk for c in by_name.run(contract.organization.name, contract.pk)] == [contract.pk]
+    assert by_name.run(contract.organization.name + "'; --", contract.pk) == []
+    assert by_name.run("", contract.pk) == []
+
+
+def test_the_entitlements_lookup_reads_the_health_checks_with_the_contract() -> None:
+    contract = ContractFactory()
+    staff = Actor.of(StaffFactory())
+    first = HealthCheck.objects.filter(contract=contract).order_by("period_index").first()
+    assert first is not None
+    HealthCheck.objects.filter(pk=first.pk).update(state="completed", recorded_late=True)
+    expected = health_check_tally(contract, date(2027, 1, 1))  # its own query
+    with CaptureQueriesContext(connection) as captured:
+        found = contract_for(staff, contract.pk, "training_pool", extra=with_health_check_rows)
+        tally = health_check_tally(found, date(2027, 1, 1))
+    assert len(captured.captured_queries) == 1
+    assert tally == expected
+    assert tally.owed > 1
+    assert tally.completed == 1
+    bare = ContractFactory()
+    HealthCheck.objects.filter(contract=bare).delete()
+    found = contract_for(staff, bare.pk, extra=with_health_check_rows)
+    assert health_check_tally(found, date(2027, 1, 1)).owed == 0
