@@ -13,6 +13,7 @@ from simple_history.models import HistoricalRecords
 
 from successkit.accounts.roles import Role
 from successkit.core.audit import history_user
+from successkit.core.compiled import CompiledQuery
 
 
 class Language(models.TextChoices):
@@ -77,7 +78,15 @@ class User(AbstractBaseUser, PermissionsMixin):
             return self.known_role_codes
         if "staff_roles" in getattr(self, "_prefetched_objects_cache", {}):
             return frozenset(r.role for r in self.staff_roles.all())
-        return frozenset(self.staff_roles.values_list("role", flat=True))
+        if self.pk is None:
+            return frozenset()
+        return frozenset(role for (role,) in _ROLE_CODES.run(self.pk))
+
+
+# A staff member's roles, asked on every booking and check: compiled once (core/compiled.py).
+_ROLE_CODES: CompiledQuery[tuple[str]] = CompiledQuery(
+    lambda user_id: StaffRole.objects.filter(user_id=user_id).values_list("role"), 1
+)
 
 
 class StaffRole(models.Model):

@@ -16,6 +16,7 @@ from successkit.catalog.models import (
     SessionType,
     SessionTypeTranslation,
 )
+from successkit.core.compiled import CompiledQuery
 from successkit.core.errors import InvalidState, ValidationFailed
 
 
@@ -51,13 +52,21 @@ def package_for_sale(code: str) -> Package:
         ) from None
 
 
+# Every booking looks its type up: compiled once (core/compiled.py).
+_SESSION_TYPE: CompiledQuery[SessionType] = CompiledQuery(
+    lambda version_id, code: SessionType.objects.filter(version_id=version_id, code=code),
+    2,
+    texts=(1,),
+)
+
+
 def session_type(version: CatalogVersion, code: str) -> SessionType:
-    try:
-        return SessionType.objects.get(version=version, code=code)
-    except SessionType.DoesNotExist:
+    found = _SESSION_TYPE.run(version.pk, code)
+    if not found:
         raise ValidationFailed(
             _("Unknown session type %(code)s."), details={"field": "type"}, code=code
-        ) from None
+        )
+    return found[0]
 
 
 def localized(item: Package | SessionType, language: str) -> LocalizedText:

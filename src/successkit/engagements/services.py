@@ -20,6 +20,7 @@ from django.core.files.uploadedfile import UploadedFile
 from django.core.validators import URLValidator
 from django.db import IntegrityError, transaction
 from django.db.models import F, QuerySet, Sum
+from django.db.transaction import TransactionManagementError
 from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
 
@@ -33,6 +34,7 @@ from successkit.catalog.services import session_type as catalog_session_type
 from successkit.contracts.errors import ContractNotActive, RoleNotAllowed
 from successkit.contracts.models import Contract, platform_labels
 from successkit.contracts.rules import DateRange, VendorContact, local_date
+from successkit.core.compiled import CompiledQuery
 from successkit.core.errors import InvalidState, PermissionDenied, SuccessKitError, ValidationFailed
 from successkit.engagements import rules
 from successkit.engagements.errors import (
@@ -216,7 +218,6 @@ def bookable_types(contract: Contract, as_of: date | None = None) -> list[Bookab
 # --- operations -------------------------------------------------------------------------
 
 
-@transaction.atomic
 def book_session(
     actor: Actor,
     contract: Contract,
@@ -233,38 +234,55 @@ def book_session(
     kind = catalog_session_type(contract.package.version, type_code)
     staff = _staff(contract, staff_id)
     agreed_by = _agreeing_contact(actor, contract, on_behalf_of_contact_id)
-    requested = frozenset(platforms or ())
-    pool = lock_pool(contract)  # first: the term is read under the lock
-    day = _check_booking(actor, contract, kind, starts_at, duration_minutes, staff, requested)
-    wanted_platforms = rules.session_platforms(
-        kind.terms(), requested, frozenset(contract.platforms)
-    )
-    if kind.single_use and _single_use_taken(contract, kind):
-        raise _single_use_refusal(contract, kind)
-    _check_time(actor, contract, staff, starts_at, duration_minutes)
-    coverage = _coverage(contract, pool, kind, day, duration_minutes, own_reservation=0)
-    quote = _priced(contract, coverage, day, accepted_before=0, accept_now=accept_billable)
-    try:
-        with transaction.atomic():
-            session = TrainingSession.objects.create(
-                contract=contract,
-                session_type=kind,
-                starts_at=starts_at,
-                duration_minutes=duration_minutes,
-                staff=staff,
-                platforms=sorted(wanted_platforms),
-                single_use=kind.single_use,
-                booked_by=actor.user,
-                **_coverage_fields(coverage, quote),
-            )
-    except IntegrityError:
-        # The database's own single-use constraint: a concurrent booking won the race.
-        raise _single_use_refusal(contract, kind) from None
-    _record_acceptance(session, actor, agreed_by, coverage, quote, accepted_before=0)
-    scheduling.occupy(staff, MeetingKind.SESSION, session.pk, starts_at, duration_minutes)
-    _post(pool, session, actor, PoolEntry.Kind.RESERVE, reserved=coverage.covered)
-    publish("session.booked", session)
-    return session
+    # The lookups above change nothing and need no lock: the transaction (on SQLite the
+    # whole database's write lock) starts here.
+    with transaction.atomic():
+        requested = frozenset(platforms or ())
+        pool = lock_pool(contract)  # first: the term is read under the lock
+        day = _check_booking(actor, contract, kind, starts_at, duration_minutes, staff, requested)
+        wanted_platforms = rules.session_platforms(
+            kind.terms(), requested, frozenset(contract.platforms)
+        )
+        if kind.single_use and _single_use_taken(contract, kind):
+            raise _single_use_refusal(contract, kind)
+        _check_time(actor, contract, staff, starts_at, duration_minutes)
+        coverage = _coverage(contract, pool, kind, day, duration_minutes, own_reservation=0)
+        quote = _priced(contract, coverage, day, accepted_before=0, accept_now=accept_billable)
+        fields = {
+            "contract": contract,
+            "session_type": kind,
+            "starts_at": starts_at,
+            "duration_minutes": duration_minutes,
+            "staff": staff,
+            "platforms": sorted(wanted_platforms),
+            "single_use": kind.single_use,
+            "booked_by": actor.user,
+            **_coverage_fields(coverage, quote),
+        }
+        if kind.single_use:
+            try:
+                # A savepoint: the refusal's message reads the type's name after it.
+                with transaction.atomic():
+                    session = TrainingSession.objects.create(**fields)
+            except IntegrityError:
+                # The database's own single-use constraint: a concurrent booking won the race.
+                raise _single_use_refusal(contract, kind) from None
+        else:
+            session = TrainingSession.objects.create(**fields)
+        _record_acceptance(session, actor, agreed_by, coverage, quote, accepted_before=0)
+        scheduling.occupy(
+            staff,
+            MeetingKind.SESSION,
+            session.pk,
+            starts_at,
+            duration_minutes,
+            new=True,
+            checked=True,  # _check_time above, in this transaction
+        )
+        _post(pool, session, actor, PoolEntry.Kind.RESERVE, reserved=coverage.covered)
+        # A new session's invitation has never been revised: its iCalendar SEQUENCE is 0.
+        publish("session.booked", session, sequence=0)
+        return session
 
 
 @transaction.atomic
@@ -669,12 +687,30 @@ def lock_pool(contract: Contract) -> TrainingPool:
     move, completion, cancellation and no-show of the contract takes this lock first, and
     so does a change of its term (``flows.contracts.change_end_date``). Under it the
     contract's term is read again, so a decision never rests on a term changed meanwhile."""
-    TrainingPool.objects.get_or_create(
-        contract=contract, defaults={"included_minutes": contract.package.training_minutes}
-    )
-    pool = TrainingPool.objects.select_for_update().get(contract=contract)
-    contract.refresh_from_db(fields=["start_date", "end_date"])
-    return pool
+    if not transaction.get_connection().in_atomic_block:
+        raise TransactionManagementError("lock_pool runs inside the operation's transaction.")
+    locked = _LOCKED_POOL.run(contract.pk)
+    if not locked:  # the contract's first booking
+        TrainingPool.objects.get_or_create(
+            contract=contract, defaults={"included_minutes": contract.package.training_minutes}
+        )
+        locked = _LOCKED_POOL.run(contract.pk)
+    term = _TERM.run(contract.pk)
+    if not term:
+        raise Contract.DoesNotExist()
+    contract.start_date, contract.end_date = term[0]
+    return locked[0]
+
+
+# lock_pool's two statements, compiled once (core/compiled.py): every write of a
+# contract's sessions starts with them.
+_LOCKED_POOL: CompiledQuery[TrainingPool] = CompiledQuery(
+    lambda contract_id: TrainingPool.objects.select_for_update().filter(contract_id=contract_id),
+    1,
+)
+_TERM: CompiledQuery[tuple[date, date]] = CompiledQuery(
+    lambda pk: Contract.objects.filter(pk=pk).values_list("start_date", "end_date"), 1
+)
 
 
 def last_billable_delivery(currency: str) -> date | None:

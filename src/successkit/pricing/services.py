@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy as _
 
 from successkit.accounts.actors import Actor
 from successkit.accounts.roles import Duty
+from successkit.core.compiled import CompiledQuery
 from successkit.core.errors import ValidationFailed
 from successkit.core.money import clean_currency
 from successkit.pricing import rules
@@ -68,13 +69,23 @@ def set_rate(
         raise RateAlreadySet(details={"field": "effective_from"}) from None
 
 
+# The currency's rate card (a handful of rows), read by every priced booking: compiled once
+# (core/compiled.py).
+_RATES: CompiledQuery[tuple[date, Decimal]] = CompiledQuery(
+    lambda currency: HourlyRate.objects.filter(currency=currency).values_list(
+        "effective_from", "hourly_rate"
+    ),
+    1,
+    texts=(0,),
+)
+
+
 def rate_on(currency: str, day: date) -> Decimal:
     """The hourly rate in force on ``day``, or ``no_rate_in_force`` (never zero)."""
     rates = [
         rules.RatePeriod(effective_from, hourly_rate)
-        for effective_from, hourly_rate in HourlyRate.objects.filter(
-            currency=currency, effective_from__lte=day
-        ).values_list("effective_from", "hourly_rate")
+        for effective_from, hourly_rate in _RATES.run(currency)
+        if effective_from <= day
     ]
     rate = rules.rate_in_force(rates, day)
     if rate is None:

@@ -13,15 +13,17 @@ import secrets
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
+from functools import cache
 
 from django.conf import settings
-from django.db import IntegrityError, OperationalError, transaction
+from django.db import IntegrityError, OperationalError, connections, router, transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from successkit.accounts.actors import Actor
 from successkit.accounts.models import User
 from successkit.accounts.roles import Role
+from successkit.core.compiled import statement_cursor
 from successkit.core.errors import InvalidFields, NotFound, PermissionDenied, ValidationFailed
 from successkit.scheduling import rules
 from successkit.scheduling.errors import StaffBusy, StaffUnavailable
@@ -168,13 +170,32 @@ def set_availability(
 # --- the time meetings take -----------------------------------------------------------------
 
 
+@cache
+def _overlap_statement() -> str:
+    """Whether a live interval of the staff member overlaps [start, end), other than the
+    meeting's own: the check of every booking, written once (no ORM compilation)."""
+    return (
+        f'SELECT 1 FROM "{BusyInterval._meta.db_table}" WHERE "staff_id" = %s AND "live" '
+        'AND "starts_at" < %s AND "ends_at" > %s '
+        'AND NOT ("kind" = %s AND "meeting_id" = %s) LIMIT 1'
+    )
+
+
 def _overlapping(
     staff: User, start: datetime, end: datetime, kind: MeetingKind, meeting_id: int | None
-) -> BusyInterval | None:
-    rows = BusyInterval.objects.filter(staff=staff, live=True, starts_at__lt=end, ends_at__gt=start)
-    if meeting_id is not None:
-        rows = rows.exclude(kind=kind, meeting_id=meeting_id)
-    return rows.order_by("starts_at").first()
+) -> bool:
+    alias = router.db_for_read(BusyInterval)
+    db = connections[alias]
+    params = [
+        staff.pk,
+        db.ops.adapt_datetimefield_value(end),
+        db.ops.adapt_datetimefield_value(start),
+        kind.value if meeting_id is not None else "",
+        meeting_id if meeting_id is not None else 0,  # no meeting has id 0
+    ]
+    with statement_cursor(db) as cursor:
+        cursor.execute(_overlap_statement(), params)
+        return cursor.fetchone() is not None
 
 
 def _busy(staff: User, field: str) -> StaffBusy:
@@ -225,7 +246,7 @@ def check_time(
                 name=staff.name or staff.email,
                 hours=notice_hours,
             )
-    if _overlapping(staff, starts_at, ends_at, kind, meeting_id) is not None:
+    if _overlapping(staff, starts_at, ends_at, kind, meeting_id):
         raise _busy(staff, field)
 
 
@@ -240,26 +261,28 @@ def occupy(
     minutes: int,
     *,
     field: str = "starts_at",
-) -> BusyInterval:
+    new: bool = False,
+    checked: bool = False,
+) -> None:
     """Record that the meeting takes this time of ``staff`` (again, when it moved). Call
     it inside the booking's transaction: a collision refuses the whole booking
     (``staff_busy``). The check runs under SQLite's write lock; on PostgreSQL the
-    exclusion constraint also settles two transactions that checked at the same moment."""
+    exclusion constraint also settles two transactions that checked at the same moment.
+
+    ``new``: the meeting was created in this transaction (it has no interval yet: one
+    INSERT). ``checked``: the caller has just run ``check_time`` for this very time in
+    this transaction (the overlap is not looked up again; the constraint still holds)."""
     ends_at = starts_at + timedelta(minutes=minutes)
-    if _overlapping(staff, starts_at, ends_at, kind, meeting_id) is not None:
+    if not checked and _overlapping(staff, starts_at, ends_at, kind, meeting_id):
         raise _busy(staff, field)
+    values = {"staff": staff, "starts_at": starts_at, "ends_at": ends_at, "live": True}
     try:
-        with transaction.atomic():
-            row, _created = BusyInterval.objects.update_or_create(
-                kind=kind.value,
-                meeting_id=meeting_id,
-                defaults={
-                    "staff": staff,
-                    "starts_at": starts_at,
-                    "ends_at": ends_at,
-                    "live": True,
-                },
-            )
+        # No savepoint: a collision refuses the caller's whole operation, whose own
+        # transaction (or savepoint) rolls back; nothing here goes on after one.
+        with transaction.atomic(savepoint=False):
+            rows = BusyInterval.objects.filter(kind=kind.value, meeting_id=meeting_id)
+            if new or not rows.update(**values):
+                BusyInterval.objects.create(kind=kind.value, meeting_id=meeting_id, **values)
     except IntegrityError:
         raise _busy(staff, field) from None
     except OperationalError as error:
@@ -269,7 +292,6 @@ def occupy(
         if getattr(error.__cause__, "sqlstate", None) != DEADLOCK_DETECTED:
             raise
         raise _busy(staff, field) from None
-    return row
 
 
 def release(kind: MeetingKind, meeting_id: int) -> None:
