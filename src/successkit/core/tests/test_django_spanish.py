@@ -26,7 +26,7 @@ from django.utils.translation import trans_real
 from django.views.i18n import JavaScriptCatalog
 
 from successkit.accounts.roles import Role
-from successkit.factories import PASSWORD, ContactFactory, StaffFactory
+from successkit.factories import PASSWORD, ContactFactory, ContractFactory, StaffFactory
 
 PACKAGE = Path(__file__).resolve().parents[2]
 OVERRIDES = PACKAGE / "django_texts" / "locale" / "es" / "LC_MESSAGES"
@@ -130,6 +130,20 @@ def test_the_admin_javascript_catalog_says_tu() -> None:
     assert "Escriba" not in script
 
 
+@pytest.mark.django_db
+def test_the_history_and_sign_in_attempts_pages_are_spanish() -> None:
+    """django-simple-history and django-axes ship no Spanish: their back-office texts come
+    from the same catalog, in tú."""
+    client = spanish_admin()
+    contract = ContractFactory()
+    history = page(client.get(f"/admin/contracts/contract/{contract.pk}/history/"))
+    assert "Modificado por" in history
+    assert "Changed by" not in history
+    attempts = page(client.get("/admin/axes/accessattempt/"))
+    assert "intento de acceso" in attempts
+    assert "access attempt" not in attempts
+
+
 # Words that only the usted form uses: never in any Spanish text the app shows.
 FORMAL = re.compile(
     r"(?i:\b(?:usted(?:es)?|Ud\.|Introduzc?a|Introduza|Ingrese|Seleccione|Compruebe|Corrija|"
@@ -224,16 +238,29 @@ def test_the_markers_catch_djangos_own_usted_texts() -> None:
     assert formal >= 100
 
 
-def test_the_overrides_change_only_djangos_texts() -> None:
+def test_the_overrides_change_only_texts_of_django_and_installed_apps() -> None:
     """LOCALE_PATHS wins over every app: the override catalog holds no msgid of ours
-    (unless with the same text) and none that Django does not have."""
+    (unless with the same text), and each of its msgids comes from where its comment says:
+    a catalog of Django's, or the code of an installed app that ships no Spanish."""
     django = Path(trans_real.__file__).resolve().parents[2]
+    site_packages = django.parent
     for domain in ("django", "djangojs"):
-        theirs = set()
-        for path in django.glob(f"**/locale/es/LC_MESSAGES/{domain}.po"):
-            theirs |= {e.msgid for e in polib.pofile(path)}
-        overrides = polib.mofile(str(OVERRIDES / f"{domain}.mo"))
-        assert {e.msgid for e in overrides} - theirs == set()
+        for entry in polib.pofile(str(OVERRIDES / f"{domain}.po")):
+            source = entry.comment
+            if source.startswith("django/"):
+                catalog = polib.pofile(
+                    str(site_packages / source / f"locale/es/LC_MESSAGES/{domain}.po")
+                )
+                assert entry.msgid in {e.msgid for e in catalog}, (source, entry.msgid)
+            else:
+                assert source in {"simple_history", "axes"}, source
+                code = "".join(
+                    path.read_text(encoding="utf-8")
+                    for path in (site_packages / source).rglob("*")
+                    if path.suffix in {".py", ".html"}
+                )
+                in_template = re.sub(r"%\((\w+)\)s", r"{{\1}}", entry.msgid)
+                assert entry.msgid in code or in_template in code, (source, entry.msgid)
     ours: dict[str, str] = {}
     for path in PACKAGE.glob("*/locale/es/LC_MESSAGES/django.po"):
         if path.parts[-5] != "django_texts":
