@@ -32,7 +32,7 @@ router = Router(tags=["accounts"])
 
 
 def staff_out(user: User) -> StaffOut:
-    return StaffOut(
+    return StaffOut.model_construct(
         id=str(user.pk),
         email=user.email,
         name=user.name,
@@ -42,7 +42,7 @@ def staff_out(user: User) -> StaffOut:
 
 
 def organization_out(organization: Organization) -> OrganizationOut:
-    return OrganizationOut(
+    return OrganizationOut.model_construct(
         id=str(organization.pk),
         name=organization.name,
         country=organization.country,
@@ -52,7 +52,7 @@ def organization_out(organization: Organization) -> OrganizationOut:
 
 
 def contact_out(contact: Contact) -> ContactOut:
-    return ContactOut(
+    return ContactOut.model_construct(
         id=str(contact.pk),
         organization_id=str(contact.organization_id),
         name=contact.user.name,
@@ -63,7 +63,7 @@ def contact_out(contact: Contact) -> ContactOut:
 
 @router.get("/health", auth=None, response=HealthOut, summary="Liveness probe (no database)")
 def health(request: HttpRequest) -> HealthOut:
-    return HealthOut(status="ok")
+    return HealthOut.model_construct(status="ok")
 
 
 @router.post(
@@ -73,7 +73,9 @@ def health(request: HttpRequest) -> HealthOut:
     summary="Sign in",
 )
 def create_token(request: HttpRequest, payload: TokenIn) -> TokenOut:
-    return TokenOut(token=services.sign_in(payload.email, payload.password, request))
+    return TokenOut.model_construct(
+        token=services.sign_in(payload.email, payload.password, request)
+    )
 
 
 @router.delete("/auth/token", **errors(r204=None), summary="Revoke the calling token")
@@ -87,9 +89,9 @@ def revoke_token(request: HttpRequest) -> Status[None]:
 def list_tokens(request: HttpRequest) -> TokenList:
     user = actor_of(request).user
     current = getattr(user, "_token_id", None)
-    return TokenList(
+    return TokenList.model_construct(
         items=[
-            TokenInfo(
+            TokenInfo.model_construct(
                 id=str(token.pk),
                 prefix=token.prefix,
                 created_at=token.created_at,
@@ -111,7 +113,7 @@ def revoke_one_token(request: HttpRequest, token_id: str) -> Status[None]:
 @router.get("/me", **errors(r200=MeOut), summary="Who am I")
 def me(request: HttpRequest) -> MeOut:
     actor = actor_of(request)
-    return MeOut(
+    return MeOut.model_construct(
         id=str(actor.user.pk),
         email=actor.user.email,
         name=actor.user.name,

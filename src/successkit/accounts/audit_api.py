@@ -26,7 +26,7 @@ def actor_out(user: Any) -> AuditActor | None:
 
 def entry_out(row: Any, audited: services.AuditedType) -> AuditEntry:
     """A history row that ``services.with_changes`` gave its changes."""
-    return AuditEntry(
+    return AuditEntry.model_construct(
         at=row.history_date.isoformat(),
         actor=actor_out(row.history_user),
         type=audited,

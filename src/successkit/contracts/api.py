@@ -30,7 +30,7 @@ router = Router(tags=["contracts"])
 
 
 def contract_out(contract: Contract) -> ContractOut:
-    return ContractOut(
+    return ContractOut.model_construct(
         id=str(contract.pk),
         organization_id=str(contract.organization_id),
         package=contract.package.code,
@@ -47,7 +47,7 @@ def contract_out(contract: Contract) -> ContractOut:
 
 def change_out(change: audit.Change) -> ContractChangeOut:
     user = change.record.history_user
-    return ContractChangeOut(
+    return ContractChangeOut.model_construct(
         at=change.at,
         actor=person_out(user) if user is not None else None,
         field=change.field,

@@ -251,5 +251,5 @@ def person_out(user: Any) -> PersonOut:
     contact id."""
     contact = None if user.is_staff else getattr(user, "contact", None)
     if contact is not None:
-        return PersonOut(id=str(contact.pk), name=user.name, kind="contact")
-    return PersonOut(id=str(user.pk), name=user.name, kind="staff")
+        return PersonOut.model_construct(id=str(contact.pk), name=user.name, kind="contact")
+    return PersonOut.model_construct(id=str(user.pk), name=user.name, kind="staff")

@@ -36,7 +36,7 @@ def health_check_out(request: HttpRequest, check: HealthCheck) -> HealthCheckOut
     zone = ZoneInfo(check.contract.organization.timezone)
     report = reverse("healthchecks:report", args=[check.pk]) if completed else None
     report_pdf = reverse("healthchecks:report_pdf", args=[check.pk]) if completed else None
-    return HealthCheckOut(
+    return HealthCheckOut.model_construct(
         id=str(check.pk),
         contract_id=str(check.contract_id),
         number=check.number,
@@ -51,7 +51,9 @@ def health_check_out(request: HttpRequest, check: HealthCheck) -> HealthCheckOut
         summary=check.summary,
         overall_status=check.overall_status or None,
         action_items=[
-            ActionItemSchema(description=item.description, owner=item.owner, due_on=item.due_on)
+            ActionItemSchema.model_construct(
+                description=item.description, owner=item.owner, due_on=item.due_on
+            )
             for item in check.action_items.all()  # prefetched by the services
         ],
         report_url=request.build_absolute_uri(report) if report else None,
@@ -97,10 +99,12 @@ def list_health_checks(request: HttpRequest, contract_id: str) -> Page[HealthChe
 def compliance(request: HttpRequest) -> ComplianceOut:
     report = services.compliance(actor_of(request))
     needing, needing_next = window(request, report.needing_a_date)
-    return ComplianceOut(
+    return ComplianceOut.model_construct(
         totals=TallyOut(**_tally(report.total)),
         by_representative=[
-            RepresentativeTallyOut(representative_id=row.key, name=row.label, **_tally(row.tally))
+            RepresentativeTallyOut(
+                representative_id=row.key, name=row.label, **_tally(row.tally)
+            )
             for row in report.by_representative
         ],
         by_package=[
@@ -108,7 +112,7 @@ def compliance(request: HttpRequest) -> ComplianceOut:
             for row in report.by_package
         ],
         needing_a_date=[
-            NeedingADateOut(
+            NeedingADateOut.model_construct(
                 id=str(check.pk),
                 contract_id=str(check.contract_id),
                 organization_id=str(check.contract.organization_id),

@@ -23,7 +23,7 @@ router = Router(tags=["webhooks"])
 
 
 def webhook_out(endpoint: WebhookEndpoint) -> WebhookOut:
-    return WebhookOut(
+    return WebhookOut.model_construct(
         id=str(endpoint.pk),
         url=endpoint.url,
         events=list(endpoint.events),
@@ -33,7 +33,7 @@ def webhook_out(endpoint: WebhookEndpoint) -> WebhookOut:
 
 
 def attempt_out(attempt: WebhookAttempt) -> AttemptOut:
-    return AttemptOut(
+    return AttemptOut.model_construct(
         event_id=attempt.delivery.webhook_id,
         type=attempt.delivery.type,
         attempted_at=attempt.attempted_at,
@@ -45,7 +45,12 @@ def attempt_out(attempt: WebhookAttempt) -> AttemptOut:
 @router.post("/webhooks", **errors(FORBIDDEN, r201=WebhookCreated), summary="Register a webhook")
 def create_webhook(request: HttpRequest, payload: WebhookIn) -> Status[WebhookCreated]:
     endpoint = webhooks.register_endpoint(actor_of(request), url=payload.url, events=payload.events)
-    return Status(201, WebhookCreated(**webhook_out(endpoint).model_dump(), secret=endpoint.secret))
+    return Status(
+        201,
+        WebhookCreated.model_construct(
+            **webhook_out(endpoint).model_dump(), secret=endpoint.secret
+        ),
+    )
 
 
 @router.get("/webhooks", **errors(FORBIDDEN, r200=WebhookPage), summary="List webhooks")

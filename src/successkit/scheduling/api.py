@@ -22,18 +22,21 @@ router = Router(tags=["scheduling"])
 
 
 def availability_out(staff_id: int, value: rules.Availability) -> AvailabilityOut:
-    return AvailabilityOut(
+    return AvailabilityOut.model_construct(
         staff_id=str(staff_id),
         timezone=value.timezone,
         weekly=[
-            WeeklySchema(
+            WeeklySchema.model_construct(
                 weekday=hours.weekday,
                 start=rules.format_clock(hours.start),
                 end=rules.format_clock(hours.end),
             )
             for hours in value.weekly
         ],
-        time_off=[TimeOffSchema(start_date=off.start, end_date=off.end) for off in value.time_off],
+        time_off=[
+            TimeOffSchema.model_construct(start_date=off.start, end_date=off.end)
+            for off in value.time_off
+        ],
     )
 
 
@@ -80,4 +83,4 @@ def calendar_feed(request: HttpRequest, staff_id: str, query: Query[Rotate]) -> 
     staff = services.staff_member(actor, object_id(staff_id))
     token = services.calendar_feed_token(actor, staff, rotate=query.rotate)
     ics_url = request.build_absolute_uri(reverse("calendar-feed", args=[staff.pk, token]))
-    return FeedOut(url="webcal://" + ics_url.split("://", 1)[1], ics_url=ics_url)
+    return FeedOut.model_construct(url="webcal://" + ics_url.split("://", 1)[1], ics_url=ics_url)
