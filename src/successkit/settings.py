@@ -113,7 +113,14 @@ def _database() -> dict[str, Any]:
         db["ENGINE"] = "successkit.core.postgresql"
         # Only the statements every request runs are prepared (once per connection, by
         # core/postgresql's prepared_cursor); nothing else reaches this threshold.
-        db["OPTIONS"] = {**db.get("OPTIONS", {}), "prepare_threshold": 2**31 - 1}
+        # No JIT: the server compiles any query its planner costs high (the cockpit's
+        # ranking of every contract), which took two of its three seconds at 10,000
+        # contracts; the queries of a web request are short and never repay it.
+        db["OPTIONS"] = {
+            **db.get("OPTIONS", {}),
+            "prepare_threshold": 2**31 - 1,
+            "options": "-c jit=off",
+        }
     if db["ENGINE"] == "django.db.backends.sqlite3":
         # WAL lets readers run beside the writer; IMMEDIATE makes every transaction take
         # the write lock up front, so concurrent bookings queue (busy timeout) instead of

@@ -24,6 +24,7 @@ from django.db.models import (
     Count,
     DateTimeField,
     DecimalField,
+    Exists,
     F,
     IntegerField,
     Max,
@@ -140,9 +141,13 @@ def delivered_on(session: TrainingSession) -> date:
     return local_date(session.starts_at, session.contract.organization.timezone)
 
 
-def _unbilled_sessions() -> QuerySet[TrainingSession]:
+def unbilled_sessions() -> QuerySet[TrainingSession]:
+    """The unbilled lines' sessions: delivered, billable, not billed. Read by ``billed``
+    (the index of unbilled lines), not by looking for each delivered session's statement
+    line; issuing asks the statement lines too."""
+    # billed IN (false): an equality an index can read; billed=False is written NOT billed.
     return TrainingSession.objects.filter(
-        status__in=BILLED_STATUSES, billable_minutes__gt=0, statement_lines__isnull=True
+        status__in=BILLED_STATUSES, billable_minutes__gt=0, billed__in=[False]
     )
 
 
@@ -200,13 +205,17 @@ def contract_billing(contract: Contract) -> ContractBilling:
         _billed_line(line)
         for line in StatementLine.objects.filter(
             statement__contract=contract, kind=StatementLine.Kind.SESSION
-        ).select_related("statement", "session__contract__organization", "session__session_type")
+        )
+        .select_related("statement", "session__contract__organization", "session__session_type")
+        # Each line names its session's type in the reader's language: one query for all.
+        .prefetch_related("session__session_type__translations")
     ]
     unbilled = [
         _unbilled_line(session)
-        for session in _unbilled_sessions()
+        for session in unbilled_sessions()
         .filter(contract=contract)
         .select_related("contract__organization", "session_type")
+        .prefetch_related("session_type__translations")
     ]
     lines = sorted(billed + unbilled, key=lambda line: (line.delivered_on, line.session.pk))
     for line in lines:
@@ -243,7 +252,7 @@ def contracts_with_unbilled(period: tuple[date, date] | None = None) -> QuerySet
     """Contracts with something for their next statement: an unbilled line (delivered in
     ``period``, if given, in the buyer's time zone) or a pending correction. Decided in
     the database: the portfolio never passes through memory."""
-    sessions = _unbilled_sessions()
+    sessions = unbilled_sessions()
     if period is not None:
         sessions = sessions.filter(_delivered_between(*period, _zones()))
     pending = Adjustment.objects.filter(statement_lines__isnull=True)
@@ -262,7 +271,7 @@ def unbilled_portfolio(sort: str = "age") -> QuerySet[Contract]:
     and newest (``unbilled_since``, ``unbilled_until``) and its pending corrections
     (``pending_total``); oldest unbilled line first (``sort="age"``) or by organization.
     Each comes with its representative and its package's names (for the page)."""
-    sessions = _unbilled_sessions().filter(contract=OuterRef("pk")).order_by().values("contract")
+    sessions = unbilled_sessions().filter(contract=OuterRef("pk")).order_by().values("contract")
     pending = (
         Adjustment.objects.filter(contract=OuterRef("pk"), statement_lines__isnull=True)
         .order_by()
@@ -298,7 +307,7 @@ def unbilled_of(
     """``unbilled`` for several contracts (a page of them) in two queries: their lines and
     their pending corrections."""
     contracts = list(contracts)
-    sessions = _unbilled_sessions().filter(contract__in=contracts)
+    sessions = unbilled_sessions().filter(contract__in=contracts)
     if period is not None:
         zones = {contract.organization.timezone for contract in contracts}
         sessions = sessions.filter(_delivered_between(*period, zones))
@@ -417,7 +426,7 @@ def issue_statement(
     # Read under the lock: a statement issued concurrently has committed its lines by now.
     sessions = list(
         _in_period(
-            _unbilled_sessions().filter(contract=contract),
+            unbilled_sessions().filter(contract=contract, statement_lines__isnull=True),
             contract.organization.timezone,
             period_start,
             period_end,
@@ -498,6 +507,7 @@ def _save_statement(
                 line.statement = statement
                 line.position = position
             StatementLine.objects.bulk_create(lines)
+            _mark_billed(lines)
     except IntegrityError:
         # The database's one-line-per-session guard: a statement issued meanwhile billed
         # these minutes (month-end reads its lines before the lock), kept as the last line
@@ -505,6 +515,26 @@ def _save_statement(
         raise AlreadyBilled() from None
     publish("statement.issued", statement)
     return statement
+
+
+def _mark_billed(lines: Iterable[StatementLine]) -> None:
+    """The sessions ``lines`` bill are billed (``TrainingSession.billed``), in the
+    transaction that writes the lines: the unbilled lines are read by that flag."""
+    sessions = [line.session_id for line in lines if line.session_id is not None]
+    if sessions:
+        TrainingSession.objects.filter(pk__in=sessions).update(billed=True)
+
+
+def billed_mismatches() -> list[int]:
+    """The sessions whose ``billed`` flag disagrees with their statement lines (none, when
+    every writer of lines keeps it): ``successkit check_billed`` reports them."""
+    lines = StatementLine.objects.filter(session=OuterRef("pk"))
+    return list(
+        TrainingSession.objects.annotate(on_statement=Exists(lines))
+        .exclude(billed=F("on_statement"))
+        .order_by("pk")
+        .values_list("pk", flat=True)
+    )
 
 
 def _with_lines(statement: Statement, lines: list[StatementLine]) -> Statement:
@@ -597,7 +627,7 @@ class MonthEnd:
         first, last = _bounded(*self.period)
         lines: dict[int, list[BillableLine]] = {}
         rows = (
-            _unbilled_sessions()
+            unbilled_sessions()
             .filter(
                 contract__in=list(contracts),
                 # A day's margin each side in UTC, then the exact day in each time zone.
@@ -676,7 +706,9 @@ class MonthEnd:
             for position, row in enumerate(rows, start=1):
                 row.statement = statement
                 row.position = position
-        StatementLine.objects.bulk_create([row for _statement, rows in issued for row in rows])
+        written = [row for _statement, rows in issued for row in rows]
+        StatementLine.objects.bulk_create(written)
+        _mark_billed(written)
         for statement, rows in issued:
             publish("statement.issued", statement)
             _with_lines(statement, rows)  # the command counts them

@@ -64,6 +64,29 @@ class Calendar:
             output_field=DateField(),
         )
 
+    def latest_day(self, offset: int = 0) -> date:
+        """The latest of the buyers' todays plus ``offset`` days: no contract's ``day``
+        passes it. A plain bound an index can read before the exact test per zone."""
+        days = [self.today_in(zone) for zone in self.zones] or [self.now.date()]
+        return max(days) + timedelta(days=offset)
+
+    def earliest_day(self, offset: int = 0) -> date:
+        """The earliest of the buyers' todays plus ``offset`` days (see ``latest_day``)."""
+        days = [self.today_in(zone) for zone in self.zones] or [self.now.date()]
+        return min(days) + timedelta(days=offset)
+
+    def latest_midnight(self, offset: int) -> datetime:
+        """The latest instant ``midnight(offset)`` gives any contract (see ``latest_day``)."""
+        return max(
+            (
+                datetime.combine(
+                    self.today_in(zone) + timedelta(days=offset), time.min, ZoneInfo(zone)
+                )
+                for zone in self.zones
+            ),
+            default=self.now,
+        )
+
     def midnight(self, offset: int, path: str = "") -> Case | Value:
         """The instant the buyer's today plus ``offset`` days begins, in its zone."""
         field = f"{path}organization__timezone"

@@ -95,6 +95,11 @@ class TrainingSession(models.Model):
     billable_amount = models.DecimalField(
         _("billable amount"), max_digits=14, decimal_places=2, null=True, blank=True
     )
+    # Whether a statement line bills this session: written by billing in the transaction
+    # that writes the line (the engagement code never sets it), so the unbilled lines of
+    # the whole book are read from the index below rather than by checking every
+    # delivered session for a statement line (``successkit check_billed`` proves they agree).
+    billed = models.BooleanField(_("billed"), default=False, editable=False)
     # Copy of the session type's single-use term, so the database itself refuses a second
     # live session of a single-use type (the partial unique constraint below).
     single_use = models.BooleanField(_("once per contract"), default=False)
@@ -130,6 +135,17 @@ class TrainingSession(models.Model):
             # by age): per contract and status, by start.
             models.Index(
                 fields=["contract", "status", "starts_at"], name="session_contract_status_start"
+            ),
+            # The unbilled lines (delivered, billable, on no statement yet): of the whole
+            # book or of one contract. Not a partial index: SQLite uses one only when the
+            # query spells its condition with literal values, and queries bind them.
+            models.Index(
+                fields=["billed", "status", "contract", "billable_minutes", "starts_at"],
+                name="session_unbilled",
+            ),
+            # Sessions still booked, by start: those past it are overdue (the cockpit).
+            models.Index(
+                fields=["starts_at"], name="session_booked_start", condition=Q(status="booked")
             ),
         ]
 

@@ -34,7 +34,7 @@ from django.utils import timezone, translation
 from successkit.accounts.actors import Actor
 from successkit.accounts.models import User
 from successkit.accounts.roles import Role
-from successkit.billing.services import BILLED_STATUSES
+from successkit.billing.services import unbilled_sessions
 from successkit.catalog.models import Package
 from successkit.catalog.services import LocalizedText, current_version, localized
 from successkit.contracts.models import Contract
@@ -102,6 +102,11 @@ def _flag(condition: Q) -> Case:
     return Case(When(condition, then=Value(1)), default=Value(0), output_field=IntegerField())
 
 
+def _member(rows: QuerySet[Any]) -> Case:
+    """1 for the contracts that some of ``rows`` (sessions, checks, cases) belong to."""
+    return _flag(Q(pk__in=rows.order_by().values("contract_id")))
+
+
 def _window_end() -> Case:
     """The last day of the contract's training window (SPEC.md: the first N days of the
     term, or the whole term): per package, as there are few (one query finds them)."""
@@ -123,14 +128,20 @@ def _window_end() -> Case:
     return Case(*whens, default=F("end_date"), output_field=DateField())
 
 
-def _annotated(actor: Actor, calendar: Calendar) -> QuerySet[Contract]:
-    """Every visible contract with what the cockpit shows, filters and sorts on, computed
-    by the database: the counts, sums and each attention item's condition."""
+def _annotated(
+    contracts: QuerySet[Contract], calendar: Calendar, *, whole_book: bool
+) -> QuerySet[Contract]:
+    """The contracts with what the cockpit shows, filters and sorts on, computed by the
+    database: the counts, sums and each attention item's condition.
+
+    The counts are subqueries run once per contract: cheap for a page of rows, not for
+    ranking the whole book. With ``whole_book`` each item's flag asks instead whether the
+    contract is among those the item's rows name: one uncorrelated subquery per item,
+    which the database runs once for all contracts (a hashed set); without it, the flag
+    is the count's (cheaper for a few contracts than scanning every row of the item)."""
     now = calendar.now
     sessions = TrainingSession.objects.filter(contract=OuterRef("pk"))
-    unbilled = sessions.filter(
-        status__in=BILLED_STATUSES, billable_minutes__gt=0, statement_lines__isnull=True
-    ).values("contract")
+    unbilled = unbilled_sessions().filter(contract=OuterRef("pk")).values("contract")
     cases = SupportCase.objects.filter(contract=OuterRef("pk"))
     checks_of = HealthCheck.objects.filter(contract=OuterRef("pk"))
     open_checks = checks_of.exclude(state=checks.HealthCheckState.COMPLETED)
@@ -140,8 +151,7 @@ def _annotated(actor: Actor, calendar: Calendar) -> QuerySet[Contract]:
         - Coalesce(F("training_pool__used_minutes"), Value(0))
     )
     contracts = (
-        visible_contracts(actor)
-        .select_related("training_pool", "representative", "organization", "package")
+        contracts.select_related("training_pool", "representative", "organization", "package")
         .annotate(
             local_today=calendar.day(),
             window_end=_window_end(),
@@ -183,9 +193,6 @@ def _annotated(actor: Actor, calendar: Calendar) -> QuerySet[Contract]:
             default=Value(ContractPhase.ACTIVE.value),
             output_field=CharField(),
         ),
-        attention_overdue=_flag(Q(overdue_sessions__gt=0)),
-        attention_missed=_flag(Q(checks_missed__gt=0)),
-        attention_unscheduled=_flag(Q(checks_unscheduled__gt=0)),
         attention_window=_flag(
             Q(remaining_minutes__gt=0)
             & Q(window_end__lt=F("end_date"))
@@ -197,10 +204,57 @@ def _annotated(actor: Actor, calendar: Calendar) -> QuerySet[Contract]:
             & Q(end_date__gte=F("local_today"))
             & Q(end_date__lte=calendar.day(ENDING_SOON_DAYS))
         ),
-        attention_escalated=_flag(Q(escalated_cases__gt=0)),
-        # More than UNBILLED_OLD_DAYS days between the oldest line's day and today.
-        attention_unbilled=_flag(Q(unbilled_since__lt=calendar.midnight(-UNBILLED_OLD_DAYS))),
     )
+    if whole_book:
+        # Each exact test per time zone comes with a plain bound every zone keeps (the
+        # latest or earliest of the buyers' todays), which an index reads first.
+        open_states = [
+            s.value for s in checks.HealthCheckState if s != checks.HealthCheckState.COMPLETED
+        ]
+        contracts = contracts.annotate(
+            attention_overdue=_member(
+                TrainingSession.objects.filter(status="booked", starts_at__lt=now)
+            ),
+            attention_missed=_member(
+                HealthCheck.objects.filter(
+                    state__in=open_states, period_end__lt=calendar.latest_day()
+                ).filter(period_end__lt=calendar.day(path="contract__"))
+            ),
+            attention_unscheduled=_member(
+                HealthCheck.objects.filter(
+                    state=checks.HealthCheckState.DUE,
+                    period_start__lte=calendar.latest_day(),
+                    period_end__gte=calendar.earliest_day(),
+                ).filter(
+                    period_start__lte=calendar.day(path="contract__"),
+                    period_end__gte=calendar.day(path="contract__"),
+                )
+            ),
+            attention_escalated=_member(SupportCase.objects.filter(status=CaseStatus.ESCALATED)),
+            # The sum per contract, asked only of the contracts with an unbilled line.
+            unbilled_order=Case(
+                When(
+                    pk__in=unbilled_sessions().values("contract_id"),
+                    then=Coalesce("unbilled_amount", Value(Decimal("0"))),
+                ),
+                default=Value(Decimal("0")),
+            ),
+            # More than UNBILLED_OLD_DAYS days between the oldest line's day and today.
+            attention_unbilled=_member(
+                unbilled_sessions()
+                .filter(starts_at__lt=calendar.latest_midnight(-UNBILLED_OLD_DAYS))
+                .filter(starts_at__lt=calendar.midnight(-UNBILLED_OLD_DAYS, path="contract__"))
+            ),
+        )
+    else:
+        contracts = contracts.annotate(
+            attention_overdue=_flag(Q(overdue_sessions__gt=0)),
+            attention_missed=_flag(Q(checks_missed__gt=0)),
+            attention_unscheduled=_flag(Q(checks_unscheduled__gt=0)),
+            attention_escalated=_flag(Q(escalated_cases__gt=0)),
+            unbilled_order=Coalesce("unbilled_amount", Value(Decimal("0"))),
+            attention_unbilled=_flag(Q(unbilled_since__lt=calendar.midnight(-UNBILLED_OLD_DAYS))),
+        )
     return contracts.annotate(
         attention_count=F("attention_overdue")
         + F("attention_missed")
@@ -231,7 +285,7 @@ def portfolio(
     """The visible contracts the filters keep, in the order asked for: filtered, sorted
     and counted by the database. ``rows_of`` turns a page of them into rows."""
     actor.require_staff()
-    contracts = _annotated(actor, Calendar.current())
+    contracts = _annotated(visible_contracts(actor), Calendar.current(), whole_book=True)
     if mine:
         contracts = contracts.filter(representative=actor.user)
     elif representative:
@@ -259,7 +313,7 @@ def _ordering(sort: str) -> list[Any]:
         "organization": [name.asc(), "id"],
         "end": ["end_date", "id"],
         "left": ["remaining_minutes", "id"],
-        "unbilled": [Coalesce("unbilled_amount", Value(Decimal("0"))).desc(), "id"],
+        "unbilled": [F("unbilled_order").desc(), "id"],
         "attention": [F("attention_count").desc(), name.asc(), *tail],
     }
     return orders.get(sort, orders["attention"])
@@ -294,8 +348,10 @@ def ranked(contracts: QuerySet[Contract]) -> list[tuple[int, int]]:
 
 
 def rows_for(contracts: QuerySet[Contract], ids: list[int]) -> list[PortfolioRow]:
-    """Rows for the contracts ``ids`` of ``portfolio``, in that order."""
-    found = {contract.pk: contract for contract in contracts.filter(pk__in=ids)}
+    """Rows for the contracts ``ids`` of ``portfolio``, in that order: read with each
+    item's count, for these few contracts only."""
+    few = _annotated(Contract.objects.filter(pk__in=ids), Calendar.current(), whole_book=False)
+    found = {contract.pk: contract for contract in few}
     return rows_of(found[pk] for pk in ids if pk in found)
 
 
@@ -304,9 +360,21 @@ def attention_list(
 ) -> list[tuple[PortfolioRow, Attention]]:
     """The first ``limit`` things to do, contract by contract in the portfolio's order
     (``order``: from ``ranked``)."""
+    return page_and_attention(contracts, order, [], limit)[1]
+
+
+def page_and_attention(
+    contracts: QuerySet[Contract], order: list[tuple[int, int]], page: list[int], limit: int = 30
+) -> tuple[list[PortfolioRow], list[tuple[PortfolioRow, Attention]]]:
+    """The rows of the contracts ``page`` and the attention list (``attention_list``),
+    the contracts of both read at once."""
     flagged = [pk for pk, count in order if count][:limit]
-    rows = rows_for(contracts, flagged)
-    return [(row, item) for row in rows for item in row.attention][:limit]
+    rows = {
+        row.contract.pk: row for row in rows_for(contracts, list(dict.fromkeys([*page, *flagged])))
+    }
+    shown = [rows[pk] for pk in page if pk in rows]
+    todo = [(rows[pk], item) for pk in flagged if pk in rows for item in rows[pk].attention]
+    return shown, todo[:limit]
 
 
 WAITING_SHOWN = 5

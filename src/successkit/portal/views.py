@@ -119,11 +119,14 @@ def cockpit(request: HttpRequest) -> HttpResponse:
     page = Paginator(order, COCKPIT_PAGE_SIZE).get_page(query.get("page"))
     params = query.copy()
     params.pop("page", None)
+    rows, attention = portfolio.page_and_attention(
+        contracts, order, [pk for pk, _count in page.object_list]
+    )
     context = {
         "actor": actor,
         "page": page,
-        "rows": portfolio.rows_for(contracts, [pk for pk, _count in page.object_list]),
-        "attention": portfolio.attention_list(contracts, order),
+        "rows": rows,
+        "attention": attention,
         "waiting": portfolio.waiting_on_vendor(actor, mine=mine),
         "mine": mine,
         "owner": owner,

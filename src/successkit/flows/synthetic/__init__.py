@@ -31,7 +31,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 
 from successkit.accounts.models import User
@@ -85,4 +85,14 @@ def build_portfolio(
             return Portfolio(seed, found, created=False)
         generator = Generator(contracts, seed, today or timezone.now().date(), progress)
         counts = generator.run()
+    _analyze()
     return Portfolio(seed, contracts, created=True, counts=counts)
+
+
+def _analyze() -> None:
+    """Fresh planner statistics after a bulk load (PostgreSQL's advice after loading
+    data): a server whose autovacuum has not come round yet, or is off, would otherwise
+    plan the pages' queries for the tables as they were before the load."""
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("ANALYZE")

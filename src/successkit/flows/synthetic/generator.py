@@ -101,6 +101,10 @@ class Generator(World):
             bar.close()
             write_statements(self)
             self.flush()
+            # The sessions the statements bill are billed (as billing marks them).
+            TrainingSession.objects.filter(
+                contract_id__in=list(self.contract_of), statement_lines__isnull=False
+            ).update(billed=True)
         return dict(self.counts)
 
     # -- people ------------------------------------------------------------------------------

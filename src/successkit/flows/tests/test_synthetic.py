@@ -118,6 +118,15 @@ def portfolio_today() -> date:
     return timezone.now().date()
 
 
+def test_a_session_is_marked_billed_exactly_when_a_statement_bills_it(
+    portfolio: synthetic.Portfolio,
+) -> None:
+    call_command("check_billed")  # exits 1 on any mismatch
+    billed = TrainingSession.objects.filter(contract__in=[c.pk for c in _contracts()], billed=True)
+    assert billed.exists()
+    assert not billed.filter(statement_lines__isnull=True).exists()
+
+
 def test_the_ledger_agrees_and_no_pool_is_overdrawn(portfolio: synthetic.Portfolio) -> None:
     call_command("check_ledger")  # exits 1 on any mismatch
     assert engagements.ledger_mismatches() == []
