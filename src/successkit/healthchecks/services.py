@@ -377,6 +377,7 @@ def schedule_health_check(
         if check.state == HealthCheckState.SCHEDULED
         else HealthCheckEvent.Kind.SCHEDULED
     )
+    previous_staff_id = check.staff_id if kind == HealthCheckEvent.Kind.RESCHEDULED else None
     check.state = HealthCheckState.SCHEDULED
     check.scheduled_for = scheduled_for
     check.staff = staff
@@ -385,7 +386,15 @@ def schedule_health_check(
     HealthCheckEvent.objects.create(
         health_check=check, kind=kind, actor=actor.user, staff=staff, scheduled_for=scheduled_for
     )
-    publish("health_check.scheduled", check)
+    # The invitation's revision (iCalendar SEQUENCE): how often the check was rescheduled;
+    # the staff member it leaves, if another, gets the invitation's cancellation.
+    publish(
+        "health_check.scheduled",
+        check,
+        sequence=check.events.filter(kind=HealthCheckEvent.Kind.RESCHEDULED).count(),
+        rescheduled=kind == HealthCheckEvent.Kind.RESCHEDULED,
+        previous_staff_id=previous_staff_id if previous_staff_id != staff.pk else None,
+    )
     return check
 
 

@@ -12,6 +12,7 @@ from datetime import date, datetime
 
 from django.conf import settings
 from django.db import models
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -24,13 +25,16 @@ from successkit.contracts.models import Contract
 from successkit.core.formats import format_day, format_moment, format_money
 from successkit.engagements.calendar import session_calendar
 from successkit.engagements.models import TrainingSession
-from successkit.healthchecks.models import HealthCheck
+from successkit.engagements.rules import SessionStatus
+from successkit.healthchecks.calendar import health_check_calendar
+from successkit.healthchecks.models import HealthCheck, HealthCheckEvent, HealthCheckState
 from successkit.notifications import mail, payloads
 from successkit.notifications.mail import Letter
 from successkit.notifications.models import WebhookDelivery, WebhookEndpoint
 from successkit.notifications.webhooks import body_of
 from successkit.outbox.models import Event
 from successkit.support.models import Case
+from successkit.support.rules import Queue
 
 
 def on_event(event: Event) -> None:
@@ -354,6 +358,255 @@ def _ending_mail(event: Event, contract: Contract) -> None:
     )
 
 
+def _health_check_scheduled_mail(event: Event, check: HealthCheck) -> None:
+    """A check scheduled or rescheduled: an invitation (or its update) to the buyer's
+    counterpart and the staff member holding it; a staff member it leaves gets the
+    cancellation."""
+    if check.state != HealthCheckState.SCHEDULED or check.scheduled_for is None:
+        return  # completed before this was handled: nobody needs the invitation now
+    if check.scheduled_for <= event.occurred_at or check.staff is None:
+        return
+    sequence = int(event.data.get("sequence", 0))
+    if check.events.filter(kind=HealthCheckEvent.Kind.RESCHEDULED).count() != sequence:
+        return  # rescheduled again since: the later event's invitation says it all
+    contract = check.contract
+    zone = contract.organization.timezone
+    rescheduled = bool(event.data.get("rescheduled"))
+    counterpart = contract.buyer_contact.user
+    staff = check.staff
+    people = {counterpart.pk: counterpart, staff.pk: staff}
+    previous = None
+    previous_id = event.data.get("previous_staff_id")
+    if previous_id is not None and previous_id not in people:
+        previous = User.objects.filter(pk=previous_id).first()
+
+    def facts() -> list[tuple[str, str]]:
+        return [
+            (_("When"), when(check.scheduled_for, zone)),  # type: ignore[arg-type]
+            (_("With"), staff.name),
+            (_("Organization"), contract.organization.name),
+        ]
+
+    link = f"{settings.SUCCESSKIT_SITE_URL}/health-checks/contracts/{contract.pk}/"
+    for person in people.values():
+
+        def letter() -> Letter:
+            values = {"number": check.number, "organization": contract.organization.name}
+            if rescheduled:
+                subject = _("New time: health check %(number)s with %(organization)s")
+                heading = _("Project health check %(number)s has a new time.")
+            else:
+                subject = _("Scheduled: health check %(number)s with %(organization)s")
+                heading = _("Project health check %(number)s is scheduled.")
+            return Letter(
+                subject=subject % values,
+                heading=heading % values,
+                paragraphs=[_("The calendar invitation is attached.")],
+                facts=facts(),
+                link=link,
+                link_label=_("See the health checks"),
+            )
+
+        def calendar(person: User = person) -> tuple[str, bytes]:
+            return "REQUEST", health_check_calendar(
+                check, person.language, sequence=sequence, attendees=[counterpart]
+            )
+
+        mail.write(
+            person, key=f"{event.pk}:{person.pk}", event=event, letter=letter, calendar=calendar
+        )
+    if previous is not None:
+        leaving = previous
+
+        def cancelled() -> Letter:
+            values = {"number": check.number, "organization": contract.organization.name}
+            return Letter(
+                subject=_("Reassigned: health check %(number)s with %(organization)s") % values,
+                heading=_("Project health check %(number)s is now held by %(name)s.")
+                % {**values, "name": staff.name},
+                paragraphs=[_("The attached update removes it from your calendar.")],
+                facts=facts(),
+                link=link,
+                link_label=_("See the health checks"),
+            )
+
+        mail.write(
+            leaving,
+            key=f"{event.pk}:{leaving.pk}",
+            event=event,
+            letter=cancelled,
+            calendar=lambda: (
+                "CANCEL",
+                health_check_calendar(
+                    check,
+                    leaving.language,
+                    method="CANCEL",
+                    sequence=sequence,
+                    organizer=leaving,
+                    attendees=[counterpart],
+                ),
+            ),
+        )
+
+
+def _health_check_completed_mail(event: Event, check: HealthCheck) -> None:
+    """A check recorded as held: the buyer's counterpart gets its overall status and the
+    link to its report."""
+    if check.state != HealthCheckState.COMPLETED or check.held_on is None:
+        return
+    contract = check.contract
+    person = contract.buyer_contact.user
+    report = settings.SUCCESSKIT_SITE_URL + reverse(
+        "healthchecks:report", kwargs={"check_id": check.pk}
+    )
+
+    def letter() -> Letter:
+        values = {"number": check.number, "organization": contract.organization.name}
+        status = str(check.get_overall_status_display()) if check.overall_status else _("not rated")
+        return Letter(
+            subject=_("Report of health check %(number)s: %(organization)s") % values,
+            heading=_("Project health check %(number)s was held.") % values,
+            paragraphs=[_("Its report, with the agreed next steps, is ready.")],
+            facts=[
+                (_("Held on"), format_day(check.held_on)),  # type: ignore[arg-type]
+                (_("Overall status"), status),
+                (_("With"), check.staff.name if check.staff else ""),
+            ],
+            link=report,
+            link_label=_("Read the report"),
+        )
+
+    mail.write(person, key=f"{event.pk}:{person.pk}", event=event, letter=letter)
+
+
+def queue_people(case: Case) -> list[User]:
+    """Who works a case: its assignee, else its queue (customer success: the contract's
+    representative; orders and technical support: the support team)."""
+    if case.assignee_id is not None and case.assignee is not None:
+        return [case.assignee]
+    if case.queue == Queue.CUSTOMER_SUCCESS:
+        return [case.contract.representative]
+    return list(active_staff().filter(staff_roles__role=Role.SUPPORT).distinct().order_by("id"))
+
+
+def _case_opened_mail(event: Event, case: Case) -> None:
+    """A new case: the buyer's contact who opened it gets an acknowledgement; whoever works
+    it (its assignee, else its queue, as for a case waiting) hears of it, as a reminder
+    they may turn off."""
+    link = f"{settings.SUCCESSKIT_SITE_URL}/support/cases/{case.pk}/"
+    opener = case.opened_by
+    organization = case.contract.organization.name
+    if not opener.is_staff:
+        mail.write(
+            opener,
+            key=f"{event.pk}:{opener.pk}",
+            event=event,
+            letter=lambda: Letter(
+                subject=_("Case #%(id)s received: %(subject)s")
+                % {"id": case.pk, "subject": case.subject},
+                heading=_("We received your case."),
+                paragraphs=[
+                    _(
+                        "Case #%(id)s is in our queue. We will answer on the case's page, "
+                        "and you will get a mail when we do."
+                    )
+                    % {"id": case.pk}
+                ],
+                facts=[
+                    (_("Case"), f"#{case.pk}"),
+                    (_("Subject"), case.subject),
+                    (_("Type"), str(case.get_type_display())),
+                ],
+                link=link,
+                link_label=_("Open the case"),
+            ),
+        )
+    for person in queue_people(case):
+        if person.pk == opener.pk:
+            continue
+        mail.write(
+            person,
+            key=f"{event.pk}:{person.pk}",
+            event=event,
+            reminder=True,
+            letter=lambda: Letter(
+                subject=_("New case #%(id)s from %(organization)s: %(subject)s")
+                % {"id": case.pk, "organization": organization, "subject": case.subject},
+                heading=_("A new case is waiting in your queue."),
+                paragraphs=[
+                    _("%(name)s opened it for %(organization)s.")
+                    % {"name": opener.name, "organization": organization}
+                ],
+                facts=[
+                    (_("Case"), f"#{case.pk}"),
+                    (_("Subject"), case.subject),
+                    (_("Type"), str(case.get_type_display())),
+                ],
+                link=link,
+                link_label=_("Open the case"),
+            ),
+        )
+
+
+def _session_recorded_mail(event: Event, session: TrainingSession) -> None:
+    """A session recorded as held or as a no-show: the buyer's counterpart gets what it
+    took from the training minutes, and what is billable."""
+    no_show = event.type == "session.no_show"
+    wanted = SessionStatus.NO_SHOW if no_show else SessionStatus.COMPLETED
+    if session.status != wanted.value:
+        return
+    contract = session.contract
+    zone = contract.organization.timezone
+    person = contract.buyer_contact.user
+
+    def letter() -> Letter:
+        name = localized(session.session_type, person.language).name
+        values = {"type": name, "organization": contract.organization.name}
+        minutes = _("%(minutes)s minutes")
+        facts = [
+            (_("When"), when(session.starts_at, zone)),
+            (_("With"), session.staff.name),
+            (_("Minutes booked"), minutes % {"minutes": session.duration_minutes}),
+        ]
+        if no_show:
+            subject = _("No-show recorded: %(type)s with %(organization)s")
+            heading = _("Your %(type)s session was recorded as a no-show.")
+            paragraphs = [
+                _(
+                    "Nobody from %(organization)s attended. As the contract provides, the "
+                    "booked minutes are used as booked."
+                )
+                % values
+            ]
+        else:
+            subject = _("Held: %(type)s with %(organization)s")
+            heading = _("Your %(type)s session was held.")
+            paragraphs = [_("Here is what it took from your training minutes.")]
+            facts.append((_("Minutes held"), minutes % {"minutes": session.actual_minutes}))
+        facts.append(
+            (_("From your training minutes"), minutes % {"minutes": session.covered_minutes})
+        )
+        if session.billable_minutes:
+            billable = minutes % {"minutes": session.billable_minutes}
+            if session.billable_amount is not None and session.hourly_rate is not None:
+                billable = _("%(minutes)s minutes: %(amount)s (%(rate)s an hour)") % {
+                    "minutes": session.billable_minutes,
+                    "amount": format_money(session.billable_amount, contract.currency),
+                    "rate": format_money(session.hourly_rate, contract.currency),
+                }
+            facts.append((_("Billable"), billable))
+        return Letter(
+            subject=subject % values,
+            heading=heading % values,
+            paragraphs=paragraphs,
+            facts=facts,
+            link=f"{settings.SUCCESSKIT_SITE_URL}/contracts/{contract.pk}/",
+            link_label=_("Open the contract"),
+        )
+
+    mail.write(person, key=f"{event.pk}:{person.pk}", event=event, letter=letter)
+
+
 MAIL: dict[str, Callable[[Event, object], None]] = {
     "session.booked": _session_mail,  # type: ignore[dict-item]
     "session.moved": _session_mail,  # type: ignore[dict-item]
@@ -363,4 +616,9 @@ MAIL: dict[str, Callable[[Event, object], None]] = {
     "health_check.missed": _missed_mail,  # type: ignore[dict-item]
     "training.window_closing": _window_mail,  # type: ignore[dict-item]
     "contract.ending": _ending_mail,  # type: ignore[dict-item]
+    "health_check.scheduled": _health_check_scheduled_mail,  # type: ignore[dict-item]
+    "health_check.completed": _health_check_completed_mail,  # type: ignore[dict-item]
+    "case.opened": _case_opened_mail,  # type: ignore[dict-item]
+    "session.completed": _session_recorded_mail,  # type: ignore[dict-item]
+    "session.no_show": _session_recorded_mail,  # type: ignore[dict-item]
 }

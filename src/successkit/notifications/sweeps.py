@@ -16,8 +16,6 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from successkit.accounts.models import User
-from successkit.accounts.roles import Role
-from successkit.accounts.services import active_staff
 from successkit.catalog.services import localized
 from successkit.contracts.models import Contract
 from successkit.core.formats import format_day
@@ -26,12 +24,12 @@ from successkit.engagements.rules import SessionStatus
 from successkit.engagements.services import training_entitlement
 from successkit.healthchecks.models import HealthCheck, HealthCheckState
 from successkit.notifications import mail, rules
-from successkit.notifications.handlers import session_people, when
+from successkit.notifications.handlers import queue_people, session_people, when
 from successkit.notifications.mail import Letter
 from successkit.notifications.models import SweepRun
 from successkit.outbox.services import publish
 from successkit.support.models import Case
-from successkit.support.rules import CaseStatus, Queue
+from successkit.support.rules import CaseStatus
 
 
 def _active_contracts() -> list[Contract]:
@@ -201,16 +199,6 @@ def contract_ending() -> int:
             is not None
         )
     return published
-
-
-def queue_people(case: Case) -> list[User]:
-    """Who works a case: its assignee, else its queue (customer success: the contract's
-    representative; orders and technical support: the support team)."""
-    if case.assignee_id is not None and case.assignee is not None:
-        return [case.assignee]
-    if case.queue == Queue.CUSTOMER_SUCCESS:
-        return [case.contract.representative]
-    return list(active_staff().filter(staff_roles__role=Role.SUPPORT).distinct().order_by("id"))
 
 
 def case_waiting() -> int:
