@@ -102,9 +102,7 @@ def compliance(request: HttpRequest) -> ComplianceOut:
     return ComplianceOut.model_construct(
         totals=TallyOut(**_tally(report.total)),
         by_representative=[
-            RepresentativeTallyOut(
-                representative_id=row.key, name=row.label, **_tally(row.tally)
-            )
+            RepresentativeTallyOut(representative_id=row.key, name=row.label, **_tally(row.tally))
             for row in report.by_representative
         ],
         by_package=[

@@ -7,9 +7,10 @@ services, so the generator itself keeps every invariant the services enforce:
 
 - sessions: single-use types once (a cancelled one may be booked again), covered minutes
   from ``engagements.rules.split_coverage`` in booking order so the pool is never
-  overdrawn, one ledger entry per move as ``engagements.services._post`` writes them and a
-  running balance equal to their sum (``successkit check_ledger``), billable minutes
-  accepted and priced at the rate card's rate in force on the day (``pricing.rules``);
+  overdrawn, one ledger entry per move as ``engagements.services.ledger.post_entry``
+  writes them and a running balance equal to their sum (``successkit check_ledger``),
+  billable minutes accepted and priced at the rate card's rate in force on the day
+  (``pricing.rules``);
 - time: every session and scheduled or held health check takes its staff member's time
   (``BusyInterval``), never two meetings of one staff member at once (each staff
   member's hours are handed out once);

@@ -114,8 +114,8 @@ class World:
         reserved: int,
         used: int,
     ) -> None:
-        """One ledger entry, written as ``engagements.services._post`` writes them: a post
-        always, a reserve or release only when it moves something."""
+        """One ledger entry, written as ``engagements.services.ledger.post_entry`` writes
+        them: a post always, a reserve or release only when it moves something."""
         if not reserved and not used and kind != PoolEntry.Kind.POST:
             return
         self.add(
