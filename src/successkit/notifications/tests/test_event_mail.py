@@ -85,6 +85,7 @@ def test_a_scheduled_health_check_invites_the_counterpart_and_its_staff_member(
     staff = StaffFactory(roles=[Role.CSM], language="en", name="Lucía Ortega")
     stranger = ContactFactory().user  # a buyer contact of another organization
     colleague = ContactFactory(organization=contract.organization).user
+    mail.set_reminders(counterpart, False)  # an invitation is not a reminder: still sent
     check = first_check(contract)
     healthchecks.schedule_health_check(
         admin(), check, scheduled_for=at(contract, 20, 8), staff_id=staff.pk
@@ -284,6 +285,7 @@ def test_a_held_session_and_a_no_show_are_summed_up_for_the_counterpart(
     rate(hourly="90.00")
     contract = contract_starting(timezone.localdate() - timedelta(days=9))
     counterpart = contract.buyer_contact.user  # Spanish
+    mail.set_reminders(counterpart, False)  # the record of a session is not a reminder
     staff_api = ApiClient(contract.representative)
     ContactFactory()  # another organization's contact
     kickoff = book(staff_api, contract, 2)
