@@ -17,6 +17,7 @@ from django.utils import timezone
 
 from successkit.billing import services
 from successkit.billing.models import Adjustment, Statement, StatementCounter, StatementLine
+from successkit.billing.services import month_end
 from successkit.billing.tests.helpers import billable_session, contract_starting, rate
 from successkit.conftest import race
 from successkit.contracts.models import Contract
@@ -55,7 +56,7 @@ def assert_billed_once_without_gaps(everything: bool = True) -> None:
 @pytest.mark.django_db(transaction=True)
 def test_an_interrupted_month_end_resumes_without_a_gap_or_a_second_bill() -> None:
     contracts = october_contracts(7)
-    publish = services.publish
+    publish = month_end.publish
     calls = {"n": 0}
 
     def failing_publish(*args: object, **kwargs: object) -> object:
@@ -65,8 +66,8 @@ def test_an_interrupted_month_end_resumes_without_a_gap_or_a_second_bill() -> No
         return publish(*args, **kwargs)
 
     with (
-        mock.patch.object(services, "MONTH_END_BATCH", 3),
-        mock.patch.object(services, "publish", failing_publish),
+        mock.patch.object(month_end, "MONTH_END_BATCH", 3),
+        mock.patch.object(month_end, "publish", failing_publish),
         pytest.raises(KeyboardInterrupt),
     ):
         for _contract, _outcome in services.issue_statements_for_month(None, OCTOBER):
@@ -75,7 +76,7 @@ def test_an_interrupted_month_end_resumes_without_a_gap_or_a_second_bill() -> No
     assert Statement.objects.count() == 3
     assert_billed_once_without_gaps(everything=False)
 
-    with mock.patch.object(services, "MONTH_END_BATCH", 3):
+    with mock.patch.object(month_end, "MONTH_END_BATCH", 3):
         issued = list(services.issue_statements_for_month(None, OCTOBER))
     assert len(issued) == 4
     assert_billed_once_without_gaps()
