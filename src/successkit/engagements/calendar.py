@@ -11,11 +11,11 @@ from zoneinfo import ZoneInfo
 
 from django.utils import timezone, translation
 from django.utils.translation import gettext
-from icalendar import Calendar, Event, vCalAddress
 
 from successkit.accounts.models import User
 from successkit.catalog.services import localized
 from successkit.contracts.models import Contract
+from successkit.core.calendar import calendar, meeting
 from successkit.engagements.models import TrainingSession
 from successkit.engagements.rules import SessionStatus
 from successkit.healthchecks.models import HealthCheck
@@ -38,35 +38,23 @@ def session_calendar(
     text = localized(session.session_type, language)
     zone = ZoneInfo(session.contract.organization.timezone)
     starts_at = session.starts_at.astimezone(zone)
-    event = Event()
-    event.add("uid", f"session-{session.pk}@successkit")
-    event.add("dtstamp", timezone.now())
-    event.add("dtstart", starts_at)
-    event.add("dtend", starts_at + timedelta(minutes=session.duration_minutes))
-    event.add("summary", f"{text.name} — {session.contract.organization.name}")
-    event.add("description", text.description)
-    organizer = vCalAddress(f"mailto:{session.staff.email}")
-    organizer.params["cn"] = session.staff.name
-    event.add("organizer", organizer)
-    for person in attendees:
-        attendee = vCalAddress(f"mailto:{person.email}")
-        attendee.params["cn"] = person.name
-        attendee.params["role"] = "REQ-PARTICIPANT"
-        attendee.params["partstat"] = "NEEDS-ACTION"
-        attendee.params["rsvp"] = "TRUE"
-        event.add("attendee", attendee)
-    event.add("sequence", calendar_sequence(session) if sequence is None else sequence)
-    if cancelled or method == "CANCEL":
-        event.add("status", "CANCELLED")
-    else:
-        event.add("status", "CONFIRMED")
-    calendar = Calendar()
-    calendar.add("prodid", "-//successkit//training sessions//EN")
-    calendar.add("version", "2.0")
-    calendar.add("method", method or ("CANCEL" if cancelled else "PUBLISH"))
-    calendar.add_component(event)
-    calendar.add_missing_timezones()
-    return calendar.to_ical()
+    event = meeting(
+        f"session-{session.pk}@successkit",
+        starts_at=starts_at,
+        ends_at=starts_at + timedelta(minutes=session.duration_minutes),
+        summary=f"{text.name} — {session.contract.organization.name}",
+        description=text.description,
+        organizer=session.staff,
+        attendees=attendees,
+        sequence=calendar_sequence(session) if sequence is None else sequence,
+        cancelled=cancelled or method == "CANCEL",
+    )
+    return calendar(
+        "training sessions",
+        method or ("CANCEL" if cancelled else "PUBLISH"),
+        [event],
+        with_timezones=True,
+    )
 
 
 # Meetings from this far back stay in a staff member's feed (calendars keep the past).
@@ -92,14 +80,11 @@ def staff_feed(staff: User, contract_url: Callable[[Contract], str]) -> bytes:
             for c in checks.filter(pk__in=ids[MeetingKind.HEALTH_CHECK])
         },
     }
-    calendar = Calendar()
-    calendar.add("prodid", "-//successkit//staff meetings//EN")
-    calendar.add("version", "2.0")
-    calendar.add("method", "PUBLISH")
+    events = []
     with translation.override(staff.language):
-        calendar.add("x-wr-calname", gettext("Meetings of %(name)s") % {"name": staff.name})
-        for meeting in meetings:
-            item = found.get((meeting.kind, meeting.meeting_id))
+        name = gettext("Meetings of %(name)s") % {"name": staff.name}
+        for item_meeting in meetings:
+            item = found.get((item_meeting.kind, item_meeting.meeting_id))
             if item is None:
                 continue
             if isinstance(item, TrainingSession):
@@ -110,13 +95,14 @@ def staff_feed(staff: User, contract_url: Callable[[Contract], str]) -> bytes:
                 uid = f"health-check-{item.pk}@successkit"
             contract = item.contract
             link = contract_url(contract)
-            event = Event()
-            event.add("uid", uid)
-            event.add("dtstamp", timezone.now())
-            event.add("dtstart", meeting.starts_at)
-            event.add("dtend", meeting.ends_at)
-            event.add("summary", f"{title} — {contract.organization.name}")
-            event.add("description", f"{title}\n{contract.organization.name}\n{link}")
-            event.add("url", link)
-            calendar.add_component(event)
-    return calendar.to_ical()
+            events.append(
+                meeting(
+                    uid,
+                    starts_at=item_meeting.starts_at,
+                    ends_at=item_meeting.ends_at,
+                    summary=f"{title} — {contract.organization.name}",
+                    description=f"{title}\n{contract.organization.name}\n{link}",
+                    url=link,
+                )
+            )
+    return calendar("staff meetings", "PUBLISH", events, name=name)

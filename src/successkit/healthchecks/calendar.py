@@ -7,11 +7,12 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import UTC, timedelta
 
-from django.utils import timezone, translation
+from django.utils import translation
 from django.utils.translation import gettext
-from icalendar import Calendar, Event, vCalAddress
 
 from successkit.accounts.models import User
+from successkit.core.calendar import calendar, meeting
+from successkit.core.formats import format_day
 from successkit.healthchecks.models import HealthCheck
 
 
@@ -44,33 +45,18 @@ def health_check_calendar(
         ) % {
             "number": check.number,
             "organization": organization,
-            "start": check.period_start.isoformat(),
-            "end": check.period_end.isoformat(),
+            "start": format_day(check.period_start),
+            "end": format_day(check.period_end),
         }
-    event = Event()
-    event.add("uid", health_check_uid(check))
-    event.add("dtstamp", timezone.now())
-    event.add("dtstart", starts_at)
-    event.add("dtend", starts_at + timedelta(minutes=minutes))
-    event.add("summary", f"{title} — {organization}")
-    event.add("description", description)
-    holder = organizer or check.staff
-    if holder is not None:
-        address = vCalAddress(f"mailto:{holder.email}")
-        address.params["cn"] = holder.name
-        event.add("organizer", address)
-    for person in attendees:
-        attendee = vCalAddress(f"mailto:{person.email}")
-        attendee.params["cn"] = person.name
-        attendee.params["role"] = "REQ-PARTICIPANT"
-        attendee.params["partstat"] = "NEEDS-ACTION"
-        attendee.params["rsvp"] = "TRUE"
-        event.add("attendee", attendee)
-    event.add("sequence", sequence)
-    event.add("status", "CANCELLED" if method == "CANCEL" else "CONFIRMED")
-    calendar = Calendar()
-    calendar.add("prodid", "-//successkit//health checks//EN")
-    calendar.add("version", "2.0")
-    calendar.add("method", method)
-    calendar.add_component(event)
-    return calendar.to_ical()
+    event = meeting(
+        health_check_uid(check),
+        starts_at=starts_at,
+        ends_at=starts_at + timedelta(minutes=minutes),
+        summary=f"{title} — {organization}",
+        description=description,
+        organizer=organizer or check.staff,
+        attendees=attendees,
+        sequence=sequence,
+        cancelled=method == "CANCEL",
+    )
+    return calendar("health checks", method, [event])
