@@ -221,7 +221,8 @@ class _Sessions:
         rng, session = self.world.rng, booking.session
         minutes = booking.planned.minutes
         actual = minutes if rng.random() < 0.8 else max(15, minutes - 15)
-        done = session.starts_at + timedelta(minutes=actual, hours=rng.randint(1, 30))
+        ended = session.starts_at + timedelta(minutes=actual)
+        done = min(ended + timedelta(hours=rng.randint(1, 30)), max(self.world.latest, ended))
         again = self._coverage(
             booking.planned,
             session.starts_at.date(),
@@ -233,7 +234,9 @@ class _Sessions:
 
     def _missed(self, booking: _Booking) -> None:
         """A no-show: the booked minutes are used as booked."""
-        done = booking.session.starts_at + timedelta(hours=self.world.rng.randint(1, 30))
+        starts_at = booking.session.starts_at
+        hours = self.world.rng.randint(1, 30)
+        done = min(starts_at + timedelta(hours=hours), max(self.world.latest, starts_at))
         self._post(booking, SessionStatus.NO_SHOW, booking.coverage, done)
 
     def _post(

@@ -157,6 +157,11 @@ def _case(
                     quantity=quantity,
                 )
             )
+
+    def later(moment: datetime, hours: int) -> datetime:
+        """``hours`` after ``moment``, but never after ``world.latest``."""
+        return min(moment + timedelta(hours=hours), world.latest)
+
     moment = opened_at
     _event(world, case, EventKind.OPENED, opener, moment, "", queue.value)
     world.add(new(Message, case=case, author=opener, body=case.subject, created_at=moment))
@@ -164,10 +169,10 @@ def _case(
         case.updated_at = moment
         return  # still in the queue, nobody on it yet
     worker = rng.choice(world.staff[Role.SUPPORT])
-    moment += timedelta(hours=rng.randint(1, 20))
+    moment = later(moment, rng.randint(1, 20))
     case.assignee = worker
     _event(world, case, EventKind.ASSIGNED, worker, moment, "", str(worker.pk))
-    moment += timedelta(hours=rng.randint(1, 20))
+    moment = later(moment, rng.randint(1, 20))
     world.add(new(Message, case=case, author=worker, body=STAFF_REPLY[language], created_at=moment))
     path: list[CaseStatus] = {
         CaseStatus.OPEN: [],
@@ -179,7 +184,7 @@ def _case(
     before = CaseStatus.OPEN
     if status is CaseStatus.ESCALATED:
         engineer = rng.choice(world.staff[Role.CS_ENGINEER])
-        moment += timedelta(hours=rng.randint(1, 20))
+        moment = later(moment, rng.randint(1, 20))
         by = contract.representative
         _event(
             world,
@@ -195,7 +200,7 @@ def _case(
         _event(world, case, EventKind.ASSIGNED, by, moment, str(worker.pk), str(engineer.pk))
         case.assignee = engineer
     for after in path:
-        moment += timedelta(hours=rng.randint(2, 72))
+        moment = later(moment, rng.randint(2, 72))
         _event(world, case, EventKind.STATUS_CHANGED, worker, moment, before.value, after.value)
         before = after
     case.updated_at = moment

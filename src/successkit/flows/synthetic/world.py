@@ -141,6 +141,12 @@ class World:
     def at(self, day: date, hour: int, zone_name: str, minute: int = 0) -> datetime:
         return datetime.combine(day, time(hour, minute), self.zone(zone_name))
 
+    @property
+    def latest(self) -> datetime:
+        """The last moment history may have: a minute before today began (UTC). What
+        follows something late yesterday is clamped to it, never in the future."""
+        return datetime.combine(self.today, time(0), UTC) - timedelta(minutes=1)
+
     def stamp(self, day: date, hour: int = 9) -> datetime:
         """A moment of ``day`` in UTC (creation and recording times)."""
         return datetime.combine(day, time(hour, self.rng.randrange(60)), UTC)
