@@ -79,12 +79,15 @@ class HealthCheck(models.Model):
         verbose_name_plural = _("health checks")
         ordering = ["contract", "period_index"]
         # Missed and unscheduled checks per contract (cockpit); due ones by deadline
-        # across the portfolio (compliance).
+        # across the portfolio, with their period's start (compliance: those whose period
+        # overlaps the next 30 days are counted from the index alone).
         indexes = [
             models.Index(
                 fields=["contract", "state", "period_end"], name="check_contract_state_end"
             ),
-            models.Index(fields=["state", "period_end"], name="check_state_end"),
+            models.Index(
+                fields=["state", "period_end", "period_start"], name="check_state_end_start"
+            ),
         ]
         constraints = [
             models.UniqueConstraint(

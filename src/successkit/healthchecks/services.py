@@ -8,9 +8,10 @@ The rows are written by ``sync_health_checks`` when a contract is sold
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from typing import Any
 
 from django.db import transaction
@@ -22,6 +23,7 @@ from django.db.models import (
     F,
     Func,
     OuterRef,
+    Q,
     QuerySet,
     Subquery,
     TextField,
@@ -33,7 +35,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
 
 from successkit.accounts.actors import Actor
-from successkit.accounts.models import User
+from successkit.accounts.models import Organization, User
 from successkit.accounts.roles import ACCOUNT_ROLES, Role
 from successkit.accounts.services import active_staff
 from successkit.catalog.models import Package
@@ -509,14 +511,44 @@ class Compliance:
     needing_a_date: QuerySet[HealthCheck]
 
 
+def before_buyers_day(calendar: Calendar, field: str, offset: int = 0) -> Q:
+    """Health checks whose date ``field`` falls before their buyer's today plus ``offset``
+    days, as a condition on stored columns: a plain comparison for every date outside
+    the buyers' todays (all but one or two days), and only for a date between the
+    earliest and the latest today the contract's time zone, asked through one
+    uncorrelated subquery of organizations. No row is joined to its organization."""
+    by_day: dict[date, list[str]] = {}
+    for zone in calendar.zones:
+        by_day.setdefault(calendar.today_in(zone) + timedelta(days=offset), []).append(zone)
+    days = sorted(by_day) or [calendar.now.date() + timedelta(days=offset)]
+    before = Q(**{f"{field}__lt": days[0]})
+    for day, next_day in itertools.pairwise(days):
+        # A date on ``day``..``next_day`` is before the today of the zones already past it.
+        later = sorted(
+            zone for later_day in days if later_day >= next_day for zone in by_day[later_day]
+        )
+        # The dates first: the subquery's probe is only for the rows on those days.
+        before |= (
+            Q(**{f"{field}__gte": day})
+            & Q(**{f"{field}__lt": next_day})
+            & Q(
+                contract__organization_id__in=Organization.objects.filter(
+                    timezone__in=later
+                ).values("pk")
+            )
+        )
+    return before
+
+
 def compliance(actor: Actor | None) -> Compliance:
     """The portfolio on each organization's today, counted by the database: one query
-    for the counts by representative, package, status and lateness, two for the names,
-    whatever the number of checks. ``actor`` None is the command line."""
+    for the counts by representative, package, status and lateness, three for the names,
+    whatever the number of checks. A check is compared with its buyer's today on its own
+    columns (``before_buyers_day``): the count reads the checks and their contracts, not
+    their organizations. ``actor`` None is the command line."""
     if actor is not None:
         actor.require_staff()
     calendar = Calendar.current()
-    today = calendar.day(path="contract__")
     completed, missed = (
         rules.HealthCheckStatus.COMPLETED.value,
         rules.HealthCheckStatus.MISSED.value,
@@ -525,43 +557,49 @@ def compliance(actor: Actor | None) -> Compliance:
         HealthCheck.objects.annotate(
             shown=Case(
                 When(state=HealthCheckState.COMPLETED, then=Value(completed)),
-                When(period_end__lt=today, then=Value(missed)),
+                When(before_buyers_day(calendar, "period_end"), then=Value(missed)),
                 default=F("state"),
                 output_field=CharField(),
             )
         )
         .order_by()
-        .values("contract__representative_id", "contract__package__code", "shown", "recorded_late")
-        .annotate(n=Count("pk"))
+        .values_list(
+            "contract__representative_id", "contract__package_id", "shown", "recorded_late"
+        )
+        .annotate(n=Count("*"))
     )
+    rows = list(counted)
+    language = translation.get_language() or "en"
+    # Every version of the counted packages' codes: the newest version's name wins.
+    packages = list(
+        Package.objects.filter(
+            code__in=Package.objects.filter(pk__in={row[1] for row in rows}).values("code")
+        )
+        .prefetch_related("translations")
+        .order_by("version__number")
+    )
+    code_of = {package.pk: package.code for package in packages}
+    package_names = {package.code: localized(package, language).name for package in packages}
     tallied = rules.ComplianceTally()
-    for row in counted:
-        status = rules.HealthCheckStatus(row["shown"])
-        late = bool(row["recorded_late"])
+    for representative_id, package_id, shown, late, n in rows:
+        status = rules.HealthCheckStatus(shown)
         for tally in (
             tallied.total,
-            tallied.by_representative.setdefault(row["contract__representative_id"], rules.Tally()),
-            tallied.by_package.setdefault(row["contract__package__code"], rules.Tally()),
+            tallied.by_representative.setdefault(representative_id, rules.Tally()),
+            tallied.by_package.setdefault(code_of[package_id], rules.Tally()),
         ):
-            tally.add(status, late, count=row["n"])
+            tally.add(status, bool(late), count=n)
     names = dict(User.objects.filter(pk__in=tallied.by_representative).values_list("pk", "name"))
-    language = translation.get_language() or "en"
-    package_names = {
-        package.code: localized(package, language).name
-        for package in Package.objects.filter(code__in=tallied.by_package)
-        .prefetch_related("translations")
-        .order_by("version__number")  # the newest version's name wins
-    }
-    first, last = (
-        calendar.day(path="contract__"),
-        calendar.day(rules.UPCOMING_DAYS - 1, path="contract__"),
-    )
+    # Due, and its period overlaps the buyer's next 30 days: the plain bounds first (the
+    # earliest and latest of the buyers' todays), for the index of due checks by end.
     needing = (
         HealthCheck.objects.filter(
             state=HealthCheckState.DUE,
-            period_end__gte=first,
-            period_start__lte=last,
+            period_end__gte=calendar.earliest_day(),
+            period_start__lt=calendar.latest_day(rules.UPCOMING_DAYS),
         )
+        .filter(~before_buyers_day(calendar, "period_end"))
+        .filter(before_buyers_day(calendar, "period_start", rules.UPCOMING_DAYS))
         .select_related("contract__organization", "contract__package", "contract__representative")
         .order_by("period_end", "contract_id", "period_index")
     )

@@ -176,10 +176,22 @@ class Case(models.Model):
         verbose_name = _("case")
         verbose_name_plural = _("cases")
         ordering = ["-opened_at", "-id"]
+        # Every filter of the case list (all, a queue, a status, both) in its order,
+        # newest first, so a page reads its own rows only; the count of each queue by
+        # status from the first; a queue's live cases oldest first (the queues page) from
+        # the live ones alone; a contract's open and escalated cases.
         indexes = [
-            models.Index(fields=["queue", "status"], name="case_queue_status"),
-            # A queue's live cases oldest first; a contract's open and escalated cases.
-            models.Index(fields=["queue", "status", "opened_at"], name="case_queue_status_opened"),
+            models.Index(
+                fields=["queue", "status", "opened_at", "id"], name="case_queue_status_opened"
+            ),
+            models.Index(fields=["queue", "opened_at", "id"], name="case_queue_opened"),
+            models.Index(fields=["status", "opened_at", "id"], name="case_status_opened"),
+            models.Index(fields=["opened_at", "id"], name="case_opened"),
+            models.Index(
+                fields=["queue", "opened_at", "id"],
+                name="case_live_queue_opened",
+                condition=~models.Q(status="closed"),
+            ),
             models.Index(fields=["contract", "status"], name="case_contract_status"),
         ]
 

@@ -13,7 +13,7 @@ from successkit.contracts.models import Contract
 from successkit.core.errors import ValidationFailed
 from successkit.factories import ContactFactory, ContractFactory, OrganizationFactory, StaffFactory
 from successkit.flows import contracts as flows
-from successkit.healthchecks import services
+from successkit.healthchecks import rules, services
 from successkit.healthchecks.errors import HealthCheckWouldBeLost, OutsidePeriod
 from successkit.healthchecks.models import HealthCheck, HealthCheckEvent, HealthCheckState
 from successkit.healthchecks.rules import HealthCheckStatus
@@ -194,6 +194,51 @@ def test_the_period_that_ended_yesterday_in_madrid_has_not_ended_in_new_york(clo
             staff_id=staff.pk,
             summary="Too late.",
         )
+
+
+def test_compliance_counts_each_check_on_its_own_buyers_day_at_any_hour(clock) -> None:
+    """Four buyers from UTC-12 to UTC+14, each with a Pro Lite whose first period ends
+    on 14 April and whose second starts on 15 April: the portfolio's counts and its list
+    of checks needing a date are, at every moment, those of each check's own status on
+    its buyer's today (``HealthCheck.status``, ``rules.needs_a_date``), including the
+    hours when the buyers' todays are two or three different days."""
+    zones = ["Etc/GMT+12", "America/Los_Angeles", "Europe/Madrid", "Pacific/Kiritimati"]
+    contracts = [contract_with_checks(organization__timezone=zone) for zone in zones]
+    moments = [
+        datetime(2026, 3, 17, 2, 0, tzinfo=UTC),  # 17 March in Madrid, 16th in Los Angeles
+        datetime(2026, 4, 14, 10, 30, tzinfo=UTC),  # 13th, 14th and 15th April
+        datetime(2026, 4, 14, 23, 30, tzinfo=UTC),
+        datetime(2026, 4, 15, 11, 30, tzinfo=UTC),
+        datetime(2026, 6, 1, 15, 0, tzinfo=UTC),
+    ]
+    seen_days = set()
+    for moment in moments:
+        clock.set(moment)
+        todays = {contract.pk: contract.today() for contract in contracts}
+        seen_days.add(len(set(todays.values())))
+        checks = list(HealthCheck.objects.select_related("contract__organization"))
+        expected = rules.tally(
+            (check.status(todays[check.contract_id]), check.recorded_late) for check in checks
+        )
+        needing = sorted(
+            (check.period_end, check.contract_id, check.period_index)
+            for check in checks
+            if rules.needs_a_date(
+                check.status(todays[check.contract_id]), check.period, todays[check.contract_id]
+            )
+        )
+        report = services.compliance(None)
+        assert report.total == expected, moment
+        assert [
+            (check.period_end, check.contract_id, check.period_index)
+            for check in report.needing_a_date
+        ] == needing, moment
+        assert report.needing_a_date.count() == len(needing)
+    assert seen_days == {2, 3}  # two and three different days at once were tried
+    # On 14 April 10:30 UTC the first check is missed only where the 15th has begun.
+    clock.set(moments[1])
+    report = services.compliance(None)
+    assert (report.total.missed, report.total.due) == (1, 15)
 
 
 def test_a_scheduled_time_counts_on_the_organizations_calendar(clock) -> None:
