@@ -7,25 +7,16 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal
-from typing import Any
 from zoneinfo import ZoneInfo
 
 from django.db.models import (
-    Count,
     DateTimeField,
-    DecimalField,
     F,
-    IntegerField,
-    Max,
-    Min,
     OuterRef,
     Q,
     QuerySet,
     Subquery,
-    Sum,
-    Value,
 )
-from django.db.models.functions import Coalesce
 from django.utils.translation import gettext_lazy as _
 
 from successkit.accounts.models import Organization
@@ -238,33 +229,27 @@ def contracts_with_unbilled(period: tuple[date, date] | None = None) -> QuerySet
 
 
 def unbilled_portfolio(sort: str = "age") -> QuerySet[Contract]:
-    """Contracts with something for their next statement, each annotated with its
-    unbilled lines (``unbilled_lines``, ``unbilled_amount``), the instants of its oldest
-    and newest (``unbilled_since``, ``unbilled_until``) and its pending corrections
-    (``pending_total``); oldest unbilled line first (``sort="age"``) or by organization.
-    Each comes with its representative and its package's names (for the page)."""
-    sessions = unbilled_sessions().filter(contract=OuterRef("pk")).order_by().values("contract")
-    pending = (
-        Adjustment.objects.filter(contract=OuterRef("pk"), statement_lines__isnull=True)
-        .order_by()
-        .values("contract")
+    """Contracts with something for their next statement, oldest unbilled line first
+    (``sort="age"``: ``unbilled_since``, the instant of each one's oldest, read from the
+    index of unbilled lines; contracts with only corrections last) or by organization.
+    Each comes with its representative and its package's names (for the page); a page's
+    lines and corrections are read for its own contracts (``unbilled_of``)."""
+    contracts = (
+        contracts_with_unbilled()
+        .select_related("representative")
+        .prefetch_related("package__translations")
     )
-
-    def of(queryset: QuerySet[Any], aggregate: Any, output: Any) -> Subquery:
-        return Subquery(queryset.annotate(value=aggregate).values("value"), output_field=output)
-
-    money = DecimalField(max_digits=14, decimal_places=2)
-    contracts = contracts_with_unbilled().annotate(
-        unbilled_lines=Coalesce(of(sessions, Count("pk"), IntegerField()), Value(0)),
-        unbilled_amount=of(sessions, Sum("billable_amount"), money),
-        unbilled_since=of(sessions, Min("starts_at"), DateTimeField()),
-        unbilled_until=of(sessions, Max("starts_at"), DateTimeField()),
-        pending_total=of(pending, Sum("amount"), money),
-    )
-    contracts = contracts.select_related("representative").prefetch_related("package__translations")
     if sort == "organization":
         return contracts.order_by("organization__name", "id")
-    return contracts.order_by(F("unbilled_since").asc(nulls_last=True), "organization__name", "id")
+    oldest = (
+        unbilled_sessions()
+        .filter(contract=OuterRef("pk"))
+        .order_by("starts_at")
+        .values("starts_at")[:1]
+    )
+    return contracts.annotate(
+        unbilled_since=Subquery(oldest, output_field=DateTimeField())
+    ).order_by(F("unbilled_since").asc(nulls_last=True), "organization__name", "id")
 
 
 def unbilled(contract: Contract, period: tuple[date, date] | None = None) -> ContractBilling:
