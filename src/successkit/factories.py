@@ -10,7 +10,7 @@ import factory
 from successkit.accounts.models import Contact, Organization, StaffRole, User
 from successkit.accounts.roles import Role
 from successkit.catalog.models import Package
-from successkit.contracts.models import Contract
+from successkit.contracts.models import Contract, training_window_of
 
 PASSWORD = "correct-horse-battery"
 
@@ -86,6 +86,10 @@ class ContractFactory(factory.django.DjangoModelFactory):
         ContactFactory, organization=factory.SelfAttribute("..organization")
     )
     currency = "EUR"
+    # What ``contracts.services.create_contract`` stores.
+    training_window_end = factory.LazyAttribute(
+        lambda o: training_window_of(o.package, o.start_date, o.end_date).end
+    )
 
     @factory.post_generation
     def health_checks(self, create: bool, extracted: Any, **kwargs: Any) -> None:

@@ -24,6 +24,12 @@ def platform_labels(codes: Iterable[str]) -> str:
     return ", ".join(str(PLATFORM_LABELS.get(code, code)) for code in sorted(codes)) or "—"
 
 
+def training_window_of(package: Package, start: date, end: date) -> rules.DateRange:
+    """The training window of a term of ``package`` (``Contract.training_window_end``
+    stores its end)."""
+    return rules.window_from_start(start, end, package.training_window_days)
+
+
 class Contract(models.Model):
     """What one organization bought: a package of one catalog version, over a term."""
 
@@ -54,8 +60,13 @@ class Contract(models.Model):
     # The platforms the buyer bought (codes, sorted): what software training covers.
     platforms = models.JSONField(_("platforms"), default=rules.default_platforms)
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    # The last day of the training window (``training_window_end``: the first N days of
+    # the term, or the whole term), kept by the services that write the term, so that the
+    # cockpit filters and sorts on it without computing it for every contract.
+    training_window_end = models.DateField(_("training usable until"), editable=False)
 
-    history = HistoricalRecords(get_user=history_user)
+    # The window's end follows the term: derived, so not a change of its own in the trail.
+    history = HistoricalRecords(get_user=history_user, excluded_fields=["training_window_end"])
 
     class Meta:
         verbose_name = _("contract")
@@ -79,6 +90,11 @@ class Contract(models.Model):
     @property
     def term(self) -> rules.DateRange:
         return rules.contract_term(self.start_date, self.end_date)
+
+    def training_window(self) -> rules.DateRange:
+        """The days the training pool may be drawn on (SPEC.md: the first N days of the
+        term, or the whole term)."""
+        return training_window_of(self.package, self.start_date, self.end_date)
 
     def today(self) -> date:
         """Today in the organization's time zone."""

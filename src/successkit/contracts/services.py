@@ -24,7 +24,7 @@ from successkit.catalog.models import Package
 from successkit.catalog.services import localized, package_for_sale
 from successkit.contracts import rules
 from successkit.contracts.errors import RoleNotAllowed
-from successkit.contracts.models import Contract, platform_labels
+from successkit.contracts.models import Contract, platform_labels, training_window_of
 from successkit.core import audit
 from successkit.core.compiled import CompiledQuery
 from successkit.core.errors import NotFound, PermissionDenied, ValidationFailed
@@ -258,6 +258,7 @@ def create_contract(
         buyer_contact=contact,
         currency=clean_currency(currency),
         platforms=clean_platforms(sold, platforms),
+        training_window_end=training_window_of(sold, start_date, end_date).end,
     )
     return contract
 
@@ -298,8 +299,9 @@ def change_end_date(actor: Actor, contract: Contract, *, end_date: date) -> Cont
     check_end_date(actor, contract, end_date)
     if contract.end_date != end_date:
         contract.end_date = end_date
+        contract.training_window_end = contract.training_window().end
         with audit.acting_as(actor.user):  # the history names who changed it (core/audit.py)
-            contract.save(update_fields=["end_date"])
+            contract.save(update_fields=["end_date", "training_window_end"])
     return contract
 
 

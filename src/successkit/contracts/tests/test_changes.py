@@ -9,12 +9,15 @@ from zoneinfo import ZoneInfo
 import pytest
 from django.utils import timezone
 
+from successkit.accounts.actors import Actor
 from successkit.accounts.roles import Role
 from successkit.conftest import ApiClient, race
 from successkit.contracts.models import Contract
 from successkit.engagements.models import TrainingSession
+from successkit.engagements.services import training_entitlement
 from successkit.engagements.tests.helpers import contract_starting, on_day
 from successkit.factories import ContactFactory, ContractFactory, StaffFactory
+from successkit.flows import contracts as contract_flows
 from successkit.support.models import Case
 
 pytestmark = pytest.mark.django_db
@@ -280,3 +283,48 @@ def test_an_admin_reassigns_the_representative_in_the_back_office_too(admin_user
         str(new.pk),
         str(admin_user.pk),
     )
+
+
+# --- the stored training window end ---------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("package", "end_in_days", "moved_to_days", "stored", "moved"),
+    [
+        # Launch Kit: the first 90 days of the term (day 90 is start + 89), clipped to it.
+        ("launch_kit", 364, 60, 89, 60),
+        ("launch_kit", 60, 200, 60, 89),
+        # Pro Lite and Premium: the whole term.
+        ("pro_lite", 364, 200, 364, 200),
+        ("premium", 364, 500, 364, 500),
+    ],
+)
+def test_the_stored_training_window_end_follows_the_sale_and_every_term_change(
+    package: str, end_in_days: int, moved_to_days: int, stored: int, moved: int
+) -> None:
+    """``Contract.training_window_end`` (what the cockpit filters and sorts on) is the
+    window's end as the entitlement works it out, after the sale and after a term change."""
+    admin = Actor.of(StaffFactory(roles=[Role.ADMIN]))
+    buyer = ContactFactory()
+    start = timezone.now().date() - timedelta(days=5)
+    representative = StaffFactory(roles=["account_manager" if package == "launch_kit" else "csm"])
+    sold = contract_flows.sell_contract(
+        admin,
+        organization_id=buyer.organization_id,
+        package=package,
+        start_date=start,
+        end_date=start + timedelta(days=end_in_days),
+        representative_id=representative.pk,
+        buyer_contact_id=buyer.pk,
+        currency="EUR",
+    )
+
+    def stored_and_computed() -> tuple[date, date]:
+        fresh = Contract.objects.get(pk=sold.pk)
+        return fresh.training_window_end, training_entitlement(fresh, fresh.today()).window.end
+
+    assert stored_and_computed() == (start + timedelta(days=stored),) * 2
+    contract_flows.change_end_date(admin, sold, end_date=start + timedelta(days=moved_to_days))
+    assert stored_and_computed() == (start + timedelta(days=moved),) * 2
+    # The window's end follows the term: it is no change of its own in the history.
+    assert "training_window_end" not in {f.name for f in Contract.history.model._meta.get_fields()}

@@ -18,7 +18,7 @@ from successkit.accounts.models import Contact, Organization, StaffRole, User
 from successkit.accounts.roles import Role
 from successkit.catalog.models import Package, SessionType
 from successkit.catalog.services import current_version
-from successkit.contracts.models import Contract
+from successkit.contracts.models import Contract, training_window_of
 from successkit.core.errors import SuccessKitError
 from successkit.engagements.models import PoolEntry, TrainingSession
 from successkit.flows import rates
@@ -250,6 +250,7 @@ class Generator(World):
                 currency=self.place_of[organization.pk].currency,
                 platforms=platforms,
                 created_at=self.stamp(start - timedelta(days=rng.randint(5, 20))),
+                training_window_end=training_window_of(package, start, end).end,
             )
         )
         self.contract_of[contract.pk] = contract

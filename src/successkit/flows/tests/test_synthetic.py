@@ -296,6 +296,17 @@ def test_health_checks_follow_the_periods(portfolio: synthetic.Portfolio) -> Non
     assert states["completed"] and states["due"]
 
 
+def test_every_contract_stores_its_training_window_end(portfolio: synthetic.Portfolio) -> None:
+    """The column the cockpit reads, written in bulk, is the window the entitlement
+    works out (the first 90 days of a Launch Kit, the whole term of the others)."""
+    contracts = _contracts()
+    assert contracts
+    for contract in contracts:
+        window = engagements.training_entitlement(contract, contract.start_date).window
+        assert contract.training_window_end == window.end, contract
+    assert any(c.training_window_end < c.end_date for c in contracts)
+
+
 def test_orders_and_cases_keep_the_support_rules(portfolio: synthetic.Portfolio) -> None:
     today = portfolio_today()
     start_of_today = datetime.combine(today, time(0), UTC)
