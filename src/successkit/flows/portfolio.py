@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
@@ -14,7 +14,6 @@ from django.db.models import (
     Case,
     CharField,
     Count,
-    DateField,
     DateTimeField,
     F,
     IntegerField,
@@ -28,14 +27,13 @@ from django.db.models import (
     When,
     prefetch_related_objects,
 )
-from django.db.models.functions import Cast, Coalesce, Least, Lower
+from django.db.models.functions import Coalesce, Lower
 from django.utils import timezone, translation
 
 from successkit.accounts.actors import Actor
 from successkit.accounts.models import User
 from successkit.accounts.roles import Role
 from successkit.billing.services import unbilled_sessions
-from successkit.catalog.models import Package
 from successkit.catalog.services import LocalizedText, current_version, localized
 from successkit.contracts.models import Contract
 from successkit.contracts.rules import ContractPhase, local_date
@@ -107,25 +105,14 @@ def _member(rows: QuerySet[Any]) -> Case:
     return _flag(Q(pk__in=rows.order_by().values("contract_id")))
 
 
-def _window_end() -> Case:
-    """The last day of the contract's training window (SPEC.md: the first N days of the
-    term, or the whole term): per package, as there are few (one query finds them)."""
-    windows = Package.objects.filter(training_window_days__isnull=False).order_by("pk")
-    whens = [
-        When(
-            package_id=package.pk,
-            then=Least(
-                F("end_date"),
-                # A date plus days is a timestamp on PostgreSQL: back to a date.
-                Cast(
-                    F("start_date") + timedelta(days=(package.training_window_days or 1) - 1),
-                    output_field=DateField(),
-                ),
-            ),
-        )
-        for package in windows.only("pk", "training_window_days")
-    ]
-    return Case(*whens, default=F("end_date"), output_field=DateField())
+def _zoned_member(sure: QuerySet[Any], between: QuerySet[Any], *, zoned: bool) -> Case:
+    """1 for the contracts that some of ``sure`` (rows past a bound in every time zone:
+    no join needed) or of ``between`` (rows tested in their contract's zone, only when
+    the buyers' todays differ: ``zoned``) belong to."""
+    member = Q(pk__in=sure.order_by().values("contract_id"))
+    if zoned:
+        member |= Q(pk__in=between.order_by().values("contract_id"))
+    return _flag(member)
 
 
 def _annotated(
@@ -154,7 +141,7 @@ def _annotated(
         contracts.select_related("training_pool", "representative", "organization", "package")
         .annotate(
             local_today=calendar.day(),
-            window_end=_window_end(),
+            window_end=F("training_window_end"),
             overdue_sessions=_count(sessions.filter(status="booked", starts_at__lt=now)),
             open_cases=_count(cases.filter(status__in=OPEN_CASE_STATUSES)),
             escalated_cases=_count(cases.filter(status=CaseStatus.ESCALATED)),
@@ -193,39 +180,47 @@ def _annotated(
             default=Value(ContractPhase.ACTIVE.value),
             output_field=CharField(),
         ),
+        # Plain bounds first (the earliest and latest of the buyers' todays): most
+        # contracts fail them, and the test per time zone is not evaluated for those.
         attention_window=_flag(
-            Q(remaining_minutes__gt=0)
+            Q(window_end__lte=calendar.latest_day(WINDOW_CLOSING_DAYS))
+            & Q(window_end__gte=calendar.earliest_day())
+            & Q(remaining_minutes__gt=0)
             & Q(window_end__lt=F("end_date"))
             & Q(window_end__gte=F("local_today"))
             & Q(window_end__lte=calendar.day(WINDOW_CLOSING_DAYS))
         ),
         attention_ending=_flag(
-            Q(start_date__lte=F("local_today"))
+            Q(end_date__lte=calendar.latest_day(ENDING_SOON_DAYS))
+            & Q(end_date__gte=calendar.earliest_day())
+            & Q(start_date__lte=F("local_today"))
             & Q(end_date__gte=F("local_today"))
             & Q(end_date__lte=calendar.day(ENDING_SOON_DAYS))
         ),
     )
     if whole_book:
         # Each exact test per time zone comes with a plain bound every zone keeps (the
-        # latest or earliest of the buyers' todays), which an index reads first.
+        # latest or earliest of the buyers' todays), which an index reads first. A missed
+        # check is split in two: those missed in every zone (no join), and the few that
+        # end between the earliest and the latest today, tested in their contract's zone.
         open_states = [
             s.value for s in checks.HealthCheckState if s != checks.HealthCheckState.COMPLETED
         ]
+        earliest, latest = calendar.earliest_day(), calendar.latest_day()
+        due = HealthCheck.objects.filter(state=checks.HealthCheckState.DUE)
         contracts = contracts.annotate(
             attention_overdue=_member(
                 TrainingSession.objects.filter(status="booked", starts_at__lt=now)
             ),
-            attention_missed=_member(
+            attention_missed=_zoned_member(
+                HealthCheck.objects.filter(state__in=open_states, period_end__lt=earliest),
                 HealthCheck.objects.filter(
-                    state__in=open_states, period_end__lt=calendar.latest_day()
-                ).filter(period_end__lt=calendar.day(path="contract__"))
+                    state__in=open_states, period_end__gte=earliest, period_end__lt=latest
+                ).filter(period_end__lt=calendar.day(path="contract__")),
+                zoned=earliest < latest,
             ),
             attention_unscheduled=_member(
-                HealthCheck.objects.filter(
-                    state=checks.HealthCheckState.DUE,
-                    period_start__lte=calendar.latest_day(),
-                    period_end__gte=calendar.earliest_day(),
-                ).filter(
+                due.filter(period_start__lte=latest, period_end__gte=earliest).filter(
                     period_start__lte=calendar.day(path="contract__"),
                     period_end__gte=calendar.day(path="contract__"),
                 )
@@ -246,24 +241,22 @@ def _annotated(
                 .filter(starts_at__lt=calendar.midnight(-UNBILLED_OLD_DAYS, path="contract__"))
             ),
         )
-    else:
-        contracts = contracts.annotate(
-            attention_overdue=_flag(Q(overdue_sessions__gt=0)),
-            attention_missed=_flag(Q(checks_missed__gt=0)),
-            attention_unscheduled=_flag(Q(checks_unscheduled__gt=0)),
-            attention_escalated=_flag(Q(escalated_cases__gt=0)),
-            unbilled_order=Coalesce("unbilled_amount", Value(Decimal("0"))),
-            attention_unbilled=_flag(Q(unbilled_since__lt=calendar.midnight(-UNBILLED_OLD_DAYS))),
+        return contracts.annotate(
+            attention_count=F("attention_overdue")
+            + F("attention_missed")
+            + F("attention_unscheduled")
+            + F("attention_window")
+            + F("attention_ending")
+            + F("attention_escalated")
+            + F("attention_unbilled")
         )
-    return contracts.annotate(
-        attention_count=F("attention_overdue")
-        + F("attention_missed")
-        + F("attention_unscheduled")
-        + F("attention_window")
-        + F("attention_ending")
-        + F("attention_escalated")
-        + F("attention_unbilled")
-    )
+    # A few contracts: each item that counts rows is found from its count (``_attention``).
+    return contracts
+
+
+def calendar() -> Calendar:
+    """The buyers' todays, read once for a page (``portfolio``, ``page_and_attention``)."""
+    return Calendar.current()
 
 
 def is_account_owner(actor: Actor) -> bool:
@@ -281,11 +274,14 @@ def portfolio(
     search: str = "",
     attention_only: bool = False,
     sort: str = "attention",
+    calendar: Calendar | None = None,
 ) -> QuerySet[Contract]:
     """The visible contracts the filters keep, in the order asked for: filtered, sorted
-    and counted by the database. ``rows_of`` turns a page of them into rows."""
+    and counted by the database. ``rows_of`` turns a page of them into rows. ``calendar``:
+    the buyers' todays, when the caller reads them once for the whole page."""
     actor.require_staff()
-    contracts = _annotated(visible_contracts(actor), Calendar.current(), whole_book=True)
+    calendar = calendar or Calendar.current()
+    contracts = _annotated(visible_contracts(actor), calendar, whole_book=True)
     if mine:
         contracts = contracts.filter(representative=actor.user)
     elif representative:
@@ -297,7 +293,14 @@ def portfolio(
             Q(organization__name__icontains=search) | Q(buyer_contact__user__name__icontains=search)
         )
     if phase in {item.value for item in ContractPhase}:
-        contracts = contracts.filter(**{"phase_code": phase})
+        # Each phase's plain bounds first (an index reads them), then the exact test.
+        earliest, latest = calendar.earliest_day(), calendar.latest_day()
+        bounds = {
+            ContractPhase.UPCOMING.value: Q(start_date__gt=earliest),
+            ContractPhase.ACTIVE.value: Q(start_date__lte=latest, end_date__gte=earliest),
+            ContractPhase.ENDED.value: Q(end_date__lt=latest),
+        }
+        contracts = contracts.filter(bounds[phase]).filter(**{"phase_code": phase})
     elif phase:
         contracts = contracts.none()
     if attention_only:
@@ -347,10 +350,14 @@ def ranked(contracts: QuerySet[Contract]) -> list[tuple[int, int]]:
     return list(contracts.values_list("pk", *["attention_count"]))
 
 
-def rows_for(contracts: QuerySet[Contract], ids: list[int]) -> list[PortfolioRow]:
+def rows_for(
+    contracts: QuerySet[Contract], ids: list[int], calendar: Calendar | None = None
+) -> list[PortfolioRow]:
     """Rows for the contracts ``ids`` of ``portfolio``, in that order: read with each
     item's count, for these few contracts only."""
-    few = _annotated(Contract.objects.filter(pk__in=ids), Calendar.current(), whole_book=False)
+    few = _annotated(
+        Contract.objects.filter(pk__in=ids), calendar or Calendar.current(), whole_book=False
+    )
     found = {contract.pk: contract for contract in few}
     return rows_of(found[pk] for pk in ids if pk in found)
 
@@ -364,14 +371,17 @@ def attention_list(
 
 
 def page_and_attention(
-    contracts: QuerySet[Contract], order: list[tuple[int, int]], page: list[int], limit: int = 30
+    contracts: QuerySet[Contract],
+    order: list[tuple[int, int]],
+    page: list[int],
+    limit: int = 30,
+    calendar: Calendar | None = None,
 ) -> tuple[list[PortfolioRow], list[tuple[PortfolioRow, Attention]]]:
     """The rows of the contracts ``page`` and the attention list (``attention_list``),
     the contracts of both read at once."""
     flagged = [pk for pk, count in order if count][:limit]
-    rows = {
-        row.contract.pk: row for row in rows_for(contracts, list(dict.fromkeys([*page, *flagged])))
-    }
+    ids = list(dict.fromkeys([*page, *flagged]))
+    rows = {row.contract.pk: row for row in rows_for(contracts, ids, calendar)}
     shown = [rows[pk] for pk in page if pk in rows]
     todo = [(rows[pk], item) for pk in flagged if pk in rows for item in rows[pk].attention]
     return shown, todo[:limit]
@@ -390,14 +400,19 @@ def waiting_on_vendor(
     actor: Actor, *, mine: bool = False, limit: int = WAITING_SHOWN
 ) -> list[WaitingCase]:
     """The cases of the visible contracts (the actor's own accounts with ``mine``) that
-    have waited on the vendor longest: one query."""
+    have waited on the vendor longest: two queries, the first ranks the open cases with
+    no join they do not need, the second reads the few shown with their parties."""
     cases = support.visible_cases(actor)
     if mine:
         cases = cases.filter(contract__representative=actor.user)
+    by_wait = support.waiting_on_vendor(cases).values_list("pk", "waiting_since")  # type: ignore[misc]
+    longest: dict[int, datetime] = dict(by_wait[:limit])
+    found = {case.pk: case for case in cases.filter(pk__in=list(longest))}
     waiting = []
-    for case in support.waiting_on_vendor(cases)[:limit]:
+    for pk, waiting_since in longest.items():
+        case = found[pk]
         zone = case.contract.organization.timezone
-        since = local_date(case.waiting_since, zone)  # type: ignore[attr-defined]
+        since = local_date(waiting_since, zone)
         waiting.append(WaitingCase(case, (local_date(timezone.now(), zone) - since).days))
     return waiting
 
@@ -436,22 +451,27 @@ def _row(contract: Contract, language: str) -> PortfolioRow:
 
 
 def _attention(row: PortfolioRow, contract: Any) -> list[Attention]:
-    """The items the database found on the contract, with what each one counts."""
+    """The items the database found on the contract, with what each one counts: those
+    that count rows from their count (the same test as the whole book's, for one
+    contract), the others from their condition."""
     found = []
-    if contract.attention_overdue:
+    if contract.overdue_sessions:
         found.append(Attention("overdue_sessions", contract.overdue_sessions, "contract"))
-    if contract.attention_missed:
+    if contract.checks_missed:
         found.append(Attention("checks_missed", contract.checks_missed, "health_checks"))
-    if contract.attention_unscheduled:
+    if contract.checks_unscheduled:
         found.append(Attention("checks_unscheduled", contract.checks_unscheduled, "health_checks"))
     if contract.attention_window:
         found.append(Attention("window_closing", row.training.remaining_minutes, "contract"))
     if contract.attention_ending:
         found.append(Attention("ending_soon", row.days_to_end, "contract"))
-    if contract.attention_escalated:
+    if row.escalated_cases:
         found.append(Attention("escalated_cases", row.escalated_cases, "support"))
-    if contract.attention_unbilled:
-        found.append(Attention("unbilled_old", row.unbilled_days or 0, "billing"))
+    # The oldest line's day more than UNBILLED_OLD_DAYS days before the buyer's today.
+    if row.unbilled_since is not None:
+        days = (contract.local_today - row.unbilled_since).days
+        if days > UNBILLED_OLD_DAYS:
+            found.append(Attention("unbilled_old", row.unbilled_days or 0, "billing"))
     return found
 
 

@@ -103,6 +103,7 @@ def cockpit(request: HttpRequest) -> HttpResponse:
         representative = int(query.get("representative") or 0) or None
     except ValueError:
         representative = None
+    calendar = portfolio.calendar()
     contracts = portfolio.portfolio(
         actor,
         mine=mine,
@@ -112,6 +113,7 @@ def cockpit(request: HttpRequest) -> HttpResponse:
         search=query.get("q", "").strip()[:100],
         attention_only=query.get("attention") == "1",
         sort=query.get("sort", "attention"),
+        calendar=calendar,
     )
     if query.get("format") == "csv":
         return _cockpit_csv(contracts)
@@ -120,7 +122,7 @@ def cockpit(request: HttpRequest) -> HttpResponse:
     params = query.copy()
     params.pop("page", None)
     rows, attention = portfolio.page_and_attention(
-        contracts, order, [pk for pk, _count in page.object_list]
+        contracts, order, [pk for pk, _count in page.object_list], calendar=calendar
     )
     context = {
         "actor": actor,

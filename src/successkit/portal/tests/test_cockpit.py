@@ -39,6 +39,36 @@ def test_the_cockpit_reads_any_portfolio_in_the_same_number_of_queries() -> None
     assert queries_for_home(client) == small
 
 
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/?accounts=all&attention=1",
+        "/?accounts=all&sort=organization",
+        "/?accounts=all&sort=unbilled",
+        "/?accounts=all&sort=left",
+        "/?accounts=all&sort=end&page=2",
+        "/?accounts=all&phase=active&package=pro_lite",
+        "/?accounts=all&q=clinic",
+        "/?accounts=mine",
+    ],
+)
+def test_every_filter_and_sort_reads_any_portfolio_in_the_same_number_of_queries(
+    path: str,
+) -> None:
+    admin = StaffFactory(roles=[Role.ADMIN], language="en")
+    client = signed_in(admin)
+
+    def queries() -> int:
+        with CaptureQueriesContext(connection) as captured:
+            assert client.get(path).status_code == 200
+        return len(captured)
+
+    ContractFactory.create_batch(2, organization__name="First Clinic")
+    small = queries()
+    ContractFactory.create_batch(30, organization__name="Second Clinic")
+    assert queries() == small
+
+
 def test_account_owners_see_their_own_accounts_first() -> None:
     mine = ContractFactory(organization__name="Mine Clinic")
     theirs = ContractFactory(organization__name="Other Clinic")
