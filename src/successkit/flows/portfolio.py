@@ -124,8 +124,10 @@ def _annotated(
     The counts are subqueries run once per contract: cheap for a page of rows, not for
     ranking the whole book. With ``whole_book`` each item's flag asks instead whether the
     contract is among those the item's rows name: one uncorrelated subquery per item,
-    which the database runs once for all contracts (a hashed set); without it, the flag
-    is the count's (cheaper for a few contracts than scanning every row of the item)."""
+    which the database runs once for all contracts (a hashed set), and the counts are
+    left out (``rows_of`` reads them for the contracts it shows); without it, an item is
+    found from its count (``_attention``: cheaper for a few contracts than scanning every
+    row of the item)."""
     now = calendar.now
     sessions = TrainingSession.objects.filter(contract=OuterRef("pk"))
     unbilled = unbilled_sessions().filter(contract=OuterRef("pk")).values("contract")
@@ -137,17 +139,22 @@ def _annotated(
         - Coalesce(F("training_pool__reserved_minutes"), Value(0))
         - Coalesce(F("training_pool__used_minutes"), Value(0))
     )
-    contracts = (
-        contracts.select_related("training_pool", "representative", "organization", "package")
-        .annotate(
-            local_today=calendar.day(),
-            window_end=F("training_window_end"),
+    contracts = contracts.select_related(
+        "training_pool", "representative", "organization", "package"
+    ).annotate(
+        local_today=calendar.day(),
+        window_end=F("training_window_end"),
+        unbilled_amount=Subquery(
+            unbilled.order_by().annotate(s=Sum("billable_amount")).values("s")
+        ),
+    )
+    if not whole_book:
+        # What a row shows and counts: for the few contracts of a page only (the whole
+        # book's ranking reads none of it, and building it costs the ORM's time).
+        contracts = contracts.annotate(
             overdue_sessions=_count(sessions.filter(status="booked", starts_at__lt=now)),
             open_cases=_count(cases.filter(status__in=OPEN_CASE_STATUSES)),
             escalated_cases=_count(cases.filter(status=CaseStatus.ESCALATED)),
-            unbilled_amount=Subquery(
-                unbilled.order_by().annotate(s=Sum("billable_amount")).values("s")
-            ),
             unbilled_since=Subquery(
                 unbilled.order_by().annotate(m=Min("starts_at")).values("m"),
                 output_field=DateTimeField(),
@@ -160,6 +167,9 @@ def _annotated(
                     period_end__gte=OuterRef("local_today"),
                 )
             ),
+        )
+    contracts = (
+        contracts.annotate(
             in_window=_flag(
                 Q(start_date__lte=F("local_today")) & Q(window_end__gte=F("local_today"))
             ),
@@ -323,9 +333,12 @@ def _ordering(sort: str) -> list[Any]:
 
 
 def rows_of(contracts: Iterable[Contract]) -> list[PortfolioRow]:
-    """Rows for contracts of ``portfolio`` (a page of them: their health checks and
-    package names are read in one query each)."""
+    """Rows for contracts of ``portfolio`` (a page of them: their counts, health checks
+    and package names are read in one query each)."""
     contracts = list(contracts)
+    if contracts and not hasattr(contracts[0], "checks_missed"):
+        # The whole book's contracts come without their counts: read them for these.
+        return rows_for(Contract.objects.none(), [contract.pk for contract in contracts])
     prefetch_related_objects(contracts, "package__translations", "health_checks")
     language = translation.get_language() or "en"
     return [_row(contract, language) for contract in contracts]
@@ -334,13 +347,13 @@ def rows_of(contracts: Iterable[Contract]) -> list[PortfolioRow]:
 def rows_in_chunks(contracts: QuerySet[Contract], size: int) -> Iterator[PortfolioRow]:
     """The rows of the whole filtered portfolio, read ``size`` contracts at a time (their
     health checks with them): memory holds one chunk, however large the book is."""
-    chunk: list[Contract] = []
-    for contract in contracts.iterator(chunk_size=size):
-        chunk.append(contract)
+    chunk: list[int] = []
+    for pk in contracts.values_list("pk", flat=True).iterator(chunk_size=size):
+        chunk.append(pk)
         if len(chunk) == size:
-            yield from rows_of(chunk)
+            yield from rows_for(contracts, chunk)
             chunk = []
-    yield from rows_of(chunk)
+    yield from rows_for(contracts, chunk)
 
 
 def ranked(contracts: QuerySet[Contract]) -> list[tuple[int, int]]:
