@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from enum import StrEnum
+from functools import cache
 from zoneinfo import ZoneInfo
 
 
@@ -63,11 +64,19 @@ def phase_on(term: DateRange, day: date) -> ContractPhase:
     return ContractPhase.ACTIVE
 
 
+@cache
+def zone_named(timezone_name: str) -> ZoneInfo:
+    """The zone, kept: ``ZoneInfo`` holds only its last 8 zones strongly, so with more
+    organizations' zones than that it reads their files again, over and over (seen: 48
+    times for one cockpit page)."""
+    return ZoneInfo(timezone_name)
+
+
 def local_date(instant: datetime, timezone_name: str) -> date:
     """The calendar day ``instant`` falls on in the organization's time zone."""
     if instant.tzinfo is None:
         raise ValueError("instant must be timezone-aware")
-    return instant.astimezone(ZoneInfo(timezone_name)).date()
+    return instant.astimezone(zone_named(timezone_name)).date()
 
 
 # --- the buyer's vendor contact (SPEC.md §3) ------------------------------------------------
