@@ -122,6 +122,9 @@ def _database() -> dict[str, Any]:
             "options": "-c jit=off",
         }
     if db["ENGINE"] == "django.db.backends.sqlite3":
+        # Django's backend whose writers queue on a lock instead of SQLite's sleeps
+        # (core/sqlite).
+        db["ENGINE"] = "successkit.core.sqlite"
         # WAL lets readers run beside the writer; IMMEDIATE makes every transaction take
         # the write lock up front, so concurrent bookings queue (busy timeout) instead of
         # failing half-way with "database is locked".

@@ -138,7 +138,8 @@ def _compiled_lookup(
 
     def build(pk: int, organization_id: int = 0) -> QuerySet[Contract]:
         contracts = Contract.objects.select_related("organization", "package__version")
-        contracts = contracts.select_related(*related).filter(pk=pk)
+        # One row by its key: no ORDER BY (the model's default ordering would sort it).
+        contracts = contracts.select_related(*related).filter(pk=pk).order_by()
         if extra is not None:
             contracts = extra(contracts)
         return contracts.filter(organization_id=organization_id) if scoped else contracts

@@ -23,7 +23,7 @@ from django.utils.translation import gettext_lazy as _
 from successkit.accounts.actors import Actor
 from successkit.accounts.models import User
 from successkit.accounts.roles import Role
-from successkit.core.compiled import statement_cursor
+from successkit.core.compiled import CompiledInsert, statement_cursor
 from successkit.core.errors import InvalidFields, NotFound, PermissionDenied, ValidationFailed
 from successkit.scheduling import rules
 from successkit.scheduling.errors import StaffBusy, StaffUnavailable
@@ -253,6 +253,10 @@ def check_time(
 DEADLOCK_DETECTED = "40P01"
 
 
+# The interval every booking writes, its INSERT compiled once (core/compiled.py).
+_INSERT_INTERVAL: CompiledInsert[BusyInterval] = CompiledInsert(BusyInterval)
+
+
 def occupy(
     staff: User,
     kind: MeetingKind,
@@ -282,7 +286,9 @@ def occupy(
         with transaction.atomic(savepoint=False):
             rows = BusyInterval.objects.filter(kind=kind.value, meeting_id=meeting_id)
             if new or not rows.update(**values):
-                BusyInterval.objects.create(kind=kind.value, meeting_id=meeting_id, **values)
+                _INSERT_INTERVAL.insert(
+                    BusyInterval(kind=kind.value, meeting_id=meeting_id, **values)
+                )
     except IntegrityError:
         raise _busy(staff, field) from None
     except OperationalError as error:

@@ -21,6 +21,7 @@ from successkit.accounts.roles import Duty
 from successkit.catalog.services import session_type as catalog_session_type
 from successkit.contracts.models import Contract
 from successkit.contracts.rules import local_date
+from successkit.core.compiled import CompiledInsert
 from successkit.core.errors import InvalidState, PermissionDenied, ValidationFailed
 from successkit.engagements import rules
 from successkit.engagements.models import (
@@ -52,6 +53,9 @@ from successkit.outbox.services import publish
 from successkit.pricing import services as pricing
 from successkit.scheduling import services as scheduling
 from successkit.scheduling.rules import MeetingKind
+
+# The session row every booking writes, its INSERT compiled once (core/compiled.py).
+_INSERT_SESSION: CompiledInsert[TrainingSession] = CompiledInsert(TrainingSession)
 
 
 def book_session(
@@ -99,12 +103,12 @@ def book_session(
             try:
                 # A savepoint: the refusal's message reads the type's name after it.
                 with transaction.atomic():
-                    session = TrainingSession.objects.create(**fields)
+                    session = _INSERT_SESSION.insert(TrainingSession(**fields))
             except IntegrityError:
                 # The database's own single-use constraint: a concurrent booking won the race.
                 raise single_use_refusal(contract, kind) from None
         else:
-            session = TrainingSession.objects.create(**fields)
+            session = _INSERT_SESSION.insert(TrainingSession(**fields))
         record_acceptance(session, actor, agreed_by, coverage, quote, accepted_before=0)
         scheduling.occupy(
             staff,

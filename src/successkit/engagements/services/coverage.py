@@ -12,6 +12,7 @@ from successkit.accounts.actors import Actor
 from successkit.accounts.models import Contact
 from successkit.catalog.models import SessionType
 from successkit.contracts.models import Contract
+from successkit.core.compiled import CompiledInsert
 from successkit.core.errors import ValidationFailed
 from successkit.engagements import rules
 from successkit.engagements.errors import (
@@ -135,12 +136,17 @@ def record_acceptance(
     before (``priced`` has refused the operation if nobody accepted them)."""
     if quote is None or coverage.billable <= accepted_before:
         return
-    BillableAcceptance.objects.create(
-        session=session,
-        accepted_by=actor.user,
-        on_behalf_of=agreed_by if actor.is_staff else None,
-        minutes=coverage.billable,
-        hourly_rate=quote.hourly_rate,
-        amount=quote.amount,
-        currency=quote.currency,
+    _INSERT_ACCEPTANCE.insert(
+        BillableAcceptance(
+            session=session,
+            accepted_by=actor.user,
+            on_behalf_of=agreed_by if actor.is_staff else None,
+            minutes=coverage.billable,
+            hourly_rate=quote.hourly_rate,
+            amount=quote.amount,
+            currency=quote.currency,
+        )
     )
+
+
+_INSERT_ACCEPTANCE: CompiledInsert[BillableAcceptance] = CompiledInsert(BillableAcceptance)

@@ -13,7 +13,7 @@ from django.db.transaction import TransactionManagementError
 from successkit.accounts.actors import Actor
 from successkit.contracts.models import Contract
 from successkit.contracts.rules import local_date
-from successkit.core.compiled import CompiledQuery
+from successkit.core.compiled import CompiledInsert, CompiledQuery
 from successkit.engagements import rules
 from successkit.engagements.models import (
     PoolEntry,
@@ -124,15 +124,22 @@ def post_entry(
     """Append one ledger entry and move the running balance by the same amounts."""
     if not reserved and not used and kind != PoolEntry.Kind.POST:
         return
-    PoolEntry.objects.create(
-        pool=pool,
-        session=session,
-        kind=kind,
-        reserved_delta=reserved,
-        used_delta=used,
-        recorded_by=actor.user,
+    _INSERT_ENTRY.insert(
+        PoolEntry(
+            pool=pool,
+            session=session,
+            kind=kind,
+            reserved_delta=reserved,
+            used_delta=used,
+            recorded_by=actor.user,
+        )
     )
     TrainingPool.objects.filter(pk=pool.pk).update(
         reserved_minutes=F("reserved_minutes") + reserved, used_minutes=F("used_minutes") + used
     )
-    pool.refresh_from_db(fields=["reserved_minutes", "used_minutes"])
+    # The row is locked (lock_pool) since it was read: the balance moved by exactly this.
+    pool.reserved_minutes += reserved
+    pool.used_minutes += used
+
+
+_INSERT_ENTRY: CompiledInsert[PoolEntry] = CompiledInsert(PoolEntry)
