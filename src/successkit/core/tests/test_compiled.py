@@ -122,3 +122,67 @@ def test_the_entitlements_lookup_reads_the_health_checks_with_the_contract() -> 
     HealthCheck.objects.filter(contract=bare).delete()
     found = contract_for(staff, bare.pk, extra=with_health_check_rows)
     assert health_check_tally(found, date(2027, 1, 1)).owed == 0
+
+
+# --- inserts ------------------------------------------------------------------------------
+
+
+def test_a_compiled_insert_stores_what_save_stores() -> None:
+    from successkit.core.compiled import CompiledInsert
+    from successkit.outbox.models import Event
+
+    facts = {"type": "session.booked", "subject": "engagements.trainingsession", "subject_id": 7}
+    data = {"sequence": 2, "days": [1, 2], "note": "ünïcode"}
+    saved = Event(**facts, data=data)
+    saved.save()
+    inserted = CompiledInsert(Event).insert(Event(**facts, data=data))
+    assert inserted._state.adding is False
+    assert inserted._state.db == "default"
+    reread = {e.pk: e for e in Event.objects.filter(pk__in=[saved.pk, inserted.pk])}
+    assert reread[inserted.pk].data == data == reread[saved.pk].data
+    assert reread[inserted.pk].occurred_at == inserted.occurred_at
+    assert {
+        k: v for k, v in fields(reread[inserted.pk]).items() if k not in ("id", "occurred_at")
+    } == {k: v for k, v in fields(reread[saved.pk]).items() if k not in ("id", "occurred_at")}
+
+
+def test_a_compiled_insert_sets_the_key_the_decimals_and_sends_save_signals() -> None:
+    from decimal import Decimal
+
+    from successkit.core.compiled import CompiledInsert
+    from successkit.pricing.models import HourlyRate
+
+    inserted = CompiledInsert(HourlyRate).insert(
+        HourlyRate(currency="EUR", hourly_rate=Decimal("150.25"), effective_from=date(2031, 2, 3))
+    )
+    assert isinstance(inserted.pk, int)
+    assert inserted.created_at is not None  # auto_now_add, as save() fills it
+    stored = HourlyRate.objects.get(pk=inserted.pk)
+    assert (stored.currency, stored.hourly_rate, stored.effective_from) == (
+        "EUR",
+        Decimal("150.25"),
+        date(2031, 2, 3),
+    )
+    assert stored.created_at == inserted.created_at
+    # post_save reached django-simple-history: the rate's audit trail has its creation.
+    assert [h.history_type for h in stored.history.all()] == ["+"]
+
+
+def test_a_compiled_insert_runs_the_row_checks_of_save() -> None:
+    from successkit.core.compiled import CompiledInsert
+    from successkit.core.errors import ValidationFailed
+    from successkit.outbox.models import Event
+
+    # core.bounds.check_row, a pre_save hook: a NUL byte is refused before any SQL.
+    with pytest.raises(ValidationFailed):
+        CompiledInsert(Event).insert(Event(type="a\x00b", subject="s", subject_id=1))
+    assert not Event.objects.filter(subject="s").exists()
+
+
+def test_a_statement_run_again_keeps_its_literal_percent_signs_and_new_values() -> None:
+    # SQLite's placeholders are converted once per statement (core/sqlite): the kept text
+    # must serve the next run with its own values, a literal "%%" still read as "%".
+    with connection.cursor() as cursor:
+        for value in (1, 2, 3):
+            cursor.execute("SELECT '100%%', %s", [value])
+            assert tuple(cursor.fetchone()) == ("100%", value)
