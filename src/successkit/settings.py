@@ -231,7 +231,7 @@ SECURE_HSTS_SECONDS = int(os.environ.get("SUCCESSKIT_HSTS_SECONDS", "0"))
 # Events that leave the system (API.md): mail, webhooks, reminders. The job engine is
 # Django's tasks framework (the django-tasks backport) with its database backend, so the
 # jobs commit in the same transaction as the change that causes them.
-TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}}
+TASKS = {"default": {"BACKEND": "successkit.outbox.backend.DatabaseBackend", "QUEUES": ["default"]}}
 globals().update(config.email_settings())
 # Public address of the site, for links in mail (unsubscribe, the contract's page).
 SUCCESSKIT_SITE_URL = os.environ.get("SUCCESSKIT_SITE_URL", "http://127.0.0.1:8000").rstrip("/")
