@@ -44,7 +44,6 @@ from successkit.engagements.schemas import (
     VendorContactOut,
 )
 from successkit.engagements.slots import free_slots
-from successkit.healthchecks.services import with_health_check_rows
 
 router = Router(tags=["training"])
 
@@ -122,7 +121,10 @@ def session_for(request: HttpRequest, session_id: str) -> TrainingSession:
 def entitlements(request: HttpRequest, contract_id: str, query: Query[AsOf]) -> EntitlementsOut:
     # The health checks come with the contract: one query after the token's.
     contract = contract_for(
-        actor_of(request), object_id(contract_id), "training_pool", extra=with_health_check_rows
+        actor_of(request),
+        object_id(contract_id),
+        "training_pool",
+        extra=services.entitlements_columns,
     )
     found = services.entitlements(contract, query.as_of)
     training, checks, contact = found.training, found.health_checks, found.contact

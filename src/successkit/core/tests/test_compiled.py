@@ -124,6 +124,27 @@ def test_the_entitlements_lookup_reads_the_health_checks_with_the_contract() -> 
     assert health_check_tally(found, date(2027, 1, 1)).owed == 0
 
 
+def test_the_lean_entitlements_lookup_gives_the_entitlements_of_the_whole_contract() -> None:
+    from successkit.engagements.services import entitlements, entitlements_columns
+
+    drawn = ContractFactory(start_date=date(2026, 1, 5))
+    TrainingPool.objects.create(contract=drawn, included_minutes=120, reserved_minutes=30)
+    fresh = ContractFactory()  # no pool row yet
+    staff = Actor.of(StaffFactory())
+    buyer = Actor.of(ContactFactory(organization=drawn.organization).user)
+    for actor, contract in ((staff, drawn), (staff, fresh), (buyer, drawn)):
+        whole = Contract.objects.select_related("organization", "package", "training_pool")
+        expected = entitlements(whole.get(pk=contract.pk), date(2026, 6, 1))
+        expected_today = entitlements(whole.get(pk=contract.pk))  # the buyer's today
+        with CaptureQueriesContext(connection) as captured:
+            found = contract_for(actor, contract.pk, "training_pool", extra=entitlements_columns)
+            # Nothing entitlements reads was left out: no further query.
+            assert entitlements(found, date(2026, 6, 1)) == expected
+            assert entitlements(found) == expected_today
+            assert found.representative_id == contract.representative_id
+        assert len(captured.captured_queries) == 1
+
+
 # --- inserts ------------------------------------------------------------------------------
 
 

@@ -21,7 +21,7 @@ from successkit.engagements.models import (
     TrainingSession,
 )
 from successkit.healthchecks.rules import Tally
-from successkit.healthchecks.services import health_check_tally
+from successkit.healthchecks.services import health_check_tally, with_health_check_rows
 from successkit.pricing import services as pricing
 
 
@@ -79,6 +79,43 @@ class Entitlements:
     training: TrainingEntitlement
     health_checks: Tally
     contact: VendorContact
+
+
+# The package's columns its terms() reads.
+_PACKAGE_TERMS = (
+    "code",
+    "contact_role",
+    "contact_window_days",
+    "training_minutes",
+    "training_window_days",
+    "training_roles",
+    "health_check_count",
+    "health_check_interval_months",
+    "health_check_roles",
+    "returns_window_days",
+    "booking_notice_hours",
+    "health_check_minutes",
+)
+
+
+def entitlements_columns(contracts: QuerySet[Contract]) -> QuerySet[Contract]:
+    """The contract lookup of the entitlements read (``contract_for(..., "training_pool",
+    extra=entitlements_columns)``): only what ``entitlements`` reads - the term, the
+    representative, the buyer's time zone, the package's terms, the pool, the health
+    checks - in one query. The hottest read of the API (issue 14): the names, texts and
+    timestamps a page shows are neither fetched nor converted."""
+    return with_health_check_rows(contracts).only(
+        "start_date",
+        "end_date",
+        "representative_id",
+        "organization__timezone",
+        "package__version__id",
+        *(f"package__{name}" for name in _PACKAGE_TERMS),
+        "training_pool__contract_id",
+        "training_pool__included_minutes",
+        "training_pool__reserved_minutes",
+        "training_pool__used_minutes",
+    )
 
 
 def entitlements(contract: Contract, as_of: date | None = None) -> Entitlements:
