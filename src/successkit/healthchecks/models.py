@@ -18,9 +18,10 @@ class HealthCheckState(models.TextChoices):
 
 
 class OverallStatus(models.TextChoices):
-    GREEN = rules.OverallStatus.GREEN.value, _("green")
-    AMBER = rules.OverallStatus.AMBER.value, _("amber")
-    RED = rules.OverallStatus.RED.value, _("red")
+    # Said as the form says them: a colour alone reads like a code.
+    GREEN = rules.OverallStatus.GREEN.value, _("Green: on track")
+    AMBER = rules.OverallStatus.AMBER.value, _("Amber: at risk")
+    RED = rules.OverallStatus.RED.value, _("Red: off track")
 
 
 class HealthCheck(models.Model):

@@ -33,7 +33,7 @@ def test_the_report_page_is_in_the_organizations_language(spanish) -> None:
     assert "28 de enero de 2026" in html
     assert "Clínica Sol" in html
     assert "Order 40 more rings" in html
-    assert "ámbar" in html
+    assert "Ámbar: en riesgo" in html
     assert "prevalecerá la versión en inglés" in html
 
 
@@ -45,6 +45,7 @@ def test_the_buyer_contact_opens_their_report_in_english(english) -> None:
     assert "Project health check 1 of 4" in text
     assert "January 28, 2026" in text
     assert "Rollout on track" in text
+    assert "Green: on track" in text  # the status said as the form says it, not a colour code
     assert "English version prevails" not in text
 
 

@@ -192,7 +192,7 @@ def test_a_completed_health_check_sends_the_counterpart_its_report(smtp: Mailbox
     assert message["To"] == counterpart.email
     assert message["Subject"] == "Informe de la revisión del proyecto 1: Clínica Sol"
     text = body(message)
-    assert "Estado general: ámbar" in text
+    assert "Estado general: Ámbar: en riesgo" in text
     assert f"/health-checks/{check.pk}/report/" in text
     assert message["List-Unsubscribe"] is None
     assert not [p for p in message.walk() if p.get_content_type() == "text/calendar"]
@@ -205,7 +205,7 @@ def test_a_completed_health_check_sends_the_counterpart_its_report(smtp: Mailbox
     run_worker()
     english = smtp.received[-1]
     assert english["Subject"] == "Report of health check 1: Clínica Sol"
-    assert "Overall status: amber" in body(english)
+    assert "Overall status: Amber: at risk" in body(english)
     assert "Read the report" in body(english)
 
 
