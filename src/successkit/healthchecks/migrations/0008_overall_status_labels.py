@@ -5,7 +5,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("healthchecks", "0005_indexes_for_the_workspace"),
+        ("healthchecks", "0007_check_indexes_cover_the_cockpit"),
     ]
 
     operations = [
