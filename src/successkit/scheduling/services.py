@@ -284,8 +284,9 @@ def occupy(
         # No savepoint: a collision refuses the caller's whole operation, whose own
         # transaction (or savepoint) rolls back; nothing here goes on after one.
         with transaction.atomic(savepoint=False):
-            rows = BusyInterval.objects.filter(kind=kind.value, meeting_id=meeting_id)
-            if new or not rows.update(**values):
+            if new or not (
+                BusyInterval.objects.filter(kind=kind.value, meeting_id=meeting_id).update(**values)
+            ):
                 _INSERT_INTERVAL.insert(
                     BusyInterval(kind=kind.value, meeting_id=meeting_id, **values)
                 )
