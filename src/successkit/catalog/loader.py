@@ -14,6 +14,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from successkit.catalog.models import (
+    PACKAGE_TERM_FIELDS,
     CatalogVersion,
     Package,
     PackageTranslation,
@@ -25,19 +26,6 @@ from successkit.catalog.rules import text_digest
 DATA_DIR = Path(__file__).resolve().parent / "data"
 SOURCE_LANGUAGE = "en"
 
-PACKAGE_FIELDS = (
-    "contact_role",
-    "contact_window_days",
-    "training_minutes",
-    "training_window_days",
-    "training_roles",
-    "health_check_count",
-    "health_check_interval_months",
-    "health_check_roles",
-    "returns_window_days",
-    "booking_notice_hours",
-    "health_check_minutes",
-)
 SESSION_TYPE_FIELDS = (
     "max_minutes",
     "single_use",
@@ -77,7 +65,7 @@ def load_catalog(data: dict[str, Any], *, source: str) -> CatalogVersion:
         number=number, source=source, published_at=timezone.now(), terms_url=terms_url
     )
     for code, entry in _section(data, "packages", source).items():
-        fields = _fields(entry, PACKAGE_FIELDS, source, code)
+        fields = _fields(entry, PACKAGE_TERM_FIELDS, source, code)
         name, description = _english(entry, source, code)
         package = Package.objects.create(
             version=version, code=code, name=name, description=description, **fields

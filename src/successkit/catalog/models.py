@@ -49,6 +49,23 @@ class TranslatedText(models.Model):
         return text_digest(self.name, self.description)
 
 
+# A package's terms (``Package.terms()``, besides its code): the columns the catalog file
+# sets and the entitlements read selects.
+PACKAGE_TERM_FIELDS = (
+    "contact_role",
+    "contact_window_days",
+    "training_minutes",
+    "training_window_days",
+    "training_roles",
+    "health_check_count",
+    "health_check_interval_months",
+    "health_check_roles",
+    "returns_window_days",
+    "booking_notice_hours",
+    "health_check_minutes",
+)
+
+
 class Package(TranslatedText):
     version = models.ForeignKey(
         CatalogVersion, on_delete=models.PROTECT, related_name="packages", verbose_name=_("version")

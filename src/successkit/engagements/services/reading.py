@@ -9,7 +9,7 @@ from decimal import Decimal
 from django.db.models import QuerySet
 
 from successkit.accounts.actors import Actor
-from successkit.catalog.models import SessionType
+from successkit.catalog.models import PACKAGE_TERM_FIELDS, SessionType
 from successkit.contracts.models import Contract
 from successkit.contracts.rules import DateRange, VendorContact
 from successkit.core.errors import SuccessKitError
@@ -81,23 +81,6 @@ class Entitlements:
     contact: VendorContact
 
 
-# The package's columns its terms() reads.
-_PACKAGE_TERMS = (
-    "code",
-    "contact_role",
-    "contact_window_days",
-    "training_minutes",
-    "training_window_days",
-    "training_roles",
-    "health_check_count",
-    "health_check_interval_months",
-    "health_check_roles",
-    "returns_window_days",
-    "booking_notice_hours",
-    "health_check_minutes",
-)
-
-
 def entitlements_columns(contracts: QuerySet[Contract]) -> QuerySet[Contract]:
     """The contract lookup of the entitlements read (``contract_for(..., "training_pool",
     extra=entitlements_columns)``): only what ``entitlements`` reads - the term, the
@@ -110,7 +93,7 @@ def entitlements_columns(contracts: QuerySet[Contract]) -> QuerySet[Contract]:
         "representative_id",
         "organization__timezone",
         "package__version__id",
-        *(f"package__{name}" for name in _PACKAGE_TERMS),
+        *(f"package__{name}" for name in ("code", *PACKAGE_TERM_FIELDS)),
         "training_pool__contract_id",
         "training_pool__included_minutes",
         "training_pool__reserved_minutes",
