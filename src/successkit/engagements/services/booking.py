@@ -10,13 +10,14 @@ single-use session type.
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from successkit.accounts.actors import Actor
+from successkit.accounts.models import Contact
 from successkit.accounts.roles import Duty
 from successkit.catalog.services import session_type as catalog_session_type
 from successkit.contracts.models import Contract
@@ -26,6 +27,7 @@ from successkit.core.errors import InvalidState, PermissionDenied, ValidationFai
 from successkit.engagements import rules
 from successkit.engagements.models import (
     PoolEntry,
+    TrainingPool,
     TrainingSession,
 )
 from successkit.engagements.rules import CancelledBy, Coverage, SessionStatus
@@ -156,27 +158,18 @@ def move_session(
         frozenset(session.platforms),
     )
     check_time(actor, contract, session.staff, starts_at, session.duration_minutes, session.pk)
-    coverage = pool_coverage(
-        contract,
+    reserved = session.covered_minutes
+    coverage = _covered_again(
+        actor,
+        session,
         pool,
-        session.session_type,
         day,
         session.duration_minutes,
-        own_reservation=session.covered_minutes,
+        agreed_by=agreed_by,
+        accept_billable=accept_billable,
+        starts_at=starts_at,
     )
-    quote = priced(
-        contract,
-        coverage,
-        day,
-        accepted_before=session.accepted_billable_minutes,
-        accept_now=accept_billable,
-    )
-    delta = coverage.covered - session.covered_minutes
-    accepted_before = session.accepted_billable_minutes
-    session.starts_at = starts_at
-    apply_coverage(session, coverage, quote)
-    session.save()
-    record_acceptance(session, actor, agreed_by, coverage, quote, accepted_before=accepted_before)
+    delta = coverage.covered - reserved
     scheduling.occupy(
         session.staff, MeetingKind.SESSION, session.pk, starts_at, session.duration_minutes
     )
@@ -213,27 +206,58 @@ def complete_session(
         )
     check_cap(kind, actual_minutes)
     day = local_date(session.starts_at, contract.organization.timezone)
-    coverage = pool_coverage(
-        contract, pool, kind, day, actual_minutes, own_reservation=session.covered_minutes
+    reserved = session.covered_minutes
+    coverage = _covered_again(
+        actor,
+        session,
+        pool,
+        day,
+        actual_minutes,
+        agreed_by=agreed_by,
+        accept_billable=accept_billable,
+        at_delivery=True,
+        status=SessionStatus.COMPLETED,
+        actual_minutes=actual_minutes,
     )
+    post_entry(pool, session, actor, PoolEntry.Kind.POST, reserved=-reserved, used=coverage.covered)
+    publish("session.completed", session)
+    return session
+
+
+def _covered_again(
+    actor: Actor,
+    session: TrainingSession,
+    pool: TrainingPool,
+    day: date,
+    minutes: int,
+    *,
+    agreed_by: Contact | None,
+    accept_billable: bool,
+    at_delivery: bool = False,
+    **changes: object,
+) -> Coverage:
+    """A booked session's ``minutes`` on ``day``, covered again by the (locked) pool with
+    its own reservation given back, priced, and saved with ``changes``; the acceptance of
+    any newly billed minutes recorded. Moving and completing a session both end so."""
+    contract = session.contract
+    coverage = pool_coverage(
+        contract, pool, session.session_type, day, minutes, own_reservation=session.covered_minutes
+    )
+    accepted_before = session.accepted_billable_minutes
     quote = priced(
         contract,
         coverage,
         day,
-        accepted_before=session.accepted_billable_minutes,
+        accepted_before=accepted_before,
         accept_now=accept_billable,
-        at_delivery=True,
+        at_delivery=at_delivery,
     )
-    reserved = session.covered_minutes
-    accepted_before = session.accepted_billable_minutes
-    session.status = SessionStatus.COMPLETED
-    session.actual_minutes = actual_minutes
+    for name, value in changes.items():
+        setattr(session, name, value)
     apply_coverage(session, coverage, quote)
     session.save()
     record_acceptance(session, actor, agreed_by, coverage, quote, accepted_before=accepted_before)
-    post_entry(pool, session, actor, PoolEntry.Kind.POST, reserved=-reserved, used=coverage.covered)
-    publish("session.completed", session)
-    return session
+    return coverage
 
 
 @transaction.atomic
