@@ -97,12 +97,26 @@ def _scheduled(
         return
     staff, starts_at = booked
     check.state = check_rules.HealthCheckState.SCHEDULED.value
-    check.scheduled_for = starts_at
-    check.staff = staff
-    check.attendees = [check.contract.buyer_contact.user.name]
     scheduled_on = max(
         world.today - timedelta(days=world.rng.randint(1, 20)), check.contract.start_date
     )
+    _on_calendar(
+        world,
+        check,
+        staff,
+        starts_at,
+        world.stamp(min(scheduled_on, world.today - timedelta(days=1))),
+    )
+
+
+def _on_calendar(
+    world: World, check: HealthCheck, staff: User, starts_at: datetime, at: datetime
+) -> None:
+    """The check put on the calendar at ``at``: its time, who holds it, the buyer
+    attending, and the event that says so."""
+    check.scheduled_for = starts_at
+    check.staff = staff
+    check.attendees = [check.contract.buyer_contact.user.name]
     world.add(
         new(
             HealthCheckEvent,
@@ -111,7 +125,7 @@ def _scheduled(
             actor=check.contract.representative,
             staff=staff,
             scheduled_for=starts_at,
-            created_at=world.stamp(min(scheduled_on, world.today - timedelta(days=1))),
+            created_at=at,
         )
     )
 
@@ -146,9 +160,6 @@ def _held(
     status = rng.choices(["green", "amber", "red"], [60, 28, 12])[0]
     buyer = contract.buyer_contact.user.name
     check.state = check_rules.HealthCheckState.COMPLETED.value
-    check.scheduled_for = starts_at
-    check.staff = staff
-    check.attendees = [buyer]
     check.held_on = held_on
     check.summary = CHECK_SUMMARIES[language][status]
     check.overall_status = status
@@ -161,17 +172,7 @@ def _held(
             contract.start_date - timedelta(days=1),
         )
     )
-    world.add(
-        new(
-            HealthCheckEvent,
-            health_check=check,
-            kind=HealthCheckEvent.Kind.SCHEDULED,
-            actor=contract.representative,
-            staff=staff,
-            scheduled_for=starts_at,
-            created_at=scheduled_at,
-        )
-    )
+    _on_calendar(world, check, staff, starts_at, scheduled_at)
     world.add(
         new(
             HealthCheckEvent,
