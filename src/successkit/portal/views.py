@@ -135,7 +135,14 @@ def cockpit(request: HttpRequest) -> HttpResponse:
         "query": query,
         "params": params.urlencode(),
         "packages": portfolio.package_choices(),
-        "representatives": portfolio.representative_choices(),
+        # Ready to print (one of 169 options at 10,000 contracts cost the template more
+        # than a contract's card); only "all accounts" offers the choice.
+        "representatives": []
+        if mine
+        else [
+            (str(pk), name, str(pk) == query.get("representative"))
+            for pk, name in portfolio.representative_choices()
+        ],
         "sorts": portfolio.SORTS,
         "total": len(order),
     }

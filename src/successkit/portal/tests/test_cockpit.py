@@ -69,6 +69,17 @@ def test_every_filter_and_sort_reads_any_portfolio_in_the_same_number_of_queries
     assert queries() == small
 
 
+def test_the_representative_filter_keeps_the_chosen_person_selected() -> None:
+    alpha = ContractFactory(organization__name="Alpha Clinic")
+    beta = ContractFactory(organization__name="Beta Clinic")
+    client = signed_in(StaffFactory(roles=[Role.ADMIN], language="en"))
+    page = client.get(f"/?accounts=all&representative={alpha.representative_id}")
+    body = page.content.decode()
+    assert f'<option value="{alpha.representative_id}" selected>' in body
+    assert f'<option value="{beta.representative_id}">' in body
+    assert "Alpha Clinic" in body and "Beta Clinic" not in body
+
+
 def test_account_owners_see_their_own_accounts_first() -> None:
     mine = ContractFactory(organization__name="Mine Clinic")
     theirs = ContractFactory(organization__name="Other Clinic")
