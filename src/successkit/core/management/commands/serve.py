@@ -3,6 +3,7 @@ gunicorn (threads, so one process answers concurrent requests)."""
 
 from __future__ import annotations
 
+import gc
 from typing import Any
 
 from django.core.management import call_command
@@ -42,6 +43,12 @@ class Command(BaseCommand):
         # The workers are forked from this process: none may inherit its connection (each
         # thread of each worker opens and keeps its own).
         connections.close_all()
+        # The loaded application (some 150,000 objects) out of the cyclic collector's
+        # sight, in this process and so in every worker forked from it: otherwise each
+        # full collection walks all of them, 60-70 ms that fell on one request in eight
+        # of the cockpit at 10,000 contracts (its p95).
+        gc.collect()
+        gc.freeze()
         bind = f"[{options['host']}]" if ":" in options["host"] else options["host"]
         self.stdout.write(f"successkit listening on http://{bind}:{options['port']}/")
         _Server(
