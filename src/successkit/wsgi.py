@@ -4,6 +4,3 @@ from django.core.wsgi import get_wsgi_application
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "successkit.settings")
 application = get_wsgi_application()
-import sys  # noqa: E402  EXPERIMENT
-
-sys.setswitchinterval(float(os.environ.get("SK_SWITCH", "0.005")))
