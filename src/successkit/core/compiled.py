@@ -211,6 +211,9 @@ class CompiledInsert(Generic[M]):
         if plan is None:
             plan = self._plans.setdefault((alias, connection.vendor), self._plan(connection))
         instance: Any = obj
+        # As save(): an unsaved related object refuses the row, a related object saved
+        # since it was assigned lends its key.
+        instance._prepare_related_fields_for_save(operation_name="save")
         pre_save.send(sender=model, instance=obj, raw=False, using=alias, update_fields=None)
         values = [
             field.get_db_prep_save(field.pre_save(instance, True), connection)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import UTC, date, datetime
 
 import pytest
 from django.db import connection
@@ -207,3 +207,20 @@ def test_a_statement_run_again_keeps_its_literal_percent_signs_and_new_values() 
         for value in (1, 2, 3):
             cursor.execute("SELECT '100%%', %s", [value])
             assert tuple(cursor.fetchone()) == ("100%", value)
+
+
+def test_a_compiled_insert_refuses_an_unsaved_related_object_as_save_does() -> None:
+    from successkit.core.compiled import CompiledInsert
+    from successkit.scheduling.models import BusyInterval
+
+    unsaved = User(email="not-saved@example.test", name="Not saved")
+    interval = BusyInterval(
+        staff=unsaved,
+        kind="session",
+        meeting_id=1,
+        starts_at=datetime(2031, 1, 1, 9, tzinfo=UTC),
+        ends_at=datetime(2031, 1, 1, 10, tzinfo=UTC),
+    )
+    with pytest.raises(ValueError, match="unsaved related object"):
+        CompiledInsert(BusyInterval).insert(interval)
+    assert not BusyInterval.objects.filter(meeting_id=1).exists()
