@@ -224,3 +224,18 @@ def test_a_compiled_insert_refuses_an_unsaved_related_object_as_save_does() -> N
     with pytest.raises(ValueError, match="unsaved related object"):
         CompiledInsert(BusyInterval).insert(interval)
     assert not BusyInterval.objects.filter(meeting_id=1).exists()
+
+
+@pytest.mark.skipif(connection.vendor != "sqlite", reason="SQLite's cursor only")
+def test_the_kept_placeholders_stay_within_their_bound(monkeypatch: pytest.MonkeyPatch) -> None:
+    from successkit.core.sqlite import base as sqlite_backend
+
+    monkeypatch.setattr(sqlite_backend, "_CONVERTED_LIMIT", 5)
+    monkeypatch.setattr(sqlite_backend, "_converted", {})
+    with connection.cursor() as cursor:
+        # Twelve distinct statements: the table is emptied whenever it is full, and every
+        # statement still gets its own rewritten text.
+        for value in range(12):
+            cursor.execute(f"SELECT {value}, %s", [value * 10])
+            assert tuple(cursor.fetchone()) == (value, value * 10)
+            assert len(sqlite_backend._converted) <= 5
