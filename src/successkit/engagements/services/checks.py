@@ -40,13 +40,17 @@ def require_booker(actor: Actor, contract: Contract) -> None:
 
 
 def delivering_staff(contract: Contract, staff_id: int | None) -> User:
-    if staff_id is None:
-        return contract.representative
-    staff = active_staff().filter(pk=staff_id).first()
+    """Who delivers a new session, with their roles read now: before the booking's
+    transaction, whose lock guards the pool and the term, not anyone's roles (on SQLite
+    that lock is the whole database's, held for as short a time as can be)."""
+    staff = (
+        contract.representative if staff_id is None else active_staff().filter(pk=staff_id).first()
+    )
     if staff is None:
         raise ValidationFailed(
             _("Staff member %(id)s does not exist."), details={"field": "staff_id"}, id=staff_id
         )
+    staff.known_role_codes = staff.role_codes
     return staff
 
 

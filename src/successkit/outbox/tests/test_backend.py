@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 from django_tasks import task_backends
+from django_tasks.signals import task_enqueued
 from django_tasks_db import backend as library
 from django_tasks_db.models import DBTaskResult
 
@@ -35,3 +36,19 @@ def test_a_queued_job_is_the_row_the_library_writes() -> None:
     # The worker reads it back as a job ready to run.
     assert ours.status == stored_ours.task_result.status
     assert DBTaskResult.objects.ready().filter(pk=ours.id).exists()
+
+
+def test_a_queued_job_is_announced_once_with_the_result_the_caller_gets() -> None:
+    heard: list[object] = []
+
+    def listener(sender: object, task_result: object, **kwargs: object) -> None:
+        heard.append(task_result)
+
+    task_enqueued.connect(listener)
+    try:
+        result = task_backends["default"].enqueue(handle_event, ["7"], {})
+    finally:
+        task_enqueued.disconnect(listener)
+    assert heard == [result]
+    assert result.args == ["7"]
+    assert result.task.module_path == handle_event.module_path
