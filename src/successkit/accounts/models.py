@@ -93,7 +93,11 @@ class StaffRole(models.Model):
     user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="staff_roles")
     role = models.CharField(_("role"), max_length=32, choices=Role.choices)
 
-    history = HistoricalRecords(get_user=history_user)
+    history = HistoricalRecords(
+        get_user=history_user,
+        verbose_name=_("staff role change"),
+        verbose_name_plural=_("staff role changes"),
+    )
 
     class Meta:
         verbose_name = _("staff role")
@@ -114,7 +118,11 @@ class Organization(models.Model):
     language = models.CharField(_("language"), max_length=8, choices=Language.choices)
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
 
-    history = HistoricalRecords(get_user=history_user)
+    history = HistoricalRecords(
+        get_user=history_user,
+        verbose_name=_("organization change"),
+        verbose_name_plural=_("organization changes"),
+    )
 
     class Meta:
         verbose_name = _("organization")

@@ -66,7 +66,12 @@ class Contract(models.Model):
     training_window_end = models.DateField(_("training usable until"), editable=False)
 
     # The window's end follows the term: derived, so not a change of its own in the trail.
-    history = HistoricalRecords(get_user=history_user, excluded_fields=["training_window_end"])
+    history = HistoricalRecords(
+        get_user=history_user,
+        excluded_fields=["training_window_end"],
+        verbose_name=_("contract change"),
+        verbose_name_plural=_("contract changes"),
+    )
 
     class Meta:
         verbose_name = _("contract")

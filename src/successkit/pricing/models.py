@@ -23,7 +23,11 @@ class HourlyRate(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
 
-    history = HistoricalRecords(get_user=history_user)
+    history = HistoricalRecords(
+        get_user=history_user,
+        verbose_name=_("rate change"),
+        verbose_name_plural=_("rate changes"),
+    )
 
     class Meta:
         # The table was created by billing's migrations and stays there: the rate card's

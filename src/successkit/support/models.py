@@ -67,7 +67,11 @@ class Order(models.Model):
     )
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
 
-    history = HistoricalRecords(get_user=history_user)
+    history = HistoricalRecords(
+        get_user=history_user,
+        verbose_name=_("order change"),
+        verbose_name_plural=_("order changes"),
+    )
 
     class Meta:
         verbose_name = _("order")

@@ -267,3 +267,19 @@ def test_the_overrides_change_only_texts_of_django_and_installed_apps() -> None:
             ours |= {e.msgid: e.msgstr for e in polib.pofile(path)}
     for entry in polib.mofile(str(OVERRIDES / "django.mo")):
         assert ours.get(entry.msgid, entry.msgstr) == entry.msgstr, entry.msgid
+
+
+@pytest.mark.django_db
+def test_the_back_office_names_every_audit_trail_in_spanish() -> None:
+    # The audit trails' models are simple_history's, named "historical <model>" in English
+    # whatever the language unless they are given names of their own.
+    index = page(spanish_admin().get("/admin/"))
+    assert re.search(r"[Hh]istorical ", index) is None  # not in the addresses' "historicalorder"
+    for name in (
+        "Cambios de pedidos",
+        "Cambios de contratos",
+        "Cambios de tarifas",
+        "Cambios de roles del personal",
+        "Cambios de organizaciones",
+    ):
+        assert name in index
