@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from zoneinfo import ZoneInfo
 
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponse
 from django.urls import reverse
 from ninja import Router
 
@@ -14,6 +14,7 @@ from successkit.contracts.services import contract_for
 from successkit.core.pagination import Page, page, window
 from successkit.core.schemas import FORBIDDEN, errors, object_id
 from successkit.healthchecks import rules, services
+from successkit.healthchecks.calendar import health_check_download
 from successkit.healthchecks.models import HealthCheck
 from successkit.healthchecks.schemas import (
     ActionItemSchema,
@@ -155,6 +156,31 @@ def schedule_health_check(
         attendees=payload.attendees,
     )
     return health_check_out(request, health_check_for(request, str(check.pk)))
+
+
+@router.post(
+    "/health-checks/{check_id}/unschedule",
+    **errors(FORBIDDEN, "409 invalid_state", r200=HealthCheckOut),
+    summary="Take a scheduled health check's date away (it is due again)",
+)
+def unschedule_health_check(request: HttpRequest, check_id: str) -> HealthCheckOut:
+    check = services.unschedule_health_check(actor_of(request), health_check_for(request, check_id))
+    return health_check_out(request, health_check_for(request, str(check.pk)))
+
+
+@router.get(
+    "/health-checks/{check_id}/ics",
+    **errors("409 invalid_state", r200=None, media="text/calendar"),
+    summary="A scheduled health check as an iCalendar event (text/calendar)",
+)
+def health_check_ics(request: HttpRequest, check_id: str) -> HttpResponse:
+    check = health_check_for(request, check_id)
+    response = HttpResponse(
+        health_check_download(check, actor_of(request).user.language),
+        content_type="text/calendar",
+    )
+    response["Content-Disposition"] = f'attachment; filename="health-check-{check.pk}.ics"'
+    return response
 
 
 @router.post(

@@ -5,15 +5,18 @@ staff member's calendar feed uses), SEQUENCE counting its reschedulings, times i
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import UTC, timedelta
+from datetime import UTC, datetime, timedelta
 
 from django.utils import translation
 from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
 from successkit.accounts.models import User
 from successkit.core.calendar import calendar, meeting
+from successkit.core.errors import InvalidState
 from successkit.core.formats import format_day
-from successkit.healthchecks.models import HealthCheck
+from successkit.healthchecks.models import HealthCheck, HealthCheckState
+from successkit.healthchecks.services import invitation_sequence
 
 
 def health_check_uid(check: HealthCheck) -> str:
@@ -28,14 +31,18 @@ def health_check_calendar(
     sequence: int = 0,
     organizer: User | None = None,
     attendees: Sequence[User] = (),
+    at: datetime | None = None,
 ) -> bytes:
-    """The check at its scheduled time. ``method`` REQUEST (an invitation or its update)
-    or CANCEL (the check is no longer in this calendar: e.g. its staff member changed);
-    ``organizer``: the staff member holding it (default: the check's)."""
-    assert check.scheduled_for is not None
+    """The check at its scheduled time (``at``: the time it had, for the cancellation of
+    a date taken away). ``method`` REQUEST (an invitation or its update), PUBLISH (a
+    download) or CANCEL (the check is no longer in this calendar: its date was taken
+    away, or its staff member changed); ``organizer``: the staff member holding it
+    (default: the check's)."""
+    scheduled_for = at or check.scheduled_for
+    assert scheduled_for is not None
     contract = check.contract
     organization = contract.organization.name
-    starts_at = check.scheduled_for.astimezone(UTC)
+    starts_at = scheduled_for.astimezone(UTC)
     minutes = contract.package.health_check_minutes or 60
     with translation.override(language):
         title = gettext("Project health check %(number)s") % {"number": check.number}
@@ -60,3 +67,18 @@ def health_check_calendar(
         cancelled=method == "CANCEL",
     )
     return calendar("health checks", method, [event])
+
+
+def health_check_download(check: HealthCheck, language: str) -> bytes:
+    """A scheduled check for the reader's own calendar ("Add to calendar"): the event of
+    its invitation, at its current revision; ``invalid_state`` while it has no date."""
+    if check.state != HealthCheckState.SCHEDULED or check.scheduled_for is None:
+        raise InvalidState(_("This health check has no date yet."))
+    counterpart = check.contract.buyer_contact
+    return health_check_calendar(
+        check,
+        language,
+        method="PUBLISH",
+        sequence=invitation_sequence(check),
+        attendees=[counterpart.user] if counterpart is not None else [],
+    )

@@ -151,12 +151,18 @@ class ActionItem(models.Model):
 
 
 class HealthCheckEvent(AppendOnly):
-    """Append-only history: who scheduled, rescheduled or completed a check, and when."""
+    """Append-only history: who scheduled, rescheduled, took the date away from or
+    completed a check, and when (``scheduled_for``, ``staff``: the date and the staff
+    member as they were after the event, or, when the date was taken away, before it)."""
 
     class Kind(models.TextChoices):
         SCHEDULED = "scheduled", _("scheduled")
         RESCHEDULED = "rescheduled", _("rescheduled")
+        UNSCHEDULED = "unscheduled", _("date cancelled")
         COMPLETED = "completed", _("completed")
+
+    # The kinds that revise the check's calendar invitation (its iCalendar SEQUENCE).
+    INVITATION_KINDS = ("scheduled", "rescheduled", "unscheduled")
 
     health_check = models.ForeignKey(HealthCheck, on_delete=models.CASCADE, related_name="events")
     kind = models.CharField(_("kind"), max_length=16, choices=Kind.choices)

@@ -388,16 +388,58 @@ def schedule_health_check(
     HealthCheckEvent.objects.create(
         health_check=check, kind=kind, actor=actor.user, staff=staff, scheduled_for=scheduled_for
     )
-    # The invitation's revision (iCalendar SEQUENCE): how often the check was rescheduled;
-    # the staff member it leaves, if another, gets the invitation's cancellation.
+    # The staff member it leaves, if another, gets the invitation's cancellation.
     publish(
         "health_check.scheduled",
         check,
-        sequence=check.events.filter(kind=HealthCheckEvent.Kind.RESCHEDULED).count(),
+        sequence=invitation_sequence(check),
         rescheduled=kind == HealthCheckEvent.Kind.RESCHEDULED,
         previous_staff_id=previous_staff_id if previous_staff_id != staff.pk else None,
     )
     return check
+
+
+@transaction.atomic
+def unschedule_health_check(actor: Actor, check: HealthCheck) -> HealthCheck:
+    """Take a scheduled check's date away (the meeting is off and a new date is still to
+    be found): the check is due again, its staff member's time is free, and the buyer's
+    counterpart and the staff member get the invitation's cancellation."""
+    check = _locked(check)
+    _require_operator(actor, check.contract.package)
+    if check.state == HealthCheckState.COMPLETED:
+        raise InvalidState(_("This health check is already completed."))
+    if check.state != HealthCheckState.SCHEDULED or check.scheduled_for is None:
+        raise InvalidState(_("This health check has no date to cancel."))
+    scheduled_for, staff = check.scheduled_for, check.staff
+    assert staff is not None  # a scheduled check always has its staff member
+    scheduling.release(MeetingKind.HEALTH_CHECK, check.pk)
+    check.state = HealthCheckState.DUE
+    check.scheduled_for = None
+    check.staff = None
+    check.save(update_fields=["state", "scheduled_for", "staff"])
+    HealthCheckEvent.objects.create(
+        health_check=check,
+        kind=HealthCheckEvent.Kind.UNSCHEDULED,
+        actor=actor.user,
+        staff=staff,
+        scheduled_for=scheduled_for,
+    )
+    publish(
+        "health_check.unscheduled",
+        check,
+        sequence=invitation_sequence(check),
+        scheduled_for=scheduled_for.isoformat(),
+        staff_id=staff.pk,
+    )
+    return check
+
+
+def invitation_sequence(check: HealthCheck) -> int:
+    """The iCalendar SEQUENCE of the check's invitation: how often it was revised - every
+    scheduling, rescheduling and date taken away after the first scheduling - so that each
+    invitation, update or cancellation supersedes the one before it in a calendar."""
+    revisions = check.events.filter(kind__in=HealthCheckEvent.INVITATION_KINDS).count()
+    return max(revisions - 1, 0)
 
 
 @transaction.atomic

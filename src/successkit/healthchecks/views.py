@@ -19,6 +19,7 @@ from successkit.catalog.services import localized
 from successkit.core.errors import SuccessKitError, ValidationFailed
 from successkit.core.pages import act, form_refused
 from successkit.healthchecks import report, services
+from successkit.healthchecks.calendar import health_check_download
 from successkit.healthchecks.forms import ACTION_ROWS, ReportForm, ScheduleForm
 from successkit.healthchecks.models import HealthCheck
 
@@ -79,6 +80,28 @@ def schedule_check(request: HttpRequest, check_id: int) -> HttpResponse:
         done=gettext("The health check is scheduled."),
     )
     return _back(check)
+
+
+@login_required
+@require_POST
+def unschedule_check(request: HttpRequest, check_id: int) -> HttpResponse:
+    check = _check(request, check_id)
+    act(
+        request,
+        lambda: services.unschedule_health_check(actor_of(request), check),
+        done=gettext("The date is cancelled: the health check needs a new one."),
+    )
+    return _back(check)
+
+
+@login_required
+def check_ics(request: HttpRequest, check_id: int) -> HttpResponse:
+    check = _check(request, check_id)
+    response = HttpResponse(
+        health_check_download(check, request.LANGUAGE_CODE), content_type="text/calendar"
+    )
+    response["Content-Disposition"] = f'attachment; filename="health-check-{check.pk}.ics"'
+    return response
 
 
 @login_required

@@ -27,7 +27,8 @@ from successkit.engagements.calendar import session_calendar
 from successkit.engagements.models import TrainingSession
 from successkit.engagements.rules import SessionStatus
 from successkit.healthchecks.calendar import health_check_calendar
-from successkit.healthchecks.models import HealthCheck, HealthCheckEvent, HealthCheckState
+from successkit.healthchecks.models import HealthCheck, HealthCheckState
+from successkit.healthchecks.services import invitation_sequence
 from successkit.notifications import mail, payloads
 from successkit.notifications.mail import Letter
 from successkit.notifications.models import WebhookDelivery, WebhookEndpoint
@@ -367,7 +368,7 @@ def _health_check_scheduled_mail(event: Event, check: HealthCheck) -> None:
     if check.scheduled_for <= event.occurred_at or check.staff is None:
         return
     sequence = int(event.data.get("sequence", 0))
-    if check.events.filter(kind=HealthCheckEvent.Kind.RESCHEDULED).count() != sequence:
+    if invitation_sequence(check) != sequence:
         return  # rescheduled again since: the later event's invitation says it all
     contract = check.contract
     zone = contract.organization.timezone
@@ -446,6 +447,59 @@ def _health_check_scheduled_mail(event: Event, check: HealthCheck) -> None:
                     attendees=[counterpart],
                 ),
             ),
+        )
+
+
+def _health_check_unscheduled_mail(event: Event, check: HealthCheck) -> None:
+    """A check's date taken away: the buyer's counterpart and the staff member who was to
+    hold it get the invitation's cancellation."""
+    sequence = int(event.data["sequence"])
+    if invitation_sequence(check) != sequence:
+        return  # scheduled again since: the later invitation replaces this one
+    scheduled_for = datetime.fromisoformat(str(event.data["scheduled_for"]))
+    if scheduled_for <= event.occurred_at:
+        return  # the time had passed: nothing is left to take out of a calendar
+    staff = User.objects.filter(pk=event.data["staff_id"]).first()
+    contract = check.contract
+    counterpart = contract.buyer_contact.user
+    people = {counterpart.pk: counterpart}
+    if staff is not None:
+        people[staff.pk] = staff
+    zone = contract.organization.timezone
+    values = {"number": check.number, "organization": contract.organization.name}
+
+    def letter() -> Letter:
+        facts = [(_("When"), when(scheduled_for, zone))]
+        if staff is not None:
+            facts.append((_("With"), staff.name))
+        facts.append((_("Organization"), contract.organization.name))
+        return Letter(
+            subject=_("Date cancelled: health check %(number)s with %(organization)s") % values,
+            heading=_("The date of project health check %(number)s is cancelled.") % values,
+            paragraphs=[
+                _("A new date is still to be agreed."),
+                _("The attached update removes it from your calendar."),
+            ],
+            facts=facts,
+            link=f"{settings.SUCCESSKIT_SITE_URL}/health-checks/contracts/{contract.pk}/",
+            link_label=_("See the health checks"),
+        )
+
+    for person in people.values():
+
+        def calendar(person: User = person) -> tuple[str, bytes]:
+            return "CANCEL", health_check_calendar(
+                check,
+                person.language,
+                method="CANCEL",
+                sequence=sequence,
+                organizer=staff,
+                attendees=[counterpart],
+                at=scheduled_for,
+            )
+
+        mail.write(
+            person, key=f"{event.pk}:{person.pk}", event=event, letter=letter, calendar=calendar
         )
 
 
@@ -617,6 +671,7 @@ MAIL: dict[str, Callable[[Event, object], None]] = {
     "training.window_closing": _window_mail,  # type: ignore[dict-item]
     "contract.ending": _ending_mail,  # type: ignore[dict-item]
     "health_check.scheduled": _health_check_scheduled_mail,  # type: ignore[dict-item]
+    "health_check.unscheduled": _health_check_unscheduled_mail,  # type: ignore[dict-item]
     "health_check.completed": _health_check_completed_mail,  # type: ignore[dict-item]
     "case.opened": _case_opened_mail,  # type: ignore[dict-item]
     "session.completed": _session_recorded_mail,  # type: ignore[dict-item]

@@ -29,7 +29,8 @@ from successkit.core.errors import NotFound, ValidationFailed
 from successkit.notifications.delivery import DeliveryFailed
 from successkit.notifications.models import WebhookAttempt, WebhookDelivery, WebhookEndpoint
 
-# The event types of API.md, "Events that leave the system".
+# The event types of API.md, "Events that leave the system", and health_check.unscheduled
+# (README, "API extensions").
 EVENT_TYPES = (
     "session.booked",
     "session.moved",
@@ -37,6 +38,7 @@ EVENT_TYPES = (
     "session.completed",
     "session.no_show",
     "health_check.scheduled",
+    "health_check.unscheduled",
     "health_check.completed",
     "health_check.missed",
     "case.opened",

@@ -183,6 +183,7 @@ def test_every_page_refuses_another_organizations_objects(victim: dict) -> None:
         f"/health-checks/contracts/{victim['contract_id']}/",
         f"/health-checks/{victim['check_id']}/report/",
         f"/health-checks/{victim['check_id']}/report.pdf",
+        f"/health-checks/{victim['check_id']}/calendar.ics",
         f"/support/cases/{victim['case_id']}/",
         f"/billing/statements/{victim['statement_id']}/",
         f"/billing/statements/{victim['statement_id']}/csv",
@@ -196,6 +197,7 @@ def test_every_page_refuses_another_organizations_objects(victim: dict) -> None:
         f"/contracts/{victim['contract_id']}/representative/",
         f"/contracts/{victim['contract_id']}/counterpart/",
         f"/support/orders/{victim['order_id']}/received/",
+        f"/health-checks/{victim['check_id']}/unschedule/",
     ]
     for action in actions:
         assert client.post(action, {}).status_code == 404, action

@@ -601,3 +601,100 @@ def test_a_back_dated_completion_is_completed_and_marked_recorded_late(
     assert totals["missed"] == 0
     entitlements = admin_api.get(f"contracts/{contract.pk}/entitlements").json()
     assert entitlements["health_checks"]["completed"] == 2
+
+
+# --- a date taken away, and the calendar download ----------------------------------------
+
+
+def scheduled(admin_api: ApiClient, check: HealthCheck, staff, when: str) -> None:
+    response = admin_api.post(
+        f"health-checks/{check.pk}/schedule", {"scheduled_for": when, "staff_id": staff.pk}
+    )
+    assert response.status_code == 200
+
+
+def test_taking_the_date_away_makes_the_check_due_and_frees_the_staff_members_time(
+    admin_api: ApiClient, contract, csm
+) -> None:
+    from successkit.outbox.models import Event
+    from successkit.scheduling.models import BusyInterval
+
+    check = first_check(contract)
+    scheduled(admin_api, check, csm, "2026-03-02T10:00:00+01:00")
+    response = admin_api.post(f"health-checks/{check.pk}/unschedule")
+    assert response.status_code == 200
+    body = response.json()
+    assert (body["status"], body["scheduled_for"], body["staff_id"]) == ("due", None, None)
+    assert list(check.events.values_list("kind", flat=True)) == ["scheduled", "unscheduled"]
+    taken_away = check.events.get(kind="unscheduled")
+    assert taken_away.scheduled_for == datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
+    assert taken_away.staff == csm
+    assert not BusyInterval.objects.filter(meeting_id=check.pk, live=True).exists()
+    event = Event.objects.get(type="health_check.unscheduled")
+    assert event.data == {
+        "sequence": 1,
+        "scheduled_for": "2026-03-02T09:00:00+00:00",
+        "staff_id": csm.pk,
+    }
+    # The time is free again: another check of the same staff member takes it.
+    other = contract_with_checks(organization__timezone="Europe/Madrid")
+    scheduled(admin_api, first_check(other), csm, "2026-03-02T10:00:00+01:00")
+
+
+def test_only_a_scheduled_check_has_a_date_to_take_away(
+    admin_api: ApiClient, contract, csm
+) -> None:
+    completed, due = contract.health_checks.order_by("period_index")[:2]
+    assert (
+        admin_api.post(f"health-checks/{completed.pk}/complete", completion(csm.pk)).status_code
+        == 200
+    )
+    before = snapshot()
+    for check, message in (
+        (due, "This health check has no date to cancel."),
+        (completed, "This health check is already completed."),
+    ):
+        response = admin_api.post(f"health-checks/{check.pk}/unschedule")
+        assert response.status_code == 409
+        assert response.json()["error"] == {"code": "invalid_state", "message": message}
+    assert snapshot() == before
+
+
+def test_a_contact_cannot_take_a_date_away(admin_api: ApiClient, contract, csm) -> None:
+    check = first_check(contract)
+    scheduled(admin_api, check, csm, "2026-03-02T10:00:00+01:00")
+    before = snapshot()
+    response = ApiClient(contract.buyer_contact.user).post(f"health-checks/{check.pk}/unschedule")
+    assert response.status_code == 403
+    assert response.json()["error"]["code"] == "permission_denied"
+    assert snapshot() == before
+
+
+def test_a_scheduled_check_downloads_as_a_calendar_event(
+    admin_api: ApiClient, contract, csm
+) -> None:
+    from icalendar import Calendar
+
+    check = first_check(contract)
+    scheduled(admin_api, check, csm, "2026-03-02T10:00:00+01:00")
+    scheduled(admin_api, check, csm, "2026-03-03T10:00:00+01:00")
+    for api in (admin_api, ApiClient(contract.buyer_contact.user)):
+        response = api.get(f"health-checks/{check.pk}/ics")
+        assert response.status_code == 200
+        assert response["Content-Type"] == "text/calendar"
+        assert f'filename="health-check-{check.pk}.ics"' in response["Content-Disposition"]
+        calendar = Calendar.from_ical(response.content)
+        assert calendar["METHOD"] == "PUBLISH"
+        event = calendar.walk("VEVENT")[0]
+        assert str(event["UID"]) == f"health-check-{check.pk}@successkit"
+        assert event["SEQUENCE"] == 1  # the invitation's revision: rescheduled once
+        assert event.decoded("DTSTART") == datetime(2026, 3, 3, 9, 0, tzinfo=UTC)
+
+
+def test_a_check_without_a_date_has_no_calendar_event(admin_api: ApiClient, contract) -> None:
+    response = admin_api.get(f"health-checks/{first_check(contract).pk}/ics")
+    assert response.status_code == 409
+    assert response.json()["error"] == {
+        "code": "invalid_state",
+        "message": "This health check has no date yet.",
+    }

@@ -173,6 +173,66 @@ def test_a_reschedule_updates_the_invitation_and_a_staff_member_it_leaves_gets_t
     handled_again_sends_nothing(smtp)
 
 
+def test_a_date_taken_away_cancels_the_invitation_and_a_new_date_supersedes_the_cancellation(
+    smtp: Mailbox, contract
+) -> None:
+    counterpart = contract.buyer_contact.user
+    staff = StaffFactory(roles=[Role.CSM], language="en", name="Lucía Ortega")
+    check = first_check(contract)
+    healthchecks.schedule_health_check(
+        admin(), check, scheduled_for=at(contract, 20, 8), staff_id=staff.pk
+    )
+    run_worker()
+    healthchecks.unschedule_health_check(admin(), check)
+    run_worker()
+
+    [_, spanish] = smtp.to(counterpart.email)
+    [_, english] = smtp.to(staff.email)
+    assert spanish["Subject"] == "Fecha cancelada: revisión del proyecto 1 con Clínica Sol"
+    assert english["Subject"] == "Date cancelled: health check 1 with Clínica Sol"
+    assert "Queda por acordar una nueva fecha." in body(spanish)
+    assert "Lucía Ortega" in body(spanish)
+    for message in (spanish, english):
+        calendar = invitation(message)
+        assert calendar["METHOD"] == "CANCEL"
+        event = calendar.walk("VEVENT")[0]
+        assert str(event["UID"]) == f"health-check-{check.pk}@successkit"
+        assert (event["SEQUENCE"], str(event["STATUS"])) == (1, "CANCELLED")
+        assert event.decoded("DTSTART") == at(contract, 20, 8)  # the time it had
+        assert str(event["ORGANIZER"]) == f"mailto:{staff.email}"
+    handled_again_sends_nothing(smtp)
+
+    # A new date: a new invitation that supersedes the cancellation in a calendar.
+    healthchecks.schedule_health_check(
+        admin(), check, scheduled_for=at(contract, 25, 9), staff_id=staff.pk
+    )
+    run_worker()
+    again = smtp.to(counterpart.email)[-1]
+    assert again["Subject"] == "Programada: revisión del proyecto 1 con Clínica Sol"
+    event = invitation(again).walk("VEVENT")[0]
+    assert invitation(again)["METHOD"] == "REQUEST"
+    assert (event["SEQUENCE"], event.decoded("DTSTART")) == (2, at(contract, 25, 9))
+    assert len(smtp.received) == 2 + 2 + 2
+
+
+def test_a_cancellation_handled_after_a_new_date_sends_nothing(smtp: Mailbox, contract) -> None:
+    # The worker was behind: by the time it handles the cancellation the check has a new
+    # date, whose invitation (a later revision) is all a calendar needs.
+    staff = StaffFactory(roles=[Role.CSM])
+    check = first_check(contract)
+    healthchecks.schedule_health_check(
+        admin(), check, scheduled_for=at(contract, 20, 8), staff_id=staff.pk
+    )
+    healthchecks.unschedule_health_check(admin(), check)
+    healthchecks.schedule_health_check(
+        admin(), check, scheduled_for=at(contract, 25, 9), staff_id=staff.pk
+    )
+    run_worker()
+    methods = [invitation(m)["METHOD"] for m in smtp.received]
+    assert methods == ["REQUEST", "REQUEST"]  # the latest invitation, to both readers
+    assert {invitation(m).walk("VEVENT")[0]["SEQUENCE"] for m in smtp.received} == {2}
+
+
 def test_a_completed_health_check_sends_the_counterpart_its_report(smtp: Mailbox, contract) -> None:
     counterpart = contract.buyer_contact.user
     staff = StaffFactory(roles=[Role.CSM])
