@@ -193,3 +193,24 @@ def test_a_message_claimed_a_moment_ago_is_left_to_its_worker(
     run_worker()
     assert len(hook.requests) == 1
     assert WebhookDelivery.objects.get().status == DeliveryStatus.SENDING
+
+
+def test_a_health_checks_date_taken_away_reaches_the_endpoints_that_asked(
+    smtp, receiver, admin_api: ApiClient, contract
+) -> None:
+    hook = receiver([])
+    endpoint = register(admin_api, hook.url, ["health_check.unscheduled"])
+    check = contract.health_checks.order_by("period_index").first()
+    staff = contract.representative
+    scheduled = admin_api.post(
+        f"health-checks/{check.pk}/schedule",
+        {"scheduled_for": on_day(contract, 20).isoformat(), "staff_id": staff.pk},
+    )
+    assert scheduled.status_code == 200
+    assert admin_api.post(f"health-checks/{check.pk}/unschedule").status_code == 200
+    run_worker()
+
+    [(headers, body)] = hook.requests  # the scheduling was not asked for
+    payload = Webhook(endpoint["secret"]).verify(body, headers)
+    assert payload["type"] == "health_check.unscheduled"
+    assert (payload["data"]["id"], payload["data"]["status"]) == (str(check.pk), "due")
