@@ -95,7 +95,9 @@ def test_a_scheduled_health_check_invites_the_counterpart_and_its_staff_member(
     assert sorted(m["To"] for m in smtp.received) == sorted([counterpart.email, staff.email])
     assert smtp.to(stranger.email) == smtp.to(colleague.email) == []
     spanish, english = smtp.to(counterpart.email)[0], smtp.to(staff.email)[0]
-    assert spanish["Subject"] == "Programada: revisión del proyecto 1 con Clínica Sol"
+    assert (
+        spanish["Subject"] == "Programada: comprobación del estado del proyecto 1 con Clínica Sol"
+    )
     assert english["Subject"] == "Scheduled: health check 1 with Clínica Sol"
     assert spanish["List-Unsubscribe"] is None  # an invitation: always sent
     assert "Te adjuntamos la invitación para tu calendario." in body(spanish)
@@ -143,9 +145,9 @@ def test_a_reschedule_updates_the_invitation_and_a_staff_member_it_leaves_gets_t
 
     to_counterpart = smtp.to(counterpart.email)
     assert [m["Subject"] for m in to_counterpart] == [
-        "Programada: revisión del proyecto 1 con Clínica Sol",
-        "Nueva hora: revisión del proyecto 1 con Clínica Sol",
-        "Nueva hora: revisión del proyecto 1 con Clínica Sol",
+        "Programada: comprobación del estado del proyecto 1 con Clínica Sol",
+        "Nueva hora: comprobación del estado del proyecto 1 con Clínica Sol",
+        "Nueva hora: comprobación del estado del proyecto 1 con Clínica Sol",
     ]
     events = [invitation(m).walk("VEVENT")[0] for m in to_counterpart]
     assert [e["SEQUENCE"] for e in events] == [0, 1, 2]
@@ -164,7 +166,10 @@ def test_a_reschedule_updates_the_invitation_and_a_staff_member_it_leaves_gets_t
     cancelled = calendars[2].walk("VEVENT")[0]
     assert (cancelled["SEQUENCE"], str(cancelled["STATUS"])) == (2, "CANCELLED")
     assert str(cancelled["UID"]) == f"health-check-{check.pk}@successkit"
-    assert to_first[2]["Subject"] == "Reasignada: revisión del proyecto 1 con Clínica Sol"
+    assert (
+        to_first[2]["Subject"]
+        == "Reasignada: comprobación del estado del proyecto 1 con Clínica Sol"
+    )
     # The second: only the invitation to the new time.
     [to_second] = smtp.to(second.email)
     assert to_second["Subject"] == "New time: health check 1 with Clínica Sol"
@@ -188,7 +193,10 @@ def test_a_date_taken_away_cancels_the_invitation_and_a_new_date_supersedes_the_
 
     [_, spanish] = smtp.to(counterpart.email)
     [_, english] = smtp.to(staff.email)
-    assert spanish["Subject"] == "Fecha cancelada: revisión del proyecto 1 con Clínica Sol"
+    assert (
+        spanish["Subject"]
+        == "Fecha cancelada: comprobación del estado del proyecto 1 con Clínica Sol"
+    )
     assert english["Subject"] == "Date cancelled: health check 1 with Clínica Sol"
     assert "Queda por acordar una nueva fecha." in body(spanish)
     assert "Lucía Ortega" in body(spanish)
@@ -208,7 +216,7 @@ def test_a_date_taken_away_cancels_the_invitation_and_a_new_date_supersedes_the_
     )
     run_worker()
     again = smtp.to(counterpart.email)[-1]
-    assert again["Subject"] == "Programada: revisión del proyecto 1 con Clínica Sol"
+    assert again["Subject"] == "Programada: comprobación del estado del proyecto 1 con Clínica Sol"
     event = invitation(again).walk("VEVENT")[0]
     assert invitation(again)["METHOD"] == "REQUEST"
     assert (event["SEQUENCE"], event.decoded("DTSTART")) == (2, at(contract, 25, 9))
@@ -250,7 +258,7 @@ def test_a_completed_health_check_sends_the_counterpart_its_report(smtp: Mailbox
 
     [message] = smtp.received
     assert message["To"] == counterpart.email
-    assert message["Subject"] == "Informe de la revisión del proyecto 1: Clínica Sol"
+    assert message["Subject"] == "Informe de la comprobación del estado del proyecto 1: Clínica Sol"
     text = body(message)
     assert "Estado general: Ámbar: en riesgo" in text
     assert f"/health-checks/{check.pk}/report/" in text
