@@ -7,6 +7,7 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Protocol
 
+from django.http import HttpResponse
 from django.utils import timezone
 from icalendar import Calendar, Event, vCalAddress
 
@@ -80,3 +81,10 @@ def calendar(
     if with_timezones:
         result.add_missing_timezones()
     return result.to_ical()
+
+
+def calendar_download(content: bytes, name: str) -> HttpResponse:
+    """``content`` (an iCalendar file) as the download ``<name>.ics``: "Add to calendar"."""
+    response = HttpResponse(content, content_type="text/calendar")
+    response["Content-Disposition"] = f'attachment; filename="{name}.ics"'
+    return response

@@ -11,6 +11,7 @@ from ninja.files import UploadedFile
 
 from successkit.accounts.actors import actor_of
 from successkit.contracts.services import contract_for
+from successkit.core.calendar import calendar_download
 from successkit.core.errors import NotFound
 from successkit.core.pagination import Page, page
 from successkit.core.schemas import (
@@ -344,11 +345,9 @@ def download_material(request: HttpRequest, material_id: str) -> FileResponse:
 )
 def session_ics(request: HttpRequest, session_id: str) -> HttpResponse:
     session = session_for(request, session_id)
-    response = HttpResponse(
-        session_calendar(session, actor_of(request).user.language), content_type="text/calendar"
+    return calendar_download(
+        session_calendar(session, actor_of(request).user.language), f"session-{session.pk}"
     )
-    response["Content-Disposition"] = f'attachment; filename="session-{session.pk}.ics"'
-    return response
 
 
 @router.get(

@@ -23,6 +23,7 @@ from successkit.accounts.roles import Duty
 from successkit.catalog.services import governing_terms_url, localized
 from successkit.contracts.models import Contract
 from successkit.contracts.services import contract_for
+from successkit.core.calendar import calendar_download
 from successkit.core.errors import SuccessKitError, ValidationFailed
 from successkit.core.pages import act, form_refused
 from successkit.engagements import services as engagements
@@ -312,11 +313,9 @@ def cancel_session(request: HttpRequest, session_id: int) -> HttpResponse:
 def session_ics(request: HttpRequest, session_id: int) -> HttpResponse:
     actor = actor_of(request)
     session = engagements.session_for(actor, session_id)
-    response = HttpResponse(
-        session_calendar(session, language_of(request)), content_type="text/calendar"
+    return calendar_download(
+        session_calendar(session, language_of(request)), f"session-{session.pk}"
     )
-    response["Content-Disposition"] = f'attachment; filename="session-{session.pk}.ics"'
-    return response
 
 
 # --- the term and the parties ---------------------------------------------------------------

@@ -11,6 +11,7 @@ from ninja import Router
 
 from successkit.accounts.actors import actor_of
 from successkit.contracts.services import contract_for
+from successkit.core.calendar import calendar_download
 from successkit.core.pagination import Page, page, window
 from successkit.core.schemas import FORBIDDEN, errors, object_id
 from successkit.healthchecks import rules, services
@@ -175,12 +176,9 @@ def unschedule_health_check(request: HttpRequest, check_id: str) -> HealthCheckO
 )
 def health_check_ics(request: HttpRequest, check_id: str) -> HttpResponse:
     check = health_check_for(request, check_id)
-    response = HttpResponse(
-        health_check_download(check, actor_of(request).user.language),
-        content_type="text/calendar",
+    return calendar_download(
+        health_check_download(check, actor_of(request).user.language), f"health-check-{check.pk}"
     )
-    response["Content-Disposition"] = f'attachment; filename="health-check-{check.pk}.ics"'
-    return response
 
 
 @router.post(

@@ -16,6 +16,7 @@ from django.views.decorators.http import require_POST
 
 from successkit.accounts.actors import actor_of
 from successkit.catalog.services import localized
+from successkit.core.calendar import calendar_download
 from successkit.core.errors import SuccessKitError, ValidationFailed
 from successkit.core.pages import act, form_refused
 from successkit.healthchecks import report, services
@@ -97,11 +98,9 @@ def unschedule_check(request: HttpRequest, check_id: int) -> HttpResponse:
 @login_required
 def check_ics(request: HttpRequest, check_id: int) -> HttpResponse:
     check = _check(request, check_id)
-    response = HttpResponse(
-        health_check_download(check, request.LANGUAGE_CODE), content_type="text/calendar"
+    return calendar_download(
+        health_check_download(check, request.LANGUAGE_CODE), f"health-check-{check.pk}"
     )
-    response["Content-Disposition"] = f'attachment; filename="health-check-{check.pk}.ics"'
-    return response
 
 
 @login_required
