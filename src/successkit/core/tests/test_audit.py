@@ -11,7 +11,7 @@ from django.test import Client
 from successkit.accounts.models import Organization, StaffRole
 from successkit.accounts.roles import Role
 from successkit.conftest import ApiClient
-from successkit.contracts.models import Contract
+from successkit.contracts.models import Contract, training_window_of
 from successkit.core import audit
 from successkit.factories import ContractFactory, OrganizationFactory, StaffFactory
 from successkit.pricing.models import HourlyRate
@@ -113,6 +113,10 @@ def test_rows_older_than_the_audit_trail_get_a_baseline_once() -> None:
     assert Organization.history.count() == kept + 1
 
     contract.end_date = date(2027, 3, 31)
+    # The stored training window end moves with the term (it is not audited).
+    contract.training_window_end = training_window_of(
+        contract.package, contract.start_date, contract.end_date
+    ).end
     contract.save()
     changes = audit.changes(Contract.objects.get(pk=contract.pk).history.all(), ["end_date"])
     assert [(c.old, c.new) for c in changes if c.action == "changed"] == [

@@ -10,6 +10,7 @@ import pytest
 from django.utils import timezone
 
 from successkit.conftest import ApiClient, race
+from successkit.contracts.models import training_window_of
 from successkit.engagements.models import TrainingPool, TrainingSession
 from successkit.engagements.services import ledger_mismatches
 from successkit.engagements.tests.helpers import contract_starting, on_day, rate
@@ -94,7 +95,11 @@ def test_a_booking_and_a_shortening_racing_cannot_both_win(round_: int) -> None:
     start = timezone.localdate() - timedelta(days=5)
     contract = contract_starting(start, "launch_kit")
     contract.end_date = start + timedelta(days=60)
-    contract.save(update_fields=["end_date"])
+    # The stored training window end moves with the term, as change_end_date moves it.
+    contract.training_window_end = training_window_of(
+        contract.package, start, contract.end_date
+    ).end
+    contract.save(update_fields=["end_date", "training_window_end"])
     api = ApiClient(contract.representative)
     new_end = (start + timedelta(days=20)).isoformat()
 
