@@ -29,8 +29,8 @@ from successkit.core.errors import NotFound, ValidationFailed
 from successkit.notifications.delivery import DeliveryFailed
 from successkit.notifications.models import WebhookAttempt, WebhookDelivery, WebhookEndpoint
 
-# The event types of API.md, "Events that leave the system", and health_check.unscheduled
-# (README, "API extensions").
+# The event types of API.md, "Events that leave the system", and one of ours beside them:
+# health_check.unscheduled (README, "Events that leave the system").
 EVENT_TYPES = (
     "session.booked",
     "session.moved",
