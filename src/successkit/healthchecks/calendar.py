@@ -1,6 +1,7 @@
 """A scheduled health check as an iCalendar (RFC 5545) event, the invitation mailed to the
-buyer's counterpart and the staff member holding it: one UID per health check (the one the
-staff member's calendar feed uses), SEQUENCE counting its reschedulings, times in UTC."""
+buyer's counterpart and the staff member holding it, and the "Add to calendar" download:
+one UID per health check (the one the staff member's calendar feed uses), SEQUENCE
+counting its revisions (``services.invitation_sequence``), times in UTC."""
 
 from __future__ import annotations
 

@@ -162,7 +162,7 @@ class HealthCheckEvent(AppendOnly):
         COMPLETED = "completed", _("completed")
 
     # The kinds that revise the check's calendar invitation (its iCalendar SEQUENCE).
-    INVITATION_KINDS = ("scheduled", "rescheduled", "unscheduled")
+    INVITATION_KINDS = (Kind.SCHEDULED, Kind.RESCHEDULED, Kind.UNSCHEDULED)
 
     health_check = models.ForeignKey(HealthCheck, on_delete=models.CASCADE, related_name="events")
     kind = models.CharField(_("kind"), max_length=16, choices=Kind.choices)
