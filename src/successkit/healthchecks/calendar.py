@@ -75,11 +75,10 @@ def health_check_download(check: HealthCheck, language: str) -> bytes:
     its invitation, at its current revision; ``invalid_state`` while it has no date."""
     if check.state != HealthCheckState.SCHEDULED or check.scheduled_for is None:
         raise InvalidState(_("This health check has no date yet."))
-    counterpart = check.contract.buyer_contact
     return health_check_calendar(
         check,
         language,
         method="PUBLISH",
         sequence=invitation_sequence(check),
-        attendees=[counterpart.user] if counterpart is not None else [],
+        attendees=[check.contract.buyer_contact.user],
     )

@@ -125,6 +125,10 @@ def test_threads_of_one_process_write_in_turn() -> None:
 
     def second() -> None:
         try:
+            # SQLite's own wait switched off: had this thread not queued for its turn, its
+            # BEGIN IMMEDIATE would meet the first thread's write lock and fail at once.
+            connection.ensure_connection()
+            connection.connection.execute("PRAGMA busy_timeout = 0")
             with transaction.atomic():
                 moments["second began"] = time.monotonic()
                 _new_organization("Second thread")
