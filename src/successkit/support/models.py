@@ -180,7 +180,7 @@ class Case(models.Model):
         verbose_name = _("case")
         verbose_name_plural = _("cases")
         ordering = ["-opened_at", "-id"]
-        # Every filter of the case list (all, a queue, a status, both) in its order,
+        # Every filter of the case list (all, a queue, a status, both, a type) in its order,
         # newest first, so a page reads its own rows only; the count of each queue by
         # status from the first; a queue's live cases oldest first (the queues page) from
         # the live ones alone; a contract's open and escalated cases.
@@ -191,6 +191,7 @@ class Case(models.Model):
             models.Index(fields=["queue", "opened_at", "id"], name="case_queue_opened"),
             models.Index(fields=["status", "opened_at", "id"], name="case_status_opened"),
             models.Index(fields=["opened_at", "id"], name="case_opened"),
+            models.Index(fields=["type", "opened_at", "id"], name="case_type_opened"),
             models.Index(
                 fields=["queue", "opened_at", "id"],
                 name="case_live_queue_opened",

@@ -486,7 +486,8 @@ def find_cases(
     unassigned: bool = False,
 ) -> QuerySet[Case]:
     """The visible cases (of ``contract``, of a type, status, queue, assignee, or
-    unassigned), with their exchanges and lines, newest first."""
+    unassigned), with their exchanges and lines, newest first: in the order of the
+    model's indexes, so that a page of a filtered list reads its own rows only."""
     cases = visible_cases(actor)
     if contract is not None:
         cases = cases.filter(contract=contract)
@@ -503,7 +504,7 @@ def find_cases(
         # ``assignee__pk`` (not ``assignee_id``) so an id beyond the column's range simply
         # matches nothing.
         cases = cases.filter(assignee__pk=assignee_id)
-    return cases.order_by("-id")
+    return cases.order_by("-opened_at", "-id")
 
 
 def case_list(actor: Actor, *, queue: str = "", status: str = "") -> QuerySet[Case]:
