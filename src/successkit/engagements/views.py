@@ -3,6 +3,7 @@ the session actions beside it. Thin views over the same services as the API."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
@@ -14,7 +15,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.translation import gettext
+from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 
@@ -25,6 +26,7 @@ from successkit.contracts.models import Contract
 from successkit.contracts.services import contract_for
 from successkit.core.calendar import calendar_download
 from successkit.core.errors import SuccessKitError, ValidationFailed
+from successkit.core.formats import format_money
 from successkit.core.pages import act, form_refused
 from successkit.engagements import services as engagements
 from successkit.engagements import slots
@@ -212,10 +214,51 @@ def _session(request: HttpRequest, session_id: int) -> TrainingSession:
     return engagements.session_for(actor_of(request), session_id)
 
 
-def _back(session: TrainingSession) -> HttpResponse:
-    return redirect(
-        reverse("engagements:contract", args=[session.contract_id]) + f"#session-{session.pk}"
-    )
+def _back(session: TrainingSession, *, done: bool = True) -> HttpResponse:
+    """Back to the contract page: at the session when the action went through (its new
+    state is the answer), at the top when it was refused, where the refusal is shown."""
+    url = reverse("engagements:contract", args=[session.contract_id])
+    return redirect(f"{url}#session-{session.pk}" if done else url)
+
+
+def _act_on_session(request: HttpRequest, call: Callable[[], object], *, done: str) -> bool:
+    """``act`` for a session action whose billable minutes nobody accepted yet: the refusal
+    names the minutes and their price in words and says which box to tick (the API's
+    message names the request field)."""
+    try:
+        call()
+    except BillableNotAccepted as refusal:
+        quote = _quote(refusal.details.get("quote"))
+        if quote is None:
+            messages.error(request, refusal.render_message())
+            return False
+        values = {
+            "counter": quote.billable_minutes,
+            "amount": format_money(quote.amount, quote.currency),
+            "rate": format_money(quote.hourly_rate, quote.currency),
+        }
+        messages.error(
+            request,
+            ngettext(
+                "%(counter)s minute of this session is beyond what the package covers: it "
+                "costs %(amount)s (%(rate)s an hour).",
+                "%(counter)s minutes of this session are beyond what the package covers: "
+                "they cost %(amount)s (%(rate)s an hour).",
+                quote.billable_minutes,
+            )
+            % values
+            + " "
+            + gettext(
+                "If the buyer agreed to pay it, tick the box that they accept the billed "
+                "minutes and try again."
+            ),
+        )
+        return False
+    except SuccessKitError as refusal:
+        messages.error(request, refusal.render_message())
+        return False
+    messages.success(request, done)
+    return True
 
 
 @login_required
@@ -226,8 +269,8 @@ def complete_session(request: HttpRequest, session_id: int) -> HttpResponse:
     form = CompleteForm(request.POST)
     if not form.is_valid():
         form_refused(request, form)
-        return _back(session)
-    act(
+        return _back(session, done=False)
+    done = _act_on_session(
         request,
         lambda: engagements.complete_session(
             actor_of(request),
@@ -237,19 +280,19 @@ def complete_session(request: HttpRequest, session_id: int) -> HttpResponse:
         ),
         done=gettext("The session is recorded as held."),
     )
-    return _back(session)
+    return _back(session, done=done)
 
 
 @login_required
 @require_POST
 def record_no_show(request: HttpRequest, session_id: int) -> HttpResponse:
     session = _session(request, session_id)
-    act(
+    done = act(
         request,
         lambda: engagements.record_no_show(actor_of(request), session),
         done=gettext("The session is recorded as a no-show."),
     )
-    return _back(session)
+    return _back(session, done=done)
 
 
 @login_required
@@ -259,8 +302,8 @@ def move_session(request: HttpRequest, session_id: int) -> HttpResponse:
     form = MoveForm(request.POST, timezone_name=session.contract.organization.timezone)
     if not form.is_valid():
         form_refused(request, form)
-        return _back(session)
-    act(
+        return _back(session, done=False)
+    done = _act_on_session(
         request,
         lambda: engagements.move_session(
             actor_of(request),
@@ -270,7 +313,7 @@ def move_session(request: HttpRequest, session_id: int) -> HttpResponse:
         ),
         done=gettext("The session is moved."),
     )
-    return _back(session)
+    return _back(session, done=done)
 
 
 @login_required
@@ -280,8 +323,8 @@ def add_material(request: HttpRequest, session_id: int) -> HttpResponse:
     form = MaterialForm(request.POST, request.FILES)
     if not form.is_valid():
         form_refused(request, form)
-        return _back(session)
-    act(
+        return _back(session, done=False)
+    done = act(
         request,
         lambda: engagements.add_material(
             actor_of(request),
@@ -292,7 +335,7 @@ def add_material(request: HttpRequest, session_id: int) -> HttpResponse:
         ),
         done=gettext("The material is handed to the buyer."),
     )
-    return _back(session)
+    return _back(session, done=done)
 
 
 @login_required
@@ -301,12 +344,12 @@ def cancel_session(request: HttpRequest, session_id: int) -> HttpResponse:
     actor = actor_of(request)
     session = engagements.session_for(actor, session_id)
     by = "buyer" if actor.is_contact else request.POST.get("by", "vendor")
-    act(
+    done = act(
         request,
         lambda: engagements.cancel_session(actor, session, by=by),
         done=gettext("The session is cancelled."),
     )
-    return _back(session)
+    return _back(session, done=done)
 
 
 @login_required

@@ -183,3 +183,90 @@ def test_the_booking_form_refuses_absurd_values_without_a_server_error(starts_at
     )
     assert response.status_code == 422
     assert TrainingSession.objects.count() == 0
+
+
+def test_a_held_session_with_unaccepted_billable_minutes_is_refused_in_words_at_the_top() -> None:
+    """Completing on the page with more billable minutes than accepted: the refusal names
+    the minutes and their price as the booking form does (never the API's field name), and
+    the page opens at its top, where the refusal is shown, not at the session."""
+    from datetime import date, timedelta
+
+    from django.utils import timezone
+
+    from successkit.accounts.actors import Actor
+    from successkit.engagements.services import book_session
+    from successkit.pricing.models import HourlyRate
+
+    HourlyRate.objects.create(currency="EUR", hourly_rate="150.00", effective_from=date(2000, 1, 1))
+    contract = ContractFactory(start_date=timezone.localdate() - timedelta(days=5))
+    staff = contract.representative
+    staff.language = "es"
+    staff.save()
+    session = book_session(
+        Actor.of(staff),
+        contract,
+        type_code="additional_training",
+        starts_at=timezone.now() - timedelta(hours=2),
+        duration_minutes=30,
+        accept_billable=True,
+    )
+    client = signed_in(staff)
+
+    refused = client.post(f"/sessions/{session.pk}/complete/", {"actual_minutes": 60})
+    assert refused.status_code == 302
+    assert refused["Location"] == f"/contracts/{contract.pk}/"
+    shown = client.get(refused["Location"]).content.decode()
+    alert = shown.split('class="messages"', 1)[1].split("</div>", 1)[0]
+    assert (
+        "60 minutos de esta sesión van más allá de lo que cubre el paquete: cuestan "
+        "150,00\xa0€ (150,00\xa0€ la hora)." in alert
+    )
+    assert "marca la casilla" in alert and "accept_billable" not in alert
+    session.refresh_from_db()
+    assert (session.status, session.billable_minutes) == ("booked", 30)
+
+    held = client.post(
+        f"/sessions/{session.pk}/complete/", {"actual_minutes": 60, "accept_billable": "on"}
+    )
+    assert held["Location"] == f"/contracts/{contract.pk}/#session-{session.pk}"
+    session.refresh_from_db()
+    assert (session.status, session.billable_minutes) == ("completed", 60)
+
+
+def test_a_refused_move_opens_the_contract_page_where_the_refusal_shows() -> None:
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from successkit.accounts.actors import Actor
+    from successkit.engagements.services import book_session
+
+    contract = ContractFactory(
+        start_date=timezone.localdate() - timedelta(days=5), organization__timezone="UTC"
+    )
+    staff = contract.representative
+    staff.language = "en"
+    staff.save()
+    starts = (timezone.now() + timedelta(days=3)).replace(minute=0, second=0, microsecond=0)
+    kickoff = book_session(
+        Actor.of(staff), contract, type_code="kickoff", starts_at=starts, duration_minutes=60
+    )
+    meeting = book_session(
+        Actor.of(staff),
+        contract,
+        type_code="implementation",
+        starts_at=starts + timedelta(hours=3),
+        duration_minutes=60,
+    )
+    client = signed_in(staff)
+
+    busy = client.post(
+        f"/sessions/{meeting.pk}/move/", {"starts_at": starts.strftime("%Y-%m-%dT%H:%M")}
+    )
+    assert busy["Location"] == f"/contracts/{contract.pk}/"
+    assert "already has another meeting" in client.get(busy["Location"]).content.decode()
+    meeting.refresh_from_db()
+    assert meeting.starts_at == starts + timedelta(hours=3)
+
+    cancelled = client.post(f"/sessions/{kickoff.pk}/cancel/", {"by": "vendor"})
+    assert cancelled["Location"] == f"/contracts/{contract.pk}/#session-{kickoff.pk}"
