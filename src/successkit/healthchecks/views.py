@@ -3,10 +3,12 @@ portfolio's compliance for staff. Thin views over the same services as the API."
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.text import slugify
@@ -16,6 +18,7 @@ from django.views.decorators.http import require_POST
 
 from successkit.accounts.actors import actor_of
 from successkit.catalog.services import localized
+from successkit.contracts.models import Contract
 from successkit.core.calendar import calendar_download
 from successkit.core.errors import SuccessKitError, ValidationFailed
 from successkit.core.pages import act, form_refused
@@ -29,13 +32,73 @@ def _completed_check(request: HttpRequest, check_id: int) -> HealthCheck:
     return services.completed_health_check(actor_of(request), check_id)
 
 
+@dataclass(frozen=True)
+class ActionDraft:
+    number: int
+    description: str = ""
+    owner: str = ""
+    due_on: str = ""
+
+
+@dataclass(frozen=True)
+class ReportDraft:
+    """What the report form of one check shows: empty, or what was typed into it when the
+    report was refused (so nothing typed is lost)."""
+
+    open: bool = False
+    held_on: str = ""
+    staff: int | None = None
+    overall_status: str = ""
+    summary: str = ""
+    actions: tuple[ActionDraft, ...] = field(
+        default_factory=lambda: tuple(ActionDraft(n) for n in range(ACTION_ROWS))
+    )
+
+    @classmethod
+    def typed(cls, data: QueryDict) -> ReportDraft:
+        staff = data.get("staff", "")
+        return cls(
+            open=True,
+            held_on=data.get("held_on", ""),
+            staff=int(staff) if staff.isdecimal() and len(staff) < 12 else None,
+            overall_status=data.get("overall_status", ""),
+            summary=data.get("summary", ""),
+            actions=tuple(
+                ActionDraft(
+                    n,
+                    data.get(f"action_{n}_description", ""),
+                    data.get(f"action_{n}_owner", ""),
+                    data.get(f"action_{n}_due_on", ""),
+                )
+                for n in range(ACTION_ROWS)
+            ),
+        )
+
+
 @login_required
 def contract_health_checks(request: HttpRequest, contract_id: int) -> HttpResponse:
     actor = actor_of(request)
-    contract = services.contract_for_page(actor, contract_id)
+    return _checks_page(request, services.contract_for_page(actor, contract_id))
+
+
+def _checks_page(
+    request: HttpRequest,
+    contract: Contract,
+    *,
+    draft_of: int | None = None,
+    draft: ReportDraft | None = None,
+    status: int = 200,
+) -> HttpResponse:
+    """The contract's checks; ``draft`` fills the report form of check ``draft_of``."""
+    actor = actor_of(request)
     today = contract.today()
+    blank = ReportDraft()
     checks = [
-        {"check": check, "status": check.status(today)}
+        {
+            "check": check,
+            "status": check.status(today),
+            "draft": draft if draft is not None and check.pk == draft_of else blank,
+        }
         for check in services.health_checks_of(actor, contract)
     ]
     return render(
@@ -48,8 +111,8 @@ def contract_health_checks(request: HttpRequest, contract_id: int) -> HttpRespon
             "actor": actor,
             "staff": list(services.eligible_staff(contract)) if actor.is_staff else [],
             "today": today,
-            "action_rows": range(ACTION_ROWS),
         },
+        status=status,
     )
 
 
@@ -57,9 +120,11 @@ def _check(request: HttpRequest, check_id: int) -> HealthCheck:
     return services.health_check_for(actor_of(request), check_id)
 
 
-def _back(check: HealthCheck) -> HttpResponse:
+def _back(check: HealthCheck, *, done: bool = True) -> HttpResponse:
+    """Back to the checks: at the check when the action went through, at the top (where
+    the refusal is shown) when it was refused."""
     url = reverse("healthchecks:contract", args=[check.contract_id])
-    return redirect(f"{url}#check-{check.pk}")
+    return redirect(f"{url}#check-{check.pk}" if done else url)
 
 
 @login_required
@@ -69,8 +134,8 @@ def schedule_check(request: HttpRequest, check_id: int) -> HttpResponse:
     form = ScheduleForm(request.POST, timezone_name=check.contract.organization.timezone)
     if not form.is_valid():
         form_refused(request, form)
-        return _back(check)
-    act(
+        return _back(check, done=False)
+    done = act(
         request,
         lambda: services.schedule_health_check(
             actor_of(request),
@@ -80,19 +145,19 @@ def schedule_check(request: HttpRequest, check_id: int) -> HttpResponse:
         ),
         done=gettext("The health check is scheduled."),
     )
-    return _back(check)
+    return _back(check, done=done)
 
 
 @login_required
 @require_POST
 def unschedule_check(request: HttpRequest, check_id: int) -> HttpResponse:
     check = _check(request, check_id)
-    act(
+    done = act(
         request,
         lambda: services.unschedule_health_check(actor_of(request), check),
         done=gettext("The date is cancelled: the health check needs a new one."),
     )
-    return _back(check)
+    return _back(check, done=done)
 
 
 @login_required
@@ -110,7 +175,7 @@ def complete_check(request: HttpRequest, check_id: int) -> HttpResponse:
     form = ReportForm(request.POST)
     if not form.is_valid():
         form_refused(request, form)
-        return _back(check)
+        return _report_refused(request, check)
     try:
         items = [services.ActionItemIn(**item) for item in form.action_items() if item["due_on"]]
         if len(items) != len(form.action_items()):
@@ -128,9 +193,20 @@ def complete_check(request: HttpRequest, check_id: int) -> HttpResponse:
         )
     except SuccessKitError as refusal:
         messages.error(request, refusal.render_message())
-        return _back(check)
+        return _report_refused(request, check)
     messages.success(request, gettext("The health check is recorded; its report is ready."))
     return redirect("healthchecks:report", check_id=check.pk)
+
+
+def _report_refused(request: HttpRequest, check: HealthCheck) -> HttpResponse:
+    """The checks page again, the refused report's form open with everything typed in it."""
+    return _checks_page(
+        request,
+        check.contract,
+        draft_of=check.pk,
+        draft=ReportDraft.typed(request.POST),
+        status=422,
+    )
 
 
 @login_required

@@ -149,3 +149,62 @@ def test_a_scheduled_time_shows_in_the_organizations_time_zone(english) -> None:
     text = html.content.decode()
     assert "times in America/New_York" in text
     assert "Mar 2, 2026, 10:00\u202fAM EST" in text
+
+
+def test_a_refused_report_comes_back_with_everything_typed_in_it(spanish) -> None:
+    """A report refused (here an action item without its due date) is shown again with its
+    form open and filled as it was sent: the summary and action items are not lost."""
+    from successkit.healthchecks.models import HealthCheck
+
+    staff = spanish.representative
+    staff.language = "en"
+    staff.save()
+    check = HealthCheck.objects.filter(contract=spanish).order_by("period_start").first()
+    client = signed_in(staff)
+    summary = "Rollout: 120 rings sized, 80 distributed & <30> waiting.\nRisks: none."
+    refused = client.post(
+        f"/health-checks/{check.pk}/complete/",
+        {
+            "held_on": "2026-01-28",
+            "staff": staff.pk,
+            "overall_status": "amber",
+            "summary": summary,
+            "action_0_description": "Invite the second site",
+            "action_0_owner": "Elena",
+        },
+    )
+    assert refused.status_code == 422
+    html = refused.content.decode()
+    assert "Each action item needs a due date." in html
+    form = html.split(f'action="/health-checks/{check.pk}/complete/"', 1)[1].split("</form>")[0]
+    assert (
+        "Rollout: 120 rings sized, 80 distributed &amp; &lt;30&gt; waiting.\nRisks: none." in form
+    )
+    assert 'value="Invite the second site"' in form and 'value="Elena"' in form
+    assert 'value="2026-01-28"' in form
+    assert 'value="amber" checked' in form
+    assert f'<option value="{staff.pk}" selected>' in form
+    head = html.split(f'action="/health-checks/{check.pk}/complete/"', 1)[0]
+    assert head.rsplit("<details", 1)[1].startswith(' class="action" open>')
+    check.refresh_from_db()
+    assert check.held_on is None
+
+
+def test_a_refused_date_opens_the_checks_page_at_its_top_where_the_refusal_shows(spanish) -> None:
+    from successkit.healthchecks.models import HealthCheck
+
+    staff = spanish.representative
+    check = HealthCheck.objects.filter(contract=spanish).order_by("period_start").last()
+    client = signed_in(staff)
+    outside = client.post(
+        f"/health-checks/{check.pk}/schedule/",
+        {"scheduled_for": "2026-02-10T10:00", "staff": staff.pk},
+    )
+    assert outside["Location"] == f"/health-checks/contracts/{spanish.pk}/"
+    check.refresh_from_db()
+    assert check.scheduled_for is None
+    day = check.period_start.isoformat()
+    inside = client.post(
+        f"/health-checks/{check.pk}/schedule/", {"scheduled_for": f"{day}T10:00", "staff": staff.pk}
+    )
+    assert inside["Location"] == f"/health-checks/contracts/{spanish.pk}/#check-{check.pk}"
