@@ -4,12 +4,14 @@ review of one contract's statement starts from its row."""
 
 from __future__ import annotations
 
+import re
 from datetime import date, timedelta
 
 from playwright.sync_api import expect
 
 from successkit.accounts.roles import Role
 from successkit.billing import views
+from successkit.billing.services import issue_statement
 from successkit.billing.tests.helpers import billable_session, contract_starting, rate
 from successkit.factories import PASSWORD, StaffFactory
 from successkit.portal.tests.browser import browser_marks, chromium, look, page, sign_in
@@ -53,3 +55,22 @@ def test_finance_finds_the_oldest_unbilled_minutes_and_reviews_their_statement(
     page.goto("/billing/")
     page.get_by_role("button", name="Review the statement for Clínica Antigua").click()
     expect(page.get_by_role("heading", level=1)).to_contain_text("Clínica Antigua")
+
+
+def test_an_issued_statement_reads_at_phone_width(page) -> None:
+    """The statement's lines scroll inside their own box at 375 px, and a keyboard reaches
+    them (axe: scrollable-region-focusable)."""
+    rate("EUR", "150.00", since=date(2020, 1, 1))
+    today = date.today()
+    contract = contract_starting(today - timedelta(days=200), organization__name="Clínica Sol")
+    billable_session(contract, today - timedelta(days=30), 90)
+    billable_session(contract, today - timedelta(days=20), 30, no_show=True)
+    finance = StaffFactory(roles=[Role.FINANCE], language="en")
+    statement = issue_statement(
+        None, contract, period_start=today - timedelta(days=60), period_end=today
+    )
+
+    sign_in(page, finance.email, PASSWORD)
+    page.goto(f"/billing/statements/{statement.pk}/")
+    expect(page.get_by_role("table", name=re.compile(statement.code))).to_contain_text("€225.00")
+    look(page, "billing-statement")

@@ -96,3 +96,19 @@ def test_the_representative_takes_a_date_away_and_the_buyer_adds_a_new_one_to_a_
     text = Path(download.value.path()).read_text(encoding="utf-8")
     assert f"UID:health-check-{first.pk}@successkit" in text
     assert "SEQUENCE:2" in text  # scheduled, date taken away, scheduled again
+
+
+def test_the_compliance_tables_read_at_phone_width(page) -> None:
+    """The compliance page's tables scroll inside their own box at 375 px, and a keyboard
+    reaches them (axe: scrollable-region-focusable)."""
+    ContractFactory(organization__name="Clínica Sol", organization__language="en")
+    ContractFactory(package_code="premium", organization__name="Northwind Logistics")
+    staff = ContractFactory().representative
+    staff.language = "en"
+    staff.save()
+
+    sign_in(page, staff.email, PASSWORD)
+    page.goto("/health-checks/compliance/")
+    expect(page.get_by_role("table", name="By package")).to_contain_text("Premium")
+    expect(page.get_by_role("table", name="By representative")).to_be_visible()
+    look(page, "staff-compliance")

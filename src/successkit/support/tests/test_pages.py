@@ -192,7 +192,11 @@ def test_the_representative_escalates_on_the_page() -> None:
         "technical_support",
         engineer.pk,
     )
-    history = rep.get(f"/support/cases/{case.pk}/").content.decode().split("<h2>History</h2>")[1]
+    history = (
+        rep.get(f"/support/cases/{case.pk}/")
+        .content.decode()
+        .split('<h2 id="history">History</h2>')[1]
+    )
     assert "Battery fault" in history
     assert f"<td>{escape(engineer.name)}</td>" in history
     assert "<td>Technical support</td>" in history
