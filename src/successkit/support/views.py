@@ -172,7 +172,9 @@ def _render_case(
         "vendor_contact": case.contract.vendor_contact(),
         "history": services.history_rows(case) if actor.is_staff else None,
         "reply": reply or ReplyForm(staff=actor.is_staff),
-        "status_form": (status_form or StatusForm()) if actor.is_staff else None,
+        "status_form": (status_form or StatusForm(initial={"status": case.status}))
+        if actor.is_staff
+        else None,
         "assign_form": AssignForm(initial={"assignee": case.assignee_id})
         if actor.is_staff
         else None,

@@ -324,3 +324,12 @@ def test_the_case_form_shows_each_orders_lines_and_the_last_day_of_its_returns_w
     assert f'data-returns-until="{(today - timedelta(days=15)).isoformat()}"' in window(closed)
     assert "terminó" in window(closed) or "cerró" in window(closed)
     assert "data-returns-until" not in window(waiting)
+
+
+def test_the_status_form_starts_at_the_case_status() -> None:
+    """The status list shows the case's status, not "Open" for every case: a staff member
+    who changes only the note does not reopen a closed case by accident."""
+    case = CaseFactory(status="closed")
+    page = signed_in(StaffFactory(roles=[Role.SUPPORT])).get(f"/support/cases/{case.pk}/")
+    form = page.content.decode().split('name="status"', 1)[1].split("</select>", 1)[0]
+    assert re.findall(r'<option value="(\w+)" selected>', form) == ["closed"]
