@@ -42,7 +42,7 @@ class TimelineItem:
     at: datetime
     kind: str  # session, health_check, case, order
     title: str
-    state: str
+    state: str  # shown as is, except the codes of an order's or a health check's status
     anchor: str  # where on the page (or the site) it is worked on
     all_day: bool = False
 
@@ -71,7 +71,7 @@ def contract_workspace(actor: Actor, contract: Contract, language: str) -> Works
     cases = list(
         support.visible_cases(actor).filter(contract=contract).order_by("-opened_at", "-id")
     )
-    timeline = _timeline(actor, contract, orders, cases, language, zone)
+    timeline = _timeline(actor, contract, orders, cases, language, zone, today)
     contacts = list(
         Contact.objects.filter(organization=contract.organization_id, user__is_active=True)
         .select_related("user")
@@ -109,6 +109,7 @@ def _timeline(
     cases: list[Case],
     language: str,
     zone: ZoneInfo,
+    today: date,
 ) -> list[TimelineItem]:
     def midday(day: date) -> datetime:
         return datetime.combine(day, time(12), tzinfo=zone)
@@ -137,7 +138,9 @@ def _timeline(
                 at,
                 "health_check",
                 str(check.period_index + 1),
-                check.get_state_display(),
+                # The status shown on the health checks' page (a check whose period ended
+                # without one is missed), as a code the page names in its language.
+                check.status(today).value,
                 reverse("healthchecks:contract", args=[contract.pk]) + f"#check-{check.pk}",
                 all_day,
             )

@@ -291,3 +291,26 @@ def test_the_timeline_holds_cases_and_orders_and_billing_lines_name_their_statem
     assert "€150.00" in billing and "€75.00" in billing
     buyer = signed_in(contract.buyer_contact.user).get(f"/contracts/{contract.pk}/")
     assert 'id="billing"' not in buyer.content.decode()
+
+
+def test_the_timeline_shows_a_health_check_whose_period_ended_without_one_as_missed() -> None:
+    # Pro Lite started 100 days ago: its first quarter ended with nothing held, while the
+    # check stays stored as due (missed is derived from the dates, as on the checks' page).
+    contract = ContractFactory(
+        start_date=timezone.localdate() - timedelta(days=100), organization__language="en"
+    )
+    first = contract.health_checks.get(period_index=0)
+    assert first.state == "due" and first.status().value == "missed"
+    html = signed_in(contract.buyer_contact.user).get(f"/contracts/{contract.pk}/")
+    timeline = html.content.decode().split('id="timeline"', 1)[1].split("</section>", 1)[0]
+    items = [item for item in timeline.split("<li")[1:] if 'data-kind="health_check"' in item]
+    assert len(items) == 4
+    assert [item.split("·")[-1].split("<")[0].strip() for item in items] == [
+        "due",
+        "due",
+        "due",
+        "missed",
+    ]
+    spanish = signed_in(contract.buyer_contact.user, "es").get(f"/contracts/{contract.pk}/")
+    timeline = spanish.content.decode().split('id="timeline"', 1)[1].split("</section>", 1)[0]
+    assert timeline.count("· pendiente") == 3 and timeline.count("· no realizada") == 1
