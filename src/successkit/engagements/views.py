@@ -23,6 +23,7 @@ from successkit.accounts.actors import Actor, actor_of
 from successkit.accounts.roles import Duty
 from successkit.catalog.services import governing_terms_url, localized
 from successkit.contracts.models import Contract
+from successkit.contracts.rules import ContractPhase
 from successkit.contracts.services import contract_for
 from successkit.core.calendar import calendar_download
 from successkit.core.errors import SuccessKitError, ValidationFailed
@@ -113,7 +114,12 @@ def contract_detail(request: HttpRequest, contract_id: int) -> HttpResponse:
     language = language_of(request)
     picker = None
     form: BookingForm
-    if actor.is_contact:
+    # A buyer books only inside the term: once it has ended, the page says so instead of
+    # offering weeks without a free time.
+    booking_closed = actor.is_contact and contract.phase() == ContractPhase.ENDED
+    if booking_closed:
+        form = SlotBookingForm(None, contract=contract, language=language)
+    elif actor.is_contact:
         form = SlotBookingForm(request.POST or None, contract=contract, language=language)
         picker = _slot_picker(
             request,
@@ -159,6 +165,7 @@ def contract_detail(request: HttpRequest, contract_id: int) -> HttpResponse:
         "form": form,
         "picker": picker,
         "chosen_slot": request.POST.get("slot", ""),
+        "booking_closed": booking_closed,
         "quote": quote,
         "bookable": [(b, localized(b.session_type, language)) for b in form.bookable],
         "actor": actor_of(request),

@@ -135,3 +135,33 @@ def test_the_buyer_returns_rings_inside_the_window_it_is_shown(page) -> None:
     case = Case.objects.get(contract=contract)
     assert (case.type, case.order_id) == ("return", order.pk)
     assert list(case.lines.values_list("order_line_id", "quantity")) == [(line.pk, 2)]
+
+
+def test_an_ended_contract_offers_no_booking_and_says_why(page) -> None:
+    ended = ContractFactory(
+        start_date=timezone.localdate() - timedelta(days=400),
+        end_date=timezone.localdate() - timedelta(days=36),
+        organization__language="en",
+    )
+    current = ContractFactory(
+        organization=ended.organization,
+        buyer_contact=ended.buyer_contact,
+        start_date=timezone.localdate() - timedelta(days=35),
+    )
+    user = ended.buyer_contact.user
+    user.language = "en"
+    user.save()
+    sign_in(page, user.email, PASSWORD)
+    cards = page.locator(".contract-card")
+    expect(cards).to_have_count(2)
+    booking = page.get_by_role("link", name="Book a session")
+    expect(booking).to_have_count(1)
+    assert booking.get_attribute("href") == f"/contracts/{current.pk}/#book"
+
+    page.goto(f"/contracts/{ended.pk}/")
+    book = page.locator("#book")
+    expect(book).to_contain_text("This contract ended on")
+    expect(book).to_contain_text("nothing more can be booked on it")
+    expect(book.get_by_role("button", name="Book", exact=True)).to_have_count(0)
+    expect(book.get_by_role("link", name="Next week →")).to_have_count(0)
+    look(page, "buyer-ended-contract")
