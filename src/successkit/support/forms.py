@@ -119,6 +119,15 @@ class QueueFilterForm(forms.Form):
         label=_("Status"), choices=[("", _("All")), *CaseStatus.choices], required=False
     )
 
+    def __init__(self, *args: Any, contact: bool = False, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        status = self.fields["status"]
+        assert isinstance(status, forms.ChoiceField)
+        status.choices = [
+            ("", _("All")),
+            *((s.value, CaseStatus.label_for(s.value, contact=contact)) for s in CaseStatus),
+        ]
+
 
 class OrderForm(forms.Form):
     """An order with up to ``LINES`` lines (a longer one comes in by CSV import)."""

@@ -32,6 +32,14 @@ class CaseStatus(models.TextChoices):
     RESOLVED = rules.CaseStatus.RESOLVED.value, _("Resolved")
     CLOSED = rules.CaseStatus.CLOSED.value, _("Closed")
 
+    @classmethod
+    def label_for(cls, status: str, *, contact: bool) -> str:
+        """The status's name as its reader says it: a buyer's contact reads that a case
+        waiting on the buyer waits on them (staff read "Waiting on buyer")."""
+        if contact and status == cls.WAITING_ON_BUYER:
+            return str(_("Waiting on you"))
+        return str(cls(status).label)
+
 
 class EventKind(models.TextChoices):
     OPENED = "opened", _("Opened")

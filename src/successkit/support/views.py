@@ -53,7 +53,7 @@ def _refused(form: forms.Form, refusal: SuccessKitError) -> int:
 def cases(request: HttpRequest) -> HttpResponse:
     """Buyers: their organization's cases and where to open one. Staff: every case."""
     actor = actor_of(request)
-    filters = QueueFilterForm(request.GET or None)
+    filters = QueueFilterForm(request.GET or None, contact=actor.is_contact)
     chosen = filters.cleaned_data if filters.is_valid() else {}
     listed = services.case_list(
         actor, queue=chosen.get("queue") or "", status=chosen.get("status") or ""
@@ -165,6 +165,7 @@ def _render_case(
     status: int = 200,
 ) -> HttpResponse:
     context = {
+        "actor": actor,
         "case": case,
         "thread": services.visible_messages(actor, case),
         "exchanges": services.case_exchanges(case),

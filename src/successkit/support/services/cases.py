@@ -127,7 +127,7 @@ def check_return_window(order: Order, requested_on: date) -> date:
         raise OrderNotReceived(
             _(
                 "Order %(reference)s has not been received yet: a return or exchange can be "
-                "requested once the buyer has received it."
+                "requested once it has been received."
             ),
             details={"field": "order_id"},
             reference=order.reference,
@@ -522,7 +522,8 @@ def contracts_to_open_cases(actor: Actor) -> QuerySet[Contract]:
     they open cases from the contract page)."""
     if not actor.is_contact:
         return Contract.objects.none()
-    return visible_contracts(actor).order_by("-start_date")
+    contracts = visible_contracts(actor).select_related("package")
+    return contracts.prefetch_related("package__translations").order_by("-start_date")
 
 
 @dataclass(frozen=True)

@@ -333,3 +333,64 @@ def test_the_status_form_starts_at_the_case_status() -> None:
     page = signed_in(StaffFactory(roles=[Role.SUPPORT])).get(f"/support/cases/{case.pk}/")
     form = page.content.decode().split('name="status"', 1)[1].split("</select>", 1)[0]
     assert re.findall(r'<option value="(\w+)" selected>', form) == ["closed"]
+
+
+def _spanish(user) -> None:
+    user.language = "es"
+    user.save()
+
+
+def test_a_case_waiting_on_the_buyer_says_so_to_each_reader() -> None:
+    """The buyer reads that the case waits on them (in tú), never "waiting on buyer" about
+    themself; staff read whom it waits on."""
+    contract = ContractFactory()
+    case = CaseFactory(contract=contract, status="waiting_on_buyer")
+    buyer = contract.buyer_contact.user
+    buyer.language = "en"
+    buyer.save()
+    staff = StaffFactory(roles=[Role.SUPPORT], language="en")
+
+    for page in (
+        signed_in(buyer).get(f"/support/cases/{case.pk}/").content.decode(),
+        signed_in(buyer).get("/support/").content.decode(),
+    ):
+        assert "Waiting on you" in page
+        assert "Waiting on buyer" not in page
+    _spanish(buyer)
+    spanish = signed_in(buyer).get(f"/support/cases/{case.pk}/").content.decode()
+    assert "Pendiente de tu respuesta" in spanish
+    staff_page = signed_in(staff).get(f"/support/cases/{case.pk}/").content.decode()
+    assert "Waiting on buyer" in staff_page
+
+
+def test_the_buyers_support_page_names_each_contract_by_its_package_in_their_words() -> None:
+    contract = ContractFactory(package_code="launch_kit")
+    buyer = contract.buyer_contact.user
+    _spanish(buyer)
+
+    page = signed_in(buyer).get("/support/").content.decode()
+
+    link = re.search(rf'data-open-case="{contract.pk}">([^<]+)</a>', page)
+    assert link is not None
+    assert link.group(1).startswith("Kit de lanzamiento desde el ")
+    # The filters are applied with a verb, not Django's admin noun ("Filtro").
+    assert ">Filtrar</button>" in page
+
+
+def test_a_return_of_an_order_not_yet_received_is_refused_in_words_for_any_reader() -> None:
+    """The refusal reads right to the buyer who asked (not "once the buyer has received
+    it", about themself)."""
+    contract = ContractFactory()
+    order = OrderFactory(contract=contract, received_on=None)
+    buyer = contract.buyer_contact.user
+    _spanish(buyer)
+
+    page = signed_in(buyer).post(
+        f"/support/contracts/{contract.pk}/cases/new/",
+        {"type": "return", "subject": "Too small", "order": order.pk},
+    )
+
+    text = page.content.decode()
+    assert "aún no se ha recibido" in text
+    assert "comprador" not in text.split("aún no se ha recibido", 1)[1].split("<", 1)[0]
+    assert Case.objects.count() == 0
