@@ -8,7 +8,7 @@ from django.core import mail
 from django.test import Client
 
 from successkit.accounts.models import User
-from successkit.factories import ContractFactory, StaffFactory
+from successkit.factories import PASSWORD, ContractFactory, StaffFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -27,6 +27,24 @@ def test_a_visitor_switches_language_by_cookie() -> None:
     client = Client()
     client.post("/language/", {"language": "es", "next": "/login/"})
     assert "Iniciar sesión" in client.get("/login/").content.decode()
+
+
+def test_signing_out_leaves_the_sign_in_page_in_the_users_language() -> None:
+    """Elena reads Spanish; after signing out (in a browser that asks for English) the
+    sign-in page still speaks Spanish, not the browser's default."""
+    contract = ContractFactory()
+    user = contract.buyer_contact.user
+    user.language = "es"
+    user.save()
+    client = Client(HTTP_ACCEPT_LANGUAGE="en")
+    assert client.login(username=user.email, password=PASSWORD)
+    assert client.get("/").status_code == 200
+
+    after = client.post("/logout/", follow=True)
+
+    assert after.redirect_chain[-1][0] == "/login/"
+    assert '<html lang="es">' in after.content.decode()
+    assert "Iniciar sesión" in after.content.decode()
 
 
 def test_an_unknown_language_is_refused_and_changes_nothing() -> None:
