@@ -194,6 +194,7 @@ def _session_mail(event: Event, session: TrainingSession) -> None:
                         _("Duration"),
                         _("%(minutes)s minutes") % {"minutes": session.duration_minutes},
                     ),
+                    *([] if cancelled else _billable_fact(session)),
                     (_("With"), session.staff.name),
                     (_("Organization"), contract.organization.name),
                 ],
@@ -213,6 +214,23 @@ def _session_mail(event: Event, session: TrainingSession) -> None:
             letter=letter,
             calendar=calendar,
         )
+
+
+def _billable_fact(session: TrainingSession) -> list[tuple[str, str]]:
+    """The session's minutes beyond the package, with their price when known: in the mail
+    of a held session, and of a booking or a move that makes minutes billable (a move past
+    a Launch Kit's 90 days does)."""
+    if not session.billable_minutes:
+        return []
+    currency = session.contract.currency
+    billable = _("%(minutes)s minutes") % {"minutes": session.billable_minutes}
+    if session.billable_amount is not None and session.hourly_rate is not None:
+        billable = _("%(minutes)s minutes: %(amount)s (%(rate)s an hour)") % {
+            "minutes": session.billable_minutes,
+            "amount": format_money(session.billable_amount, currency),
+            "rate": format_money(session.hourly_rate, currency),
+        }
+    return [(_("Billable"), billable)]
 
 
 def _statement_mail(event: Event, statement: Statement) -> None:
@@ -640,15 +658,7 @@ def _session_recorded_mail(event: Event, session: TrainingSession) -> None:
         facts.append(
             (_("From your training minutes"), minutes % {"minutes": session.covered_minutes})
         )
-        if session.billable_minutes:
-            billable = minutes % {"minutes": session.billable_minutes}
-            if session.billable_amount is not None and session.hourly_rate is not None:
-                billable = _("%(minutes)s minutes: %(amount)s (%(rate)s an hour)") % {
-                    "minutes": session.billable_minutes,
-                    "amount": format_money(session.billable_amount, contract.currency),
-                    "rate": format_money(session.hourly_rate, contract.currency),
-                }
-            facts.append((_("Billable"), billable))
+        facts.extend(_billable_fact(session))
         return Letter(
             subject=subject % values,
             heading=heading % values,

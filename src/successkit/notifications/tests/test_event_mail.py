@@ -405,3 +405,28 @@ def test_a_held_session_and_a_no_show_are_summed_up_for_the_counterpart(
     english = next(m for m in smtp.received if m["Subject"].startswith("Held"))
     assert "Minutes held: 90 minutes" in body(english)
     assert "Billable: 90 minutes: €135.00 (€90.00 an hour)" in body(english)
+
+
+def test_a_move_that_makes_minutes_billable_says_so_in_its_mail(smtp: Mailbox) -> None:
+    """A Launch Kit meeting moved past day 90 becomes billable (accepted on the move): the
+    new time's mail says how many minutes and at what price, as the page did."""
+    rate(hourly="150.00")
+    contract = contract_starting(timezone.localdate() - timedelta(days=84), "launch_kit")
+    counterpart = contract.buyer_contact.user  # Spanish
+    staff_api = ApiClient(contract.representative)
+    meeting = book(staff_api, contract, 89, type="implementation")
+    run_worker()
+    booked = smtp.to(counterpart.email)
+    assert len(booked) == 1 and "Facturables" not in body(booked[0])  # inside the pool
+    smtp.received.clear()
+
+    moved = staff_api.patch(
+        f"sessions/{meeting['id']}",
+        {"starts_at": on_day(contract, 95).isoformat(), "accept_billable": True},
+    )
+    assert moved.status_code == 200, moved.json()
+    run_worker()
+
+    (message,) = smtp.to(counterpart.email)
+    assert message["Subject"].startswith("Nueva hora: ")
+    assert "Facturables: 60 minutos: 150,00\xa0€ (150,00\xa0€ la hora)" in body(message)
