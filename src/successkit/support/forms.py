@@ -11,7 +11,7 @@ from django.utils.translation import ngettext
 
 from successkit.accounts.services import active_staff
 from successkit.support.models import CaseStatus, CaseType, Order, OrderLine, Queue
-from successkit.support.services import LineIn
+from successkit.support.services import ITEM_LIMITS, ExchangeIn, LineIn
 
 
 class OpenCaseForm(forms.Form):
@@ -28,22 +28,44 @@ class OpenCaseForm(forms.Form):
     def __init__(self, *args: Any, orders: QuerySet[Order], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["order"].queryset = orders  # type: ignore[attr-defined]
-        # A return or exchange names the order lines and how many rings of each.
-        self.line_fields: dict[str, int] = {}
+        # A return or exchange names the order lines and how many rings of each; an
+        # exchange also says what each line's rings become (a new size, a new colour).
+        self.line_fields: dict[str, OrderLine] = {}
         self.lines_by_order: dict[int, list[str]] = {}
         for line in (
             OrderLine.objects.filter(order__in=orders).select_related("order").order_by("id")
         ):
             name = f"line_{line.pk}"
-            self.line_fields[name] = line.pk
-            self.lines_by_order.setdefault(line.order_id, []).append(name)
+            self.line_fields[name] = line
+            words = {"reference": line.order.reference, "line": _line_text(line)}
             self.fields[name] = forms.IntegerField(
-                label=_("Rings to return or exchange from %(reference)s: %(line)s")
-                % {"reference": line.order.reference, "line": _line_text(line)},
+                label=_("Rings to return or exchange from %(reference)s: %(line)s") % words,
                 min_value=0,
                 max_value=line.quantity,
                 required=False,
             )
+            self.fields[f"{name}_size"] = forms.CharField(
+                label=_("Exchange for size (%(reference)s: %(line)s)") % words,
+                max_length=ITEM_LIMITS["size"],
+                required=False,
+            )
+            self.fields[f"{name}_colour"] = forms.CharField(
+                label=_("Exchange for colour (%(reference)s: %(line)s)") % words,
+                max_length=ITEM_LIMITS["colour"],
+                required=False,
+            )
+            self.lines_by_order.setdefault(line.order_id, []).extend(
+                [name, f"{name}_size", f"{name}_colour"]
+            )
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
+        exchange = cleaned.get("type") == CaseType.EXCHANGE
+        if exchange and self.named_lines() and not self.named_exchanges():
+            raise forms.ValidationError(
+                _("Say what the rings are exchanged for: a new size or a new colour.")
+            )
+        return cleaned
 
     def main_fields(self) -> list[forms.BoundField]:
         return [self[name] for name in ("type", "subject", "description", "order")]
@@ -54,10 +76,30 @@ class OpenCaseForm(forms.Form):
     def named_lines(self) -> list[tuple[int, int]]:
         """(order line id, rings) for every line given a number above zero."""
         return [
-            (line_id, self.cleaned_data[name])
-            for name, line_id in self.line_fields.items()
+            (line.pk, self.cleaned_data[name])
+            for name, line in self.line_fields.items()
             if self.cleaned_data.get(name)
         ]
+
+    def named_exchanges(self) -> list[ExchangeIn]:
+        """What the named lines' rings are exchanged for, where a new size or colour was
+        given (the SKU stays)."""
+        exchanges = []
+        for name, line in self.line_fields.items():
+            size = self.cleaned_data.get(f"{name}_size", "").strip()
+            colour = self.cleaned_data.get(f"{name}_colour", "").strip()
+            if self.cleaned_data.get(name) and (size or colour):
+                exchanges.append(
+                    ExchangeIn(
+                        sku=line.sku,
+                        size=line.size,
+                        colour=line.colour,
+                        quantity=self.cleaned_data[name],
+                        to_size=size or None,
+                        to_colour=colour or None,
+                    )
+                )
+        return exchanges
 
 
 def _line_text(line: OrderLine) -> str:

@@ -92,11 +92,12 @@ def open_case(request: HttpRequest, contract_id: int) -> HttpResponse:
     status = 200
     if request.method == "POST" and form.is_valid():
         order = form.cleaned_data["order"]
+        kind = rules.CaseType(form.cleaned_data["type"])
         try:
             case = services.open_case(
                 actor,
                 contract,
-                case_type=form.cleaned_data["type"],
+                case_type=kind,
                 subject=form.cleaned_data["subject"],
                 description=form.cleaned_data["description"],
                 order_id=order.pk if order else None,
@@ -104,8 +105,9 @@ def open_case(request: HttpRequest, contract_id: int) -> HttpResponse:
                     services.CaseLineIn(line_id, quantity)
                     for line_id, quantity in form.named_lines()
                 ]
-                if rules.needs_order(rules.CaseType(form.cleaned_data["type"]))
+                if rules.needs_order(kind)
                 else [],
+                exchanges=form.named_exchanges() if kind is rules.CaseType.EXCHANGE else [],
             )
         except SuccessKitError as refusal:
             status = _refused(form, refusal)

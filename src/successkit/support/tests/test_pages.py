@@ -104,6 +104,36 @@ def test_a_return_on_the_page_names_its_order_lines_and_quantities() -> None:
     assert list(case.lines.values_list("order_line_id", "quantity")) == [(line.pk, 2)]
 
 
+def test_an_exchange_on_the_page_says_what_the_rings_become() -> None:
+    """A buyer exchanges one ring of size 9 for a size 10 on the page: the case records
+    the exchange and shows it; an exchange that names rings but not what they become is
+    refused with the reason, writing nothing."""
+    contract = ContractFactory()
+    order = OrderFactory(contract=contract)
+    line = order.lines.get()
+    client = signed_in(contract.buyer_contact.user)
+    url = f"/support/contracts/{contract.pk}/cases/new/"
+    asked = {"type": "exchange", "subject": "Too tight", "order": order.pk, f"line_{line.pk}": 1}
+    before = counts()
+
+    refused = client.post(url, asked)
+
+    assert refused.status_code == 422
+    assert "una talla nueva o un color nuevo" in refused.content.decode()
+    assert counts() == before
+
+    accepted = client.post(url, {**asked, f"line_{line.pk}_size": "10"})
+
+    assert accepted.status_code == 302
+    case = Case.objects.get()
+    assert list(case.lines.values_list("order_line_id", "quantity")) == [(line.pk, 1)]
+    assert list(case.exchanges.values_list("sku", "size", "to_sku", "to_size", "quantity")) == [
+        (line.sku, "9", line.sku, "10", 1)
+    ]
+    shown = client.get(accepted["Location"]).content.decode()
+    assert f"1 \u00d7 {line.sku} 9 {line.colour} → {line.sku} 10 {line.colour}" in shown
+
+
 def test_a_buyer_cannot_open_a_case_on_another_organizations_contract() -> None:
     contract = ContractFactory()
     other = ContractFactory()
