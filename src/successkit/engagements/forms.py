@@ -7,6 +7,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from django import forms
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from successkit.accounts.models import User
@@ -19,9 +20,12 @@ from successkit.engagements import slots
 
 
 class BookingForm(forms.Form):
+    """Vendor staff booking a session for the buyer: any time, and who delivers it.
+    (A buyer contact's form is ``SlotBookingForm``.)"""
+
     type = forms.ChoiceField(label=_("Session"))
     starts_at = forms.DateTimeField(
-        label=_("Starts at (your organization's local time)"),
+        # Its label names the buyer's time zone: set in __init__.
         widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
         input_formats=["%Y-%m-%dT%H:%M"],
         validators=[bounds.within_years],
@@ -32,11 +36,14 @@ class BookingForm(forms.Form):
     platforms = forms.MultipleChoiceField(
         label=_("Platforms"),
         required=False,
-        help_text=_("None ticked: the platforms on your contract."),
+        help_text=_("None ticked: the platforms on the contract."),
         widget=forms.CheckboxSelectMultiple,
     )
     accept_billable = forms.BooleanField(
-        label=_("I accept that minutes beyond the package are billed at the current hourly rate"),
+        label=_(
+            "The buyer accepts that minutes beyond the package are billed at the current "
+            "hourly rate"
+        ),
         required=False,
     )
     staff = forms.TypedChoiceField(
@@ -50,6 +57,9 @@ class BookingForm(forms.Form):
     def __init__(self, *args: Any, contract: Contract, language: str, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.contract = contract
+        self.fields["starts_at"].label = gettext("Starts at (the buyer's local time, %(zone)s)") % {
+            "zone": contract.organization.timezone
+        }
         kinds = SessionType.objects.filter(version=contract.package.version).prefetch_related(
             "translations"
         )
@@ -89,6 +99,10 @@ class SlotBookingForm(BookingForm):
         super().__init__(*args, contract=contract, language=language, **kwargs)
         del self.fields["starts_at"]
         del self.fields["staff"]  # a free slot names who delivers it
+        self.fields["platforms"].help_text = _("None ticked: the platforms on your contract.")
+        self.fields["accept_billable"].label = _(
+            "I accept that minutes beyond the package are billed at the current hourly rate"
+        )
         self.fields["type"].widget = forms.HiddenInput()
 
 

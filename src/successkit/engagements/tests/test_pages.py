@@ -270,3 +270,63 @@ def test_a_refused_move_opens_the_contract_page_where_the_refusal_shows() -> Non
 
     cancelled = client.post(f"/sessions/{kickoff.pk}/cancel/", {"by": "vendor"})
     assert cancelled["Location"] == f"/contracts/{contract.pk}/#session-{kickoff.pk}"
+
+
+# --- the staff booking form speaks about the buyer ----------------------------------------
+
+
+def test_the_staff_booking_form_speaks_about_the_buyer_and_the_buyers_to_them() -> None:
+    from datetime import timedelta
+    from html import unescape
+
+    from django.utils import timezone
+
+    contract = ContractFactory(
+        start_date=timezone.localdate() - timedelta(days=5), organization__language="en"
+    )
+    staff = contract.representative
+    staff.language = "en"
+    staff.save()
+    for_staff = unescape(signed_in(staff).get(f"/contracts/{contract.pk}/").content.decode())
+    assert "Starts at (the buyer's local time, Europe/Madrid)" in for_staff
+    assert "None ticked: the platforms on the contract." in for_staff
+    assert "What the buyer can book" in for_staff
+    assert "Whom the buyer contacts now" in for_staff
+    assert "the buyer's Customer Success manager" in for_staff
+    assert "your " not in for_staff.split("<main", 1)[1].lower()
+
+    for_buyer = unescape(
+        signed_in(contract.buyer_contact.user).get(f"/contracts/{contract.pk}/").content.decode()
+    )
+    assert "None ticked: the platforms on your contract." in for_buyer
+    assert "your Customer Success manager" in for_buyer
+    assert "I accept that minutes beyond the package are billed" in for_buyer
+    assert "the buyer" not in for_buyer.lower()
+
+    staff.language = "es"
+    staff.save()
+    spanish = unescape(signed_in(staff).get(f"/contracts/{contract.pk}/").content.decode())
+    assert "Comienza (hora local del comprador, Europe/Madrid)" in spanish
+    assert "Si no marcas ninguna: las plataformas del contrato." in spanish
+    assert "el gestor personal de Customer Success del comprador" in spanish
+    assert "El comprador acepta que los minutos que excedan el paquete" in spanish
+
+
+def test_staff_read_that_the_buyers_account_manager_period_ended() -> None:
+    from datetime import timedelta
+    from html import unescape
+
+    from django.utils import timezone
+
+    contract = ContractFactory(
+        package_code="launch_kit",
+        start_date=timezone.localdate() - timedelta(days=120),
+        organization__language="en",
+    )
+    staff = contract.representative
+    staff.language = "en"
+    staff.save()
+    page = unescape(signed_in(staff).get(f"/contracts/{contract.pk}/").content.decode())
+    assert "The Customer Success team: the buyer opens a case in Support" in page
+    assert "The buyer's account manager's period ended on " in page
+    assert "Your account manager" not in page
