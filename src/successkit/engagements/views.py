@@ -11,7 +11,7 @@ from zoneinfo import ZoneInfo
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -111,25 +111,7 @@ def _slot_picker(
 def contract_detail(request: HttpRequest, contract_id: int) -> HttpResponse:
     actor = actor_of(request)
     contract = contract_for(actor, contract_id)
-    language = language_of(request)
-    picker = None
-    form: BookingForm
-    # A buyer books only inside the term: once it has ended, the page says so instead of
-    # offering weeks without a free time.
-    booking_closed = actor.is_contact and contract.phase() == ContractPhase.ENDED
-    if booking_closed:
-        form = SlotBookingForm(None, contract=contract, language=language)
-    elif actor.is_contact:
-        form = SlotBookingForm(request.POST or None, contract=contract, language=language)
-        picker = _slot_picker(
-            request,
-            contract,
-            [code for code, _name in form.type_choices],
-            int(form.fields["duration_minutes"].initial),
-        )
-        form.initial["type"] = picker.type_code
-    else:
-        form = BookingForm(request.POST or None, contract=contract, language=language)
+    form, picker = _booking_form(request, actor, contract, request.POST or None)
     quote = None
     status = 200
     if request.method == "POST" and form.is_valid():
@@ -156,19 +138,101 @@ def contract_detail(request: HttpRequest, contract_id: int) -> HttpResponse:
         else:
             messages.success(request, gettext("The session is booked."))
             return redirect("engagements:contract", contract_id=contract.pk)
+    return _contract_page(
+        request, contract, form, picker, quote=quote, status=422 if form.errors else status
+    )
+
+
+def _booking_form(
+    request: HttpRequest, actor: Actor, contract: Contract, data: QueryDict | None
+) -> tuple[BookingForm, SlotPicker | None]:
+    """The booking form for this reader: a buyer contact picks one of the week's free
+    slots; staff enter any time and say who delivers."""
+    language = language_of(request)
+    if not actor.is_contact:
+        return BookingForm(data, contract=contract, language=language), None
+    if _booking_closed(actor, contract):
+        return SlotBookingForm(None, contract=contract, language=language), None
+    form = SlotBookingForm(data, contract=contract, language=language)
+    picker = _slot_picker(
+        request,
+        contract,
+        [code for code, _name in form.type_choices],
+        int(form.fields["duration_minutes"].initial),
+    )
+    form.initial["type"] = picker.type_code
+    return form, picker
+
+
+def _booking_closed(actor: Actor, contract: Contract) -> bool:
+    """A buyer books only inside the term: once it has ended, the page says so instead of
+    offering weeks without a free time."""
+    return actor.is_contact and contract.phase() == ContractPhase.ENDED
+
+
+@dataclass(frozen=True)
+class SessionDraft:
+    """What a session's "Held" and "Move" forms show: the session's own values, or what
+    was typed into the one whose action was refused (so nothing typed is lost)."""
+
+    action: str = ""  # the refused form: "complete" or "move"
+    actual_minutes: str = ""
+    starts_at: str = ""
+    accept_billable: bool = False
+
+    @classmethod
+    def typed(cls, action: str, data: QueryDict) -> SessionDraft:
+        return cls(
+            action=action,
+            actual_minutes=data.get("actual_minutes", ""),
+            starts_at=data.get("starts_at", ""),
+            accept_billable=bool(data.get("accept_billable")),
+        )
+
+    @property
+    def completing(self) -> bool:
+        return self.action == "complete"
+
+    @property
+    def moving(self) -> bool:
+        return self.action == "move"
+
+
+def _contract_page(
+    request: HttpRequest,
+    contract: Contract,
+    form: BookingForm,
+    picker: SlotPicker | None,
+    *,
+    quote: QuoteShown | None = None,
+    draft_of: int | None = None,
+    draft: SessionDraft | None = None,
+    status: int = 200,
+) -> HttpResponse:
+    """The contract page; ``draft`` fills the forms of session ``draft_of``."""
+    actor = actor_of(request)
+    language = language_of(request)
+    blank = SessionDraft()
     sessions = engagements.contract_page_sessions(contract)
     context = {
         "contract": contract,
         "package": localized(contract.package, language),
         "training": engagements.training_entitlement(contract, contract.today()),
-        "sessions": [(s, localized(s.session_type, language)) for s in sessions],
+        "sessions": [
+            (
+                s,
+                localized(s.session_type, language),
+                draft if draft is not None and s.pk == draft_of else blank,
+            )
+            for s in sessions
+        ],
         "form": form,
         "picker": picker,
         "chosen_slot": request.POST.get("slot", ""),
-        "booking_closed": booking_closed,
+        "booking_closed": _booking_closed(actor, contract),
         "quote": quote,
         "bookable": [(b, localized(b.session_type, language)) for b in form.bookable],
-        "actor": actor_of(request),
+        "actor": actor,
         "vendor_contact": contract.vendor_contact(),
         "terms_url": governing_terms_url(contract.package.version),
         "now": timezone.now(),
@@ -178,9 +242,7 @@ def contract_detail(request: HttpRequest, contract_id: int) -> HttpResponse:
         "import_form": ImportForm(),
         "today": contract.today(),
     }
-    return render(
-        request, "engagements/contract.html", context, status=422 if form.errors else status
-    )
+    return render(request, "engagements/contract.html", context, status=status)
 
 
 def _permissions(actor: Actor, contract: Contract) -> dict[str, bool]:
@@ -226,6 +288,23 @@ def _back(session: TrainingSession, *, done: bool = True) -> HttpResponse:
     state is the answer), at the top when it was refused, where the refusal is shown."""
     url = reverse("engagements:contract", args=[session.contract_id])
     return redirect(f"{url}#session-{session.pk}" if done else url)
+
+
+def _session_refused(request: HttpRequest, session: TrainingSession, action: str) -> HttpResponse:
+    """The contract page again (at its top, where the refusal shows), the refused form of
+    the session open with everything typed in it."""
+    actor = actor_of(request)
+    contract = contract_for(actor, session.contract_id)
+    form, picker = _booking_form(request, actor, contract, None)
+    return _contract_page(
+        request,
+        contract,
+        form,
+        picker,
+        draft_of=session.pk,
+        draft=SessionDraft.typed(action, request.POST),
+        status=422,
+    )
 
 
 def _act_on_session(request: HttpRequest, call: Callable[[], object], *, done: str) -> bool:
@@ -276,7 +355,7 @@ def complete_session(request: HttpRequest, session_id: int) -> HttpResponse:
     form = CompleteForm(request.POST)
     if not form.is_valid():
         form_refused(request, form)
-        return _back(session, done=False)
+        return _session_refused(request, session, "complete")
     done = _act_on_session(
         request,
         lambda: engagements.complete_session(
@@ -287,7 +366,7 @@ def complete_session(request: HttpRequest, session_id: int) -> HttpResponse:
         ),
         done=gettext("The session is recorded as held."),
     )
-    return _back(session, done=done)
+    return _back(session) if done else _session_refused(request, session, "complete")
 
 
 @login_required
@@ -305,22 +384,23 @@ def record_no_show(request: HttpRequest, session_id: int) -> HttpResponse:
 @login_required
 @require_POST
 def move_session(request: HttpRequest, session_id: int) -> HttpResponse:
-    session = _session(request, session_id)
+    actor = actor_of(request)
+    session = engagements.session_for(actor, session_id)
     form = MoveForm(request.POST, timezone_name=session.contract.organization.timezone)
     if not form.is_valid():
         form_refused(request, form)
-        return _back(session, done=False)
+        return _session_refused(request, session, "move")
     done = _act_on_session(
         request,
         lambda: engagements.move_session(
-            actor_of(request),
+            actor,
             session,
             starts_at=form.cleaned_data["starts_at"],
             accept_billable=form.cleaned_data["accept_billable"],
         ),
         done=gettext("The session is moved."),
     )
-    return _back(session, done=done)
+    return _back(session) if done else _session_refused(request, session, "move")
 
 
 @login_required

@@ -187,8 +187,9 @@ def test_the_booking_form_refuses_absurd_values_without_a_server_error(starts_at
 
 def test_a_held_session_with_unaccepted_billable_minutes_is_refused_in_words_at_the_top() -> None:
     """Completing on the page with more billable minutes than accepted: the refusal names
-    the minutes and their price as the booking form does (never the API's field name), and
-    the page opens at its top, where the refusal is shown, not at the session."""
+    the minutes and their price as the booking form does (never the API's field name), on
+    the page at its top (no anchor), the session's "Held" form open with the minutes
+    typed, not the booked ones."""
     from datetime import date, timedelta
 
     from django.utils import timezone
@@ -213,9 +214,9 @@ def test_a_held_session_with_unaccepted_billable_minutes_is_refused_in_words_at_
     client = signed_in(staff)
 
     refused = client.post(f"/sessions/{session.pk}/complete/", {"actual_minutes": 60})
-    assert refused.status_code == 302
-    assert refused["Location"] == f"/contracts/{contract.pk}/"
-    shown = client.get(refused["Location"]).content.decode()
+    assert refused.status_code == 422
+    shown = refused.content.decode()
+    assert f'id="actual-{session.pk}" name="actual_minutes" value="60"' in shown
     alert = shown.split('class="messages"', 1)[1].split("</div>", 1)[0]
     assert (
         "60 minutos de esta sesión van más allá de lo que cubre el paquete: cuestan "
@@ -233,7 +234,7 @@ def test_a_held_session_with_unaccepted_billable_minutes_is_refused_in_words_at_
     assert (session.status, session.billable_minutes) == ("completed", 60)
 
 
-def test_a_refused_move_opens_the_contract_page_where_the_refusal_shows() -> None:
+def test_a_refused_move_comes_back_at_the_top_with_the_time_typed() -> None:
     from datetime import timedelta
 
     from django.utils import timezone
@@ -260,16 +261,122 @@ def test_a_refused_move_opens_the_contract_page_where_the_refusal_shows() -> Non
     )
     client = signed_in(staff)
 
-    busy = client.post(
-        f"/sessions/{meeting.pk}/move/", {"starts_at": starts.strftime("%Y-%m-%dT%H:%M")}
-    )
-    assert busy["Location"] == f"/contracts/{contract.pk}/"
-    assert "already has another meeting" in client.get(busy["Location"]).content.decode()
+    typed = starts.strftime("%Y-%m-%dT%H:%M")
+    busy = client.post(f"/sessions/{meeting.pk}/move/", {"starts_at": typed})
+    assert busy.status_code == 422
+    shown = busy.content.decode()
+    assert "already has another meeting" in shown.split('class="messages"', 1)[1]
+    assert f'id="move-{meeting.pk}" name="starts_at" value="{typed}"' in shown
     meeting.refresh_from_db()
     assert meeting.starts_at == starts + timedelta(hours=3)
 
     cancelled = client.post(f"/sessions/{kickoff.pk}/cancel/", {"by": "vendor"})
     assert cancelled["Location"] == f"/contracts/{contract.pk}/#session-{kickoff.pk}"
+
+
+# --- refused session forms come back with what was typed ---------------------------------
+
+
+def _billable_world():
+    """A Spanish buyer with two contacts (the counterpart and a colleague), another
+    organization's contact, an English representative and a rate."""
+    from datetime import date, timedelta
+
+    from django.utils import timezone
+
+    from successkit.factories import ContactFactory
+    from successkit.pricing.models import HourlyRate
+
+    HourlyRate.objects.create(currency="EUR", hourly_rate="150.00", effective_from=date(2000, 1, 1))
+    contract = ContractFactory(
+        start_date=timezone.localdate() - timedelta(days=5),
+        buyer_contact__user__name="Elena Ruiz",
+    )
+    colleague = ContactFactory(organization=contract.organization, user__name="Marta Gil")
+    stranger = ContactFactory(user__name="Otto Fremd")
+    staff = contract.representative
+    staff.name, staff.language = "Ana Staff", "en"
+    staff.save()
+    return contract, colleague, stranger, staff
+
+
+def _past_billable_session(contract, staff, minutes: int = 30):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from successkit.accounts.actors import Actor
+    from successkit.engagements.services import book_session
+
+    return book_session(
+        Actor.of(staff),
+        contract,
+        type_code="additional_training",
+        starts_at=timezone.now() - timedelta(hours=2),
+        duration_minutes=minutes,
+        accept_billable=True,
+    )
+
+
+def test_a_refused_held_form_comes_back_open_with_everything_typed_in_it() -> None:
+    from successkit.engagements.models import BillableAcceptance
+
+    contract, _colleague, _stranger, staff = _billable_world()
+    session = _past_billable_session(contract, staff)
+    client = signed_in(staff)
+    refused = client.post(
+        f"/sessions/{session.pk}/complete/",
+        {"actual_minutes": 500, "accept_billable": "on"},
+    )
+    assert refused.status_code == 422  # 500 minutes: beyond the type's cap
+    shown = refused.content.decode()
+    held = shown.split(f'action="/sessions/{session.pk}/complete/"', 1)[1].split("</form>")[0]
+    assert f'id="actual-{session.pk}" name="actual_minutes" value="500"' in held
+    assert 'name="accept_billable" checked' in held
+    opening = shown.split(f'action="/sessions/{session.pk}/complete/"', 1)[0]
+    assert opening.rsplit("<details", 1)[1].startswith(' class="action" open>')
+    moving = shown.split(f'action="/sessions/{session.pk}/move/"', 1)[0]
+    assert moving.rsplit("<details", 1)[1].startswith(' class="action">')  # only the refused one
+    session.refresh_from_db()
+    assert (session.status, session.billable_minutes) == ("booked", 30)
+    assert BillableAcceptance.objects.count() == 1  # the booking's own
+
+
+def test_a_buyers_refused_move_keeps_the_time_typed_and_the_page_still_books() -> None:
+    """The page drawn again at the move's address: its booking form and week links still
+    go to the contract page."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from successkit.accounts.actors import Actor
+    from successkit.engagements.services import book_session
+
+    contract = ContractFactory(
+        start_date=timezone.localdate() - timedelta(days=5),
+        organization__timezone="UTC",
+        organization__language="en",
+    )
+    starts = (timezone.now() + timedelta(days=3)).replace(minute=0, second=0, microsecond=0)
+    kickoff = book_session(
+        Actor.of(contract.representative),
+        contract,
+        type_code="kickoff",
+        starts_at=starts,
+        duration_minutes=60,
+    )
+    buyer = signed_in(contract.buyer_contact.user)
+    past = (timezone.now() - timedelta(days=1)).strftime("%Y-%m-%dT%H:%M")
+    refused = buyer.post(f"/sessions/{kickoff.pk}/move/", {"starts_at": past})
+    assert refused.status_code == 422
+    shown = refused.content.decode()
+    assert f'id="move-{kickoff.pk}" name="starts_at" value="{past}"' in shown
+    assert "future times" in shown.split('class="messages"', 1)[1].split("</div>", 1)[0]
+    assert f'<form method="post" action="/contracts/{contract.pk}/" novalidate>' in shown
+    assert f'<form method="get" action="/contracts/{contract.pk}/#book" id="pick">' in shown
+    assert f'href="/contracts/{contract.pk}/?type=' in shown
+    kickoff.refresh_from_db()
+    assert kickoff.starts_at == starts
 
 
 # --- the staff booking form speaks about the buyer ----------------------------------------
