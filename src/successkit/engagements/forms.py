@@ -10,7 +10,7 @@ from django import forms
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from successkit.accounts.models import User
+from successkit.accounts.models import Contact, User
 from successkit.catalog.models import SessionType
 from successkit.catalog.services import localized
 from successkit.contracts.models import PLATFORM_LABELS, Contract
@@ -19,10 +19,53 @@ from successkit.engagements import services as engagements
 from successkit.engagements import slots
 
 
-class BookingForm(forms.Form):
+class _BuyerAgreement(forms.Form):
+    """Vendor staff ticking that the buyer accepts billable minutes may name the buyer's
+    contact who agreed (none: not known); pass ``contract`` for them. A buyer contact
+    accepts for themself and is not asked (``contract=None``)."""
+
+    agreed_by = forms.TypedChoiceField(
+        label=_("Who agreed"),
+        coerce=int,
+        required=False,
+        empty_value=None,
+        help_text=_("The buyer's contact who agreed to pay the billed minutes, when known."),
+    )
+
+    def __init__(self, *args: Any, contract: Contract | None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if contract is None:
+            del self.fields["agreed_by"]
+            return
+        field = self.fields["agreed_by"]
+        assert isinstance(field, forms.TypedChoiceField)
+        # Only the contract's organization's contacts: another one is an invalid choice.
+        field.choices = [("", _("Not known")), *buyer_contact_choices(contract)]
+
+
+def buyer_contact_choices(contract: Contract) -> list[tuple[int, str]]:
+    """The active contacts of the buyer organization, by name, for a choice of who agreed."""
+    contacts = (
+        Contact.objects.filter(organization=contract.organization_id, user__is_active=True)
+        .select_related("user")
+        .order_by("user__name", "id")
+    )
+    return [(contact.pk, f"{contact.user.name} ({contact.user.email})") for contact in contacts]
+
+
+class BookingForm(_BuyerAgreement):
     """Vendor staff booking a session for the buyer: any time, and who delivers it.
     (A buyer contact's form is ``SlotBookingForm``.)"""
 
+    field_order = [
+        "type",
+        "starts_at",
+        "duration_minutes",
+        "platforms",
+        "accept_billable",
+        "agreed_by",
+        "staff",
+    ]
     type = forms.ChoiceField(label=_("Session"))
     starts_at = forms.DateTimeField(
         # Its label names the buyer's time zone: set in __init__.
@@ -54,8 +97,10 @@ class BookingForm(forms.Form):
         help_text=_("Staff who may deliver this package's sessions; one busy then is refused."),
     )
 
+    asks_who_agreed = True
+
     def __init__(self, *args: Any, contract: Contract, language: str, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
+        super().__init__(*args, contract=contract if self.asks_who_agreed else None, **kwargs)
         self.contract = contract
         self.fields["starts_at"].label = gettext("Starts at (the buyer's local time, %(zone)s)") % {
             "zone": contract.organization.timezone
@@ -95,6 +140,8 @@ class SlotBookingForm(BookingForm):
     """A buyer contact's booking: one of the week's free slots (posted as ``slot``, drawn
     by the template) instead of a free-text time; the type was chosen to show the slots."""
 
+    asks_who_agreed = False  # the buyer's contact accepts for themself
+
     def __init__(self, *args: Any, contract: Contract, language: str, **kwargs: Any) -> None:
         super().__init__(*args, contract=contract, language=language, **kwargs)
         del self.fields["starts_at"]
@@ -118,7 +165,9 @@ class _LocalTime(forms.Form):
         return value.replace(tzinfo=ZoneInfo(self.timezone_name))
 
 
-class CompleteForm(forms.Form):
+class CompleteForm(_BuyerAgreement):
+    """Staff record a session as held (``contract``: for the choice of who agreed)."""
+
     actual_minutes = forms.IntegerField(
         label=_("Actual minutes"), min_value=1, max_value=bounds.FORM_MINUTES_LIMIT
     )
@@ -127,7 +176,11 @@ class CompleteForm(forms.Form):
     )
 
 
-class MoveForm(_LocalTime):
+class MoveForm(_LocalTime, _BuyerAgreement):
+    """Another time for a session (``contract`` when staff move it, for the choice of who
+    agreed; None for a buyer contact)."""
+
+    field_order = ["starts_at", "accept_billable", "agreed_by"]
     starts_at = forms.DateTimeField(
         label=_("New start (the organization's local time)"),
         widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),

@@ -127,6 +127,7 @@ def contract_detail(request: HttpRequest, contract_id: int) -> HttpResponse:
                 duration_minutes=form.cleaned_data["duration_minutes"],
                 platforms=form.cleaned_data["platforms"],
                 accept_billable=form.cleaned_data["accept_billable"],
+                on_behalf_of_contact_id=form.cleaned_data.get("agreed_by"),
                 staff_id=chosen[1] if chosen else form.cleaned_data.get("staff"),
             )
         except BillableNotAccepted as refusal:
@@ -179,6 +180,7 @@ class SessionDraft:
     actual_minutes: str = ""
     starts_at: str = ""
     accept_billable: bool = False
+    agreed_by: int | None = None
 
     @classmethod
     def typed(cls, action: str, data: QueryDict) -> SessionDraft:
@@ -187,6 +189,7 @@ class SessionDraft:
             actual_minutes=data.get("actual_minutes", ""),
             starts_at=data.get("starts_at", ""),
             accept_billable=bool(data.get("accept_billable")),
+            agreed_by=_posted_id(data, "agreed_by") or None,
         )
 
     @property
@@ -352,7 +355,7 @@ def _act_on_session(request: HttpRequest, call: Callable[[], object], *, done: s
 def complete_session(request: HttpRequest, session_id: int) -> HttpResponse:
     """Staff record that a session was held, with its actual minutes."""
     session = _session(request, session_id)
-    form = CompleteForm(request.POST)
+    form = CompleteForm(request.POST, contract=session.contract)
     if not form.is_valid():
         form_refused(request, form)
         return _session_refused(request, session, "complete")
@@ -363,6 +366,7 @@ def complete_session(request: HttpRequest, session_id: int) -> HttpResponse:
             session,
             actual_minutes=form.cleaned_data["actual_minutes"],
             accept_billable=form.cleaned_data["accept_billable"],
+            on_behalf_of_contact_id=form.cleaned_data["agreed_by"],
         ),
         done=gettext("The session is recorded as held."),
     )
@@ -386,7 +390,11 @@ def record_no_show(request: HttpRequest, session_id: int) -> HttpResponse:
 def move_session(request: HttpRequest, session_id: int) -> HttpResponse:
     actor = actor_of(request)
     session = engagements.session_for(actor, session_id)
-    form = MoveForm(request.POST, timezone_name=session.contract.organization.timezone)
+    form = MoveForm(
+        request.POST,
+        timezone_name=session.contract.organization.timezone,
+        contract=session.contract if actor.is_staff else None,
+    )
     if not form.is_valid():
         form_refused(request, form)
         return _session_refused(request, session, "move")
@@ -397,6 +405,7 @@ def move_session(request: HttpRequest, session_id: int) -> HttpResponse:
             session,
             starts_at=form.cleaned_data["starts_at"],
             accept_billable=form.cleaned_data["accept_billable"],
+            on_behalf_of_contact_id=form.cleaned_data.get("agreed_by"),
         ),
         done=gettext("The session is moved."),
     )
@@ -455,8 +464,8 @@ def _contract_back(contract: Contract, anchor: str) -> HttpResponse:
     return redirect(reverse("engagements:contract", args=[contract.pk]) + f"#{anchor}")
 
 
-def _posted_id(request: HttpRequest, name: str) -> int:
-    value = request.POST.get(name, "")
+def _posted_id(data: QueryDict, name: str) -> int:
+    value = data.get(name, "")
     return int(value) if value.isdecimal() and len(value) < 12 else 0
 
 
@@ -488,7 +497,7 @@ def reassign_representative(request: HttpRequest, contract_id: int) -> HttpRespo
     act(
         request,
         lambda: contract_flows.change_contract(
-            actor, contract, representative_id=_posted_id(request, "representative")
+            actor, contract, representative_id=_posted_id(request.POST, "representative")
         ),
         done=gettext("The contract has a new representative."),
     )
@@ -505,7 +514,7 @@ def set_counterpart(request: HttpRequest, contract_id: int) -> HttpResponse:
     act(
         request,
         lambda: contract_flows.change_contract(
-            actor, contract, buyer_contact_id=_posted_id(request, "contact")
+            actor, contract, buyer_contact_id=_posted_id(request.POST, "contact")
         ),
         done=gettext("The counterpart is changed."),
     )

@@ -14,7 +14,7 @@ from successkit.accounts.actors import Actor
 from successkit.engagements import services
 from successkit.engagements.models import TrainingSession
 from successkit.engagements.tests.helpers import rate
-from successkit.factories import PASSWORD, ContractFactory
+from successkit.factories import PASSWORD, ContactFactory, ContractFactory
 from successkit.portal.tests.browser import browser_marks, chromium, look, page, sign_in
 
 pytestmark = browser_marks
@@ -77,3 +77,53 @@ def test_the_representative_records_outcomes_on_the_contract_page(page) -> None:
     assert TrainingSession.objects.filter(contract=contract, status="booked").count() == 0
     assert page.get_by_role("button", name=re.compile("No-show")).count() == 0
     look(page, "staff-contract-after")
+
+
+def test_staff_record_billable_minutes_naming_the_buyer_contact_who_agreed(page) -> None:
+    """Held with more minutes than booked: refused until the box is ticked, the form
+    coming back with the minutes typed; then ticked, naming the colleague who agreed, and
+    the acceptance says on whose behalf."""
+    rate("EUR", "150.00", since=timezone.localdate() - timedelta(days=400))
+    contract = ContractFactory(organization__name="Clínica Sol", organization__language="en")
+    colleague = ContactFactory(organization=contract.organization, user__name="Marta Gil")
+    ContactFactory(user__name="Otto Fremd")  # another organization's: never offered
+    staff = contract.representative
+    staff.name, staff.language = "Ana Staff", "en"
+    staff.save()
+    session = services.book_session(
+        Actor.of(staff),
+        contract,
+        type_code="additional_training",
+        starts_at=timezone.now() - timedelta(hours=2),
+        duration_minutes=30,
+        accept_billable=True,
+    )
+
+    sign_in(page, staff.email, PASSWORD)
+    page.goto(f"/contracts/{contract.pk}/")
+    page.locator("summary", has_text="Held").first.click()
+    page.get_by_label(re.compile("Actual minutes of Additional training")).fill("60")
+    page.get_by_role("button", name=re.compile("Record Additional training as held")).click()
+    expect(page.get_by_role("status")).to_contain_text("beyond what the package covers")
+    minutes = page.get_by_label(re.compile("Actual minutes of Additional training"))
+    expect(minutes).to_be_visible()  # the refused form is open again
+    expect(minutes).to_have_value("60")
+    session.refresh_from_db()
+    assert session.status == "booked"
+    look(page, "staff-contract-held-refused")
+
+    held = page.locator(f"#session-{session.pk} form[action$='/complete/']")
+    held.get_by_label("The buyer accepted that minutes beyond the package are billed").check()
+    who = held.get_by_label(re.compile("Who agreed"))
+    assert "Otto Fremd" not in who.inner_text()
+    who.select_option(str(colleague.pk))
+    held.get_by_role("button", name=re.compile("Record Additional training as held")).click()
+    expect(page.get_by_role("status")).to_contain_text("The session is recorded as held.")
+    acceptance = page.locator(f"#session-{session.pk} .acceptance").last
+    expect(acceptance).to_contain_text("Accepted by Ana Staff for Marta Gil")
+    expect(acceptance).to_contain_text("60 min")
+    session.refresh_from_db()
+    assert (session.status, session.billable_minutes) == ("completed", 60)
+    latest = session.acceptances.latest("id")
+    assert (latest.accepted_by_id, latest.on_behalf_of_id) == (staff.pk, colleague.pk)
+    look(page, "staff-contract-who-agreed")

@@ -319,20 +319,23 @@ def _past_billable_session(contract, staff, minutes: int = 30):
 
 
 def test_a_refused_held_form_comes_back_open_with_everything_typed_in_it() -> None:
+    import re
+
     from successkit.engagements.models import BillableAcceptance
 
-    contract, _colleague, _stranger, staff = _billable_world()
+    contract, colleague, _stranger, staff = _billable_world()
     session = _past_billable_session(contract, staff)
     client = signed_in(staff)
     refused = client.post(
         f"/sessions/{session.pk}/complete/",
-        {"actual_minutes": 500, "accept_billable": "on"},
+        {"actual_minutes": 500, "accept_billable": "on", "agreed_by": colleague.pk},
     )
     assert refused.status_code == 422  # 500 minutes: beyond the type's cap
     shown = refused.content.decode()
     held = shown.split(f'action="/sessions/{session.pk}/complete/"', 1)[1].split("</form>")[0]
     assert f'id="actual-{session.pk}" name="actual_minutes" value="500"' in held
     assert 'name="accept_billable" checked' in held
+    assert re.search(rf'<option value="{colleague.pk}" selected>Marta Gil', held)
     opening = shown.split(f'action="/sessions/{session.pk}/complete/"', 1)[0]
     assert opening.rsplit("<details", 1)[1].startswith(' class="action" open>')
     moving = shown.split(f'action="/sessions/{session.pk}/move/"', 1)[0]
@@ -377,6 +380,146 @@ def test_a_buyers_refused_move_keeps_the_time_typed_and_the_page_still_books() -
     assert f'href="/contracts/{contract.pk}/?type=' in shown
     kickoff.refresh_from_db()
     assert kickoff.starts_at == starts
+
+
+# --- staff accepting billable minutes for the buyer: who agreed ---------------------------
+
+
+def test_staff_book_billable_minutes_naming_the_buyer_contact_who_agreed() -> None:
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from successkit.engagements.models import BillableAcceptance, TrainingSession
+
+    contract, colleague, stranger, staff = _billable_world()
+    client = signed_in(staff)
+    page = client.get(f"/contracts/{contract.pk}/").content.decode()
+    booking = page.split('id="book"', 1)[1]
+    assert "Who agreed" in booking and "Marta Gil" in booking and "Elena Ruiz" in booking
+    assert "Otto Fremd" not in page  # another organization's contact is never offered
+    assert "The buyer accepts that minutes beyond the package are billed" in booking
+    assert "I accept" not in booking
+
+    starts = (timezone.localdate() + timedelta(days=7)).isoformat() + "T10:00"
+    body = {
+        "type": "additional_training",
+        "starts_at": starts,
+        "duration_minutes": 30,
+        "staff": contract.representative_id,
+        "accept_billable": "on",
+    }
+    # Another organization's contact: refused, nothing booked, nothing accepted.
+    refused = client.post(f"/contracts/{contract.pk}/", {**body, "agreed_by": stranger.pk})
+    assert refused.status_code == 422
+    assert "Select a valid choice" in refused.content.decode()
+    assert TrainingSession.objects.count() == BillableAcceptance.objects.count() == 0
+
+    booked = client.post(f"/contracts/{contract.pk}/", {**body, "agreed_by": colleague.pk})
+    assert booked.status_code == 302
+    acceptance = BillableAcceptance.objects.get()
+    assert (acceptance.accepted_by_id, acceptance.on_behalf_of_id, acceptance.minutes) == (
+        staff.pk,
+        colleague.pk,
+        30,
+    )
+    shown = client.get(f"/contracts/{contract.pk}/").content.decode()
+    assert "Accepted by Ana Staff for Marta Gil on " in shown
+
+    # None chosen: the acceptance is recorded, on nobody's named behalf (not known).
+    client.post(
+        f"/contracts/{contract.pk}/",
+        {**body, "starts_at": starts.replace("T10", "T13"), "agreed_by": ""},
+    )
+    assert BillableAcceptance.objects.filter(on_behalf_of=None).count() == 1
+
+
+def test_staff_record_a_session_as_held_naming_who_agreed_and_another_organization_is_refused() -> (
+    None
+):
+    from successkit.engagements.models import BillableAcceptance
+
+    contract, colleague, stranger, staff = _billable_world()
+    session = _past_billable_session(contract, staff)
+    client = signed_in(staff)
+    page = client.get(f"/contracts/{contract.pk}/").content.decode()
+    assert f'<select id="agreed-{session.pk}" name="agreed_by"' in page
+    assert f'<select id="move-agreed-{session.pk}" name="agreed_by"' in page
+    before = list(BillableAcceptance.objects.values_list("id", "on_behalf_of_id", "minutes"))
+
+    body = {"actual_minutes": 60, "accept_billable": "on"}
+    refused = client.post(f"/sessions/{session.pk}/complete/", {**body, "agreed_by": stranger.pk})
+    assert refused.status_code == 422
+    assert "Select a valid choice" in refused.content.decode().split('class="messages"', 1)[1]
+    session.refresh_from_db()
+    assert (session.status, session.billable_minutes) == ("booked", 30)
+    assert list(BillableAcceptance.objects.values_list("id", "on_behalf_of_id", "minutes")) == (
+        before
+    )
+
+    held = client.post(f"/sessions/{session.pk}/complete/", {**body, "agreed_by": colleague.pk})
+    assert held["Location"] == f"/contracts/{contract.pk}/#session-{session.pk}"
+    session.refresh_from_db()
+    assert (session.status, session.billable_minutes) == ("completed", 60)
+    latest = BillableAcceptance.objects.latest("id")
+    assert (latest.on_behalf_of_id, latest.minutes) == (colleague.pk, 60)
+    shown = client.get(held["Location"]).content.decode()
+    assert "Accepted by Ana Staff for Marta Gil on " in shown
+
+
+def test_a_move_that_makes_minutes_billable_records_who_agreed() -> None:
+    """A Launch Kit meeting moved past day 90 becomes billable: staff tick that the buyer
+    accepts it and name who agreed; a buyer's contact is never asked."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from successkit.accounts.actors import Actor
+    from successkit.engagements.models import BillableAcceptance
+    from successkit.engagements.services import book_session
+    from successkit.engagements.tests.helpers import contract_starting, on_day
+    from successkit.factories import ContactFactory
+    from successkit.pricing.models import HourlyRate
+
+    HourlyRate.objects.create(currency="EUR", hourly_rate="150.00", effective_from="2000-01-01")
+    contract = contract_starting(
+        timezone.localdate() - timedelta(days=80),
+        "launch_kit",
+        organization__timezone="UTC",
+        organization__language="en",
+    )
+    colleague = ContactFactory(organization=contract.organization, user__name="Marta Gil")
+    staff = contract.representative
+    staff.language = "en"
+    staff.save()
+    meeting = book_session(
+        Actor.of(staff),
+        contract,
+        type_code="implementation",
+        starts_at=on_day(contract, 86),
+        duration_minutes=60,
+    )
+    assert meeting.billable_minutes == 0
+    later = on_day(contract, 95).strftime("%Y-%m-%dT%H:%M")
+
+    buyer = signed_in(contract.buyer_contact.user)
+    page = buyer.get(f"/contracts/{contract.pk}/").content.decode()
+    assert f'id="move-{meeting.pk}"' in page and 'name="agreed_by"' not in page
+    assert "Minutes that become billable are accepted" in page
+
+    client = signed_in(staff)
+    page = client.get(f"/contracts/{contract.pk}/").content.decode()
+    assert f'<select id="move-agreed-{meeting.pk}" name="agreed_by"' in page
+    assert "The buyer accepts the minutes the new time makes billable" in page
+    moved = client.post(
+        f"/sessions/{meeting.pk}/move/",
+        {"starts_at": later, "accept_billable": "on", "agreed_by": colleague.pk},
+    )
+    assert moved["Location"] == f"/contracts/{contract.pk}/#session-{meeting.pk}"
+    meeting.refresh_from_db()
+    assert meeting.billable_minutes == 60
+    acceptance = BillableAcceptance.objects.get()
+    assert (acceptance.accepted_by_id, acceptance.on_behalf_of_id) == (staff.pk, colleague.pk)
 
 
 # --- the staff booking form speaks about the buyer ----------------------------------------
