@@ -382,6 +382,38 @@ def test_a_buyers_refused_move_keeps_the_time_typed_and_the_page_still_books() -
     assert kickoff.starts_at == starts
 
 
+def test_the_language_switch_on_a_refused_forms_page_goes_back_to_the_contract_page() -> None:
+    """The page drawn for a refused move stands at the move's address (POST only): the
+    language switch names no way back, so Django goes back to the page the form was on."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from successkit.accounts.actors import Actor
+    from successkit.engagements.services import book_session
+
+    contract = ContractFactory(start_date=timezone.localdate() - timedelta(days=5))
+    staff = contract.representative
+    kickoff = book_session(
+        Actor.of(staff),
+        contract,
+        type_code="kickoff",
+        starts_at=timezone.now() + timedelta(days=3),
+        duration_minutes=60,
+    )
+    client = signed_in(staff)
+    assert 'name="next" value="/contracts/' in client.get(f"/contracts/{contract.pk}/").text
+    refused = client.post(f"/sessions/{kickoff.pk}/move/", {"starts_at": "1999-01-01T10:00"})
+    assert refused.status_code == 422
+    assert '<input type="hidden" name="next" value="">' in refused.text
+    switched = client.post(
+        "/language/",
+        {"language": "es", "next": ""},
+        headers={"referer": f"http://testserver/contracts/{contract.pk}/"},
+    )
+    assert switched["Location"] == f"http://testserver/contracts/{contract.pk}/"
+
+
 # --- staff accepting billable minutes for the buyer: who agreed ---------------------------
 
 
