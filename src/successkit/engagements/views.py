@@ -337,9 +337,16 @@ def _act_on_session(request: HttpRequest, call: Callable[[], object], *, done: s
             )
             % values
             + " "
-            + gettext(
-                "If the buyer agreed to pay it, tick the box that they accept the billed "
-                "minutes and try again."
+            + (
+                gettext(
+                    "If the buyer agreed to pay it, tick the box that they accept the billed "
+                    "minutes and try again."
+                )
+                if actor_of(request).is_staff
+                else gettext(
+                    "If you agree to pay it, tick the box that you accept the billed minutes "
+                    "and try again."
+                )
             ),
         )
         return False

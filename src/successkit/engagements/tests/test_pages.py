@@ -537,7 +537,7 @@ def test_a_move_that_makes_minutes_billable_records_who_agreed() -> None:
     buyer = signed_in(contract.buyer_contact.user)
     page = buyer.get(f"/contracts/{contract.pk}/").content.decode()
     assert f'id="move-{meeting.pk}"' in page and 'name="agreed_by"' not in page
-    assert "Minutes that become billable are accepted" in page
+    assert "I accept that the minutes this move makes billable are billed" in page
 
     client = signed_in(staff)
     page = client.get(f"/contracts/{contract.pk}/").content.decode()

@@ -165,3 +165,54 @@ def test_an_ended_contract_offers_no_booking_and_says_why(page) -> None:
     expect(book.get_by_role("button", name="Book", exact=True)).to_have_count(0)
     expect(book.get_by_role("link", name="Next week →")).to_have_count(0)
     look(page, "buyer-ended-contract")
+
+
+def test_a_move_that_would_become_billable_is_quoted_in_words_and_keeps_the_time_asked(
+    page,
+) -> None:
+    rate("EUR", "150.00", since=date(2000, 1, 1))
+    # A Launch Kit on its 86th day: its pool's window closes in four days.
+    contract = ContractFactory(
+        package_code="launch_kit",
+        start_date=timezone.localdate() - timedelta(days=85),
+        organization__language="en",
+    )
+    user = contract.buyer_contact.user
+    user.language = "en"
+    user.save()
+    session = services.book_session(
+        Actor.of(contract.representative),
+        contract,
+        type_code="implementation",
+        starts_at=timezone.now() + timedelta(days=2),
+        duration_minutes=60,
+    )
+    later = (contract.training_window_end + timedelta(days=10)).isoformat() + "T10:00"
+    sign_in(page, user.email, PASSWORD)
+    page.goto(f"/contracts/{contract.pk}/")
+    item = page.locator(f"#session-{session.pk}")
+    item.locator("summary", has_text="Move").click()
+    item.get_by_label(re.compile("New start of Implementation meeting")).fill(later)
+    item.get_by_role("button", name="Move Implementation meeting").click()
+
+    refusal = page.get_by_role("status")
+    expect(refusal).to_contain_text(
+        "60 minutes of this session are beyond what the package covers: "
+        "they cost €150.00 (€150.00 an hour). If you agree to pay it, tick the box that you "
+        "accept the billed minutes and try again."
+    )
+    expect(refusal).not_to_contain_text(re.compile("accept_billable|EUR"))
+    # The move form is open again with the time asked for, not the session's own.
+    box = item.get_by_label(re.compile("New start of Implementation meeting"))
+    expect(box).to_be_visible()
+    expect(box).to_have_value(later)
+    session.refresh_from_db()
+    assert session.starts_at < timezone.now() + timedelta(days=3)  # not moved
+    assert (session.billable_minutes, session.acceptances.count()) == (0, 0)
+    look(page, "buyer-move-quote")
+
+    item.get_by_label("I accept that the minutes this move makes billable are billed").check()
+    item.get_by_role("button", name="Move Implementation meeting").click()
+    expect(page.get_by_role("status")).to_contain_text("The session is moved.")
+    session.refresh_from_db()
+    assert (session.billable_minutes, session.acceptances.count()) == (60, 1)
