@@ -51,6 +51,7 @@ class SlotPicker:
     type_code: str
     monday: date
     week: list[tuple[date, list[slots.SlotChoice]]]
+    minutes: int | None  # the meeting's length the free times are for (None: the longest)
 
     @property
     def previous(self) -> date:
@@ -73,8 +74,10 @@ def _slot_picker(
     request: HttpRequest, contract: Contract, types: list[str], default_minutes: int
 ) -> SlotPicker:
     """The buyer's week of free slots: the type, length and week asked for (GET, or carried
-    by the booking form), else the first type, its longest meeting and the first week with
-    a bookable time."""
+    by the booking form), else the first type, the booking form's default length (an
+    hour; the type's longest meeting if that is shorter) and the first week with a
+    bookable time. The free times are for the length asked: two hours of additional
+    training fit where its longest meeting, a whole day, does not."""
     asked_type = request.POST.get("type") or request.GET.get("type") or ""
     type_code = asked_type if asked_type in types else types[0]
     asked_minutes = request.POST.get("duration_minutes") or request.GET.get("minutes") or ""
@@ -90,21 +93,22 @@ def _slot_picker(
     first = min(max(first, date(2000, 1, 10)), date(2100, 12, 20))
     monday = first - timedelta(days=first.weekday())
 
-    def week_from(monday: date) -> list[tuple[date, list[slots.SlotChoice]]]:
-        for length in (minutes, None, default_minutes):
+    def week_from(monday: date) -> tuple[list[tuple[date, list[slots.SlotChoice]]], int | None]:
+        for length in [*(m for m in (minutes, default_minutes) if m is not None), None]:
             try:
-                return slots.week_of_slots(
+                found = slots.week_of_slots(
                     contract, type_code=type_code, monday=monday, minutes=length
                 )
             except SuccessKitError:
-                continue  # a length the type does not allow: its longest, else the default
-        return []
+                continue  # a length the type does not allow: the default, else its longest
+            return found, length
+        return [], None
 
-    week = week_from(monday)
+    week, length = week_from(monday)
     if not week and not explicit:
         monday += timedelta(days=7)
-        week = week_from(monday)
-    return SlotPicker(type_code, monday, week)
+        week, length = week_from(monday)
+    return SlotPicker(type_code, monday, week, length)
 
 
 @login_required
@@ -162,6 +166,8 @@ def _booking_form(
         int(form.fields["duration_minutes"].initial),
     )
     form.initial["type"] = picker.type_code
+    if picker.minutes is not None:
+        form.initial["duration_minutes"] = picker.minutes
     return form, picker
 
 

@@ -612,3 +612,28 @@ def test_staff_read_that_the_buyers_account_manager_period_ended() -> None:
     assert "The Customer Success team: the buyer opens a case in Support" in page
     assert "The buyer's account manager's period ended on " in page
     assert "Your account manager" not in page
+
+
+def test_the_buyers_free_times_fit_the_length_asked_not_the_types_longest() -> None:
+    """Additional training may last up to 480 minutes: a buyer asking for two hours gets
+    every start that leaves two hours inside the working day (the default hours, 09:00 to
+    17:00), not only 09:00; without a length, an hour; the week's links keep the length."""
+    from datetime import date
+
+    contract = ContractFactory(start_date=date(2027, 1, 1), end_date=date(2027, 12, 31))
+    buyer = signed_in(contract.buyer_contact.user)
+    url = f"/contracts/{contract.pk}/?type=additional_training&week=2027-03-08"
+
+    two_hours = buyer.get(url + "&minutes=120").content.decode()
+    default = buyer.get(url).content.decode()
+    whole_day = buyer.get(url + "&minutes=480").content.decode()
+
+    # 09:00 to 15:00 every half hour: 13 starts a day, Monday to Friday.
+    assert two_hours.count('name="slot"') == 5 * 13
+    assert 'value="2027-03-08T15:00:00+01:00|' in two_hours
+    assert 'id="pick-minutes" name="minutes" min="1" max="1440" value="120"' in two_hours
+    assert "&amp;minutes=120&amp;week=2027-03-15" in two_hours
+    assert 'name="duration_minutes" value="120"' in two_hours
+    assert default.count('name="slot"') == 5 * 15
+    assert 'value="60"' in default.split('id="pick-minutes"', 1)[1].split(">", 1)[0]
+    assert whole_day.count('name="slot"') == 5
