@@ -1,7 +1,9 @@
-"""Pages speak the signed-in user's language, and show a buyer contact's times in their
-organization's time zone (API calls choose their language in the API auth). The language
-is also kept in Django's language cookie, so that the pages after signing out (the sign-in
-page) still speak it."""
+"""Pages speak the signed-in user's language and show times in their time zone: a buyer
+contact's organization's zone, a staff member's own (the zone of their working hours,
+``scheduling.Availability``; the server's default when they set none). API calls choose
+their language in the API auth; their datetimes carry their offset. The language is also
+kept in Django's language cookie, so that the pages after signing out (the sign-in page)
+still speak it."""
 
 from __future__ import annotations
 
@@ -9,8 +11,24 @@ from collections.abc import Callable
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
+from django.core.exceptions import ObjectDoesNotExist
 from django.http import HttpRequest, HttpResponse
 from django.utils import timezone, translation
+
+from successkit.accounts.models import User
+
+
+def page_timezone(user: User) -> str | None:
+    """The zone of ``user``'s pages, None for the server's default. Read from the rows
+    loaded with the user (``backends.PAGE_USER_RELATED``): no query of its own."""
+    if not user.is_staff:
+        contact = getattr(user, "contact", None)
+        return contact.organization.timezone if contact is not None else None
+    try:
+        availability = user.availability
+    except ObjectDoesNotExist:
+        return None
+    return availability.timezone or None
 
 
 class UserLanguageMiddleware:
@@ -24,10 +42,9 @@ class UserLanguageMiddleware:
             language = user.language
             translation.activate(language)
             request.LANGUAGE_CODE = language
-            contact = getattr(user, "contact", None) if not user.is_staff else None
-            if contact is not None:
-                # A buyer sees times in their organization's time zone on every page.
-                timezone.activate(ZoneInfo(contact.organization.timezone))
+            zone = page_timezone(user)
+            if zone is not None:
+                timezone.activate(ZoneInfo(zone))
         try:
             response = self.get_response(request)
         finally:

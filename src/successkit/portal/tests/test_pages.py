@@ -5,6 +5,7 @@ from django.test import Client
 
 from successkit.accounts.roles import Role
 from successkit.factories import PASSWORD, ContractFactory, StaffFactory
+from successkit.scheduling.models import Availability
 
 pytestmark = pytest.mark.django_db
 
@@ -105,3 +106,12 @@ def test_plurals_are_spanish_for_every_count() -> None:
     page = signed_in(staff).get("/?accounts=all").content.decode()
     row = page[page.index(f'data-contract="{late.pk}"') :].split("</li>")[0]
     assert "3 no realizadas" in row
+
+
+def test_the_profile_names_the_zone_of_a_staff_members_working_hours() -> None:
+    staff = StaffFactory(roles=[Role.CSM], language="en")
+    assert "<span data-page-zone>UTC</span>" in signed_in(staff).get("/profile/").content.decode()
+    Availability.objects.create(staff=staff, timezone="America/Bogota", updated_by=staff)
+    page = signed_in(staff).get("/profile/").content.decode()
+    assert "<span data-page-zone>America/Bogota</span>" in page
+    assert 'href="/schedule/availability/">Change it in your working hours</a>' in page

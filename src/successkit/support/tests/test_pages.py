@@ -1,14 +1,17 @@
 from __future__ import annotations
 
 import re
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 
 import pytest
+from django.db import connection
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 from django.utils.html import escape
 
 from successkit.accounts.roles import Role
 from successkit.factories import PASSWORD, ContactFactory, ContractFactory, StaffFactory
+from successkit.scheduling.models import Availability
 from successkit.support.models import Case, Message
 from successkit.support.tests.conftest import counts
 from successkit.support.tests.factories import CaseFactory, OrderFactory
@@ -424,3 +427,39 @@ def test_a_return_of_an_order_not_yet_received_is_refused_in_words_for_any_reade
     assert "aún no se ha recibido" in text
     assert "comprador" not in text.split("aún no se ha recibido", 1)[1].split("<", 1)[0]
     assert Case.objects.count() == 0
+
+
+def _message_at(case: Case, moment: datetime) -> None:
+    message = Message.objects.create(case=case, author=case.opened_by, body="Still broken")
+    Message.objects.filter(pk=message.pk).update(created_at=moment)
+
+
+def _case_page_queries(client: Client, case: Case) -> tuple[str, list[str]]:
+    with CaptureQueriesContext(connection) as captured:
+        page = client.get(f"/support/cases/{case.pk}/")
+    assert page.status_code == 200
+    return page.content.decode(), [query["sql"] for query in captured.captured_queries]
+
+
+def test_staff_read_a_case_in_the_time_zone_of_their_working_hours() -> None:
+    """Times on staff pages are in the staff member's own zone (their working hours'),
+    the server's default (UTC) without one; the zone is read with the signed-in user, in
+    no query of its own."""
+    case = CaseFactory()
+    _message_at(case, datetime(2026, 12, 1, 6, 47, tzinfo=UTC))
+    in_tokyo = StaffFactory(roles=[Role.SUPPORT], language="en")
+    Availability.objects.create(staff=in_tokyo, timezone="Asia/Tokyo", updated_by=in_tokyo)
+    unset = StaffFactory(roles=[Role.SUPPORT], language="en")
+    tokyo_client, unset_client = signed_in(in_tokyo), signed_in(unset)
+    _case_page_queries(tokyo_client, case)  # sessions and caches warm
+    _case_page_queries(unset_client, case)
+    tokyo_page, tokyo_queries = _case_page_queries(tokyo_client, case)
+    unset_page, unset_queries = _case_page_queries(unset_client, case)
+    assert "Dec 1, 2026, 3:47\u202fPM JST" in tokyo_page
+    assert "UTC" not in tokyo_page
+    assert "Dec 1, 2026, 6:47\u202fAM UTC" in unset_page
+    assert len(tokyo_queries) == len(unset_queries)
+    for queries in (tokyo_queries, unset_queries):
+        zone_reads = [sql for sql in queries if "scheduling_availability" in sql]
+        assert len(zone_reads) == 1, zone_reads
+        assert 'FROM "accounts_user"' in zone_reads[0]
