@@ -32,6 +32,7 @@ from successkit.core.errors import ValidationFailed
 from successkit.core.formats import format_day, format_money
 from successkit.core.spreadsheet import SafeWriter
 from successkit.engagements.models import BillableAcceptance
+from successkit.engagements.rules import SessionStatus
 
 LANGUAGES = ("en", "es")
 CSV_BOM = "\ufeff"  # lets spreadsheet programs recognise UTF-8 (accents in Spanish)
@@ -65,6 +66,17 @@ class StatementDocument:
     terms_url: str = ""
 
     @property
+    def contract(self) -> str:
+        """The contract as its buyer knows it, by package and start (never changed once
+        signed, so an issued statement reads the same later), not by internal number:
+        ``Pro Lite, from Jan 1, 2026``."""
+        with translation.override(self.language):
+            return _("%(package)s, from %(start)s") % {
+                "package": self.package,
+                "start": format_day(self.statement.contract.start_date, self.language),
+            }
+
+    @property
     def translated(self) -> bool:
         return self.language != "en"
 
@@ -90,13 +102,17 @@ def export_language(statement: Statement, requested: str | None) -> str:
 
 
 def _description(line: StatementLine, language: str) -> str:
+    """What a line bills, for the buyer reading it: built when the statement is shown (an
+    issued line stores its numbers, not its words), in the reader's language, without the
+    system's own numbers (the line's day has its own column)."""
     if line.session is not None:
-        text = _("%(type)s, session %(id)s") % {
-            "type": localized(line.session.session_type, language).name,
-            "id": line.session.pk,
-        }
+        name = localized(line.session.session_type, language).name
+        if line.session.status == SessionStatus.NO_SHOW:
+            text = _("%(type)s: no-show (the booked minutes are billed)") % {"type": name}
+        else:
+            text = name
         zone = line.session.contract.organization.timezone
-        accepted = (_acceptance(a, zone) for a in line.session.acceptances.all())
+        accepted = (_acceptance(a, zone, language) for a in line.session.acceptances.all())
         return "; ".join([text, *accepted])
     assert line.adjustment is not None
     adjustment = line.adjustment
@@ -112,13 +128,13 @@ def _description(line: StatementLine, language: str) -> str:
     }
 
 
-def _acceptance(acceptance: BillableAcceptance, timezone_name: str) -> str:
+def _acceptance(acceptance: BillableAcceptance, timezone_name: str, language: str) -> str:
     """Who accepted billable minutes of the line's session (SPEC.md §2), in the document;
-    the day in the buyer's time zone."""
+    the day in the buyer's time zone, written in the document's language."""
     values = {
         "who": acceptance.accepted_by.name,
         "minutes": acceptance.minutes,
-        "day": local_date(acceptance.at, timezone_name).isoformat(),
+        "day": format_day(local_date(acceptance.at, timezone_name), language),
     }
     if acceptance.on_behalf_of is not None:
         return _("accepted by %(who)s for %(buyer)s on %(day)s (%(minutes)s min)") % {
@@ -168,7 +184,11 @@ def statement_csv(statement: Statement, language: str) -> str:
                 [_("Statement"), statement.code],
                 [_("Issued on"), document.issued_on.isoformat()],
                 [_("Billed to"), statement.billed_to],
-                [_("Contract"), statement.contract_id, document.package],
+                [
+                    _("Contract"),
+                    document.package,
+                    statement.contract.start_date.isoformat(),
+                ],
                 [_("Period"), statement.period_start.isoformat(), statement.period_end.isoformat()],
                 [_("Currency"), statement.currency],
                 [],
@@ -219,7 +239,7 @@ def statement_pdf(statement: Statement, language: str) -> bytes:
         facts = [
             (_("Issued on"), day(document.issued_on)),
             (_("Billed to"), statement.billed_to),
-            (_("Contract"), f"{statement.contract_id} · {document.package}"),
+            (_("Contract"), document.contract),
             (_("Period"), f"{day(statement.period_start)} \u2013 {day(statement.period_end)}"),
             (_("Currency"), statement.currency),
         ]

@@ -13,6 +13,7 @@ from successkit.billing import exports, services
 from successkit.billing.tests.helpers import billable_session, contract_starting, finance, rate
 from successkit.conftest import ApiClient
 from successkit.contracts.rules import local_date
+from successkit.core.formats import format_day
 from successkit.factories import StaffFactory
 
 pytestmark = pytest.mark.django_db
@@ -56,7 +57,7 @@ def pdf_text(content: bytes) -> str:
 def accepted(session, language: str = "en") -> str:
     """What a line says of the acceptance recorded when ``session`` was booked."""
     acceptance = session.acceptances.get()
-    day = local_date(acceptance.at, "Europe/Madrid").isoformat()
+    day = format_day(local_date(acceptance.at, "Europe/Madrid"), language)
     who = acceptance.accepted_by.name
     if language == "es":
         return f"; aceptado por {who} el {day} ({acceptance.minutes} min)"
@@ -64,7 +65,7 @@ def accepted(session, language: str = "en") -> str:
 
 
 def test_the_english_csv_is_exact(statements) -> None:
-    contract, october, _november, (first, second, _third) = statements
+    _contract, october, _november, (first, second, _third) = statements
     issued_on = local_date(october.issued_at, "Europe/Madrid").isoformat()
     text = exports.statement_csv(october, "en")
     assert text == (
@@ -72,14 +73,14 @@ def test_the_english_csv_is_exact(statements) -> None:
         "Statement,ST-000001\r\n"
         f"Issued on,{issued_on}\r\n"
         "Billed to,Clínica Horizonte\r\n"
-        f"Contract,{contract.pk},Pro Lite\r\n"
+        "Contract,Pro Lite,2026-09-01\r\n"
         "Period,2026-10-01,2026-10-31\r\n"
         "Currency,EUR\r\n"
         "\r\n"
         "Line,Description,Delivered on,Minutes,Hourly rate,Amount\r\n"
-        f'1,"Additional training, session {first.pk}{accepted(first)}",2026-10-14,90,150.00,'
+        f'1,"Additional training{accepted(first)}",2026-10-14,90,150.00,'
         "225.00\r\n"
-        f'2,"Additional training, session {second.pk}{accepted(second)}",2026-10-20,7,165.00,'
+        f'2,"Additional training{accepted(second)}",2026-10-20,7,165.00,'
         "19.25\r\n"
         "Total,,,,,244.25\r\n"
         "\r\n"
@@ -90,7 +91,7 @@ def test_the_english_csv_is_exact(statements) -> None:
 
 
 def test_the_spanish_csv_is_translated_and_says_english_prevails(statements) -> None:
-    contract, _october, november, (_first, _second, third) = statements
+    _contract, _october, november, (_first, _second, third) = statements
     issued_on = local_date(november.issued_at, "Europe/Madrid").isoformat()
     text = exports.statement_csv(november, "es")
     assert text == (
@@ -98,12 +99,12 @@ def test_the_spanish_csv_is_translated_and_says_english_prevails(statements) -> 
         "Extracto,ST-000002\r\n"
         f"Fecha de emisión,{issued_on}\r\n"
         "Facturado a,Clínica Horizonte\r\n"
-        f"Contrato,{contract.pk},Pro Lite\r\n"
+        "Contrato,Pro Lite,2026-09-01\r\n"
         "Periodo,2026-11-01,2026-11-30\r\n"
         "Moneda,EUR\r\n"
         "\r\n"
         "Línea,Descripción,Prestado el,Minutos,Tarifa horaria,Importe\r\n"
-        f'1,"Formación adicional, sesión {third.pk}{accepted(third, "es")}",2026-11-03,60,'
+        f"1,Formación adicional{accepted(third, 'es')},2026-11-03,60,"
         "165.00,165.00\r\n"
         '2,"Corrección de ST-000001, línea 1: Started late, agreed",,,,-25.00\r\n'
         "Total,,,,,140.00\r\n"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 import re
 from datetime import date, timedelta
 
@@ -18,6 +19,8 @@ from successkit.billing.tests.helpers import (
     finance,
     rate,
 )
+from successkit.contracts.rules import local_date
+from successkit.core.formats import format_day
 from successkit.factories import ContactFactory, StaffFactory
 
 pytestmark = pytest.mark.django_db
@@ -97,7 +100,7 @@ def test_issuing_from_the_page_shows_the_statement(contract, finance_user) -> No
     page = response.content.decode()
     assert "Statement ST-000001 issued." in page
     assert "Clínica Horizonte" in page
-    assert "Additional training, session" in page
+    assert "Additional training; accepted by" in page
     assert "€225.00" in page
     assert f"/billing/statements/{statement.pk}/pdf?language=es" in page
     assert f'data-contract="{contract.pk}"' not in client.get("/billing/").content.decode()
@@ -265,3 +268,38 @@ def test_unbilled_contracts_come_oldest_first_with_their_age_a_page_at_a_time(
     assert f'data-age="{days}"' in summary and f"{days} days" in summary
     by_name = client.get("/billing/?sort=organization").content.decode()
     assert re.findall(r'data-unbilled="(\d+)"', by_name) == [str(middle.pk), str(oldest.pk)]
+
+
+def test_a_statement_names_its_lines_for_the_buyer_in_their_language(contract) -> None:
+    """No internal numbers (session or contract ids), a no-show said as such, days in the
+    reader's language: the descriptions are written when the statement is shown."""
+    held = billable_session(contract, date(2026, 10, 5), 90)
+    billable_session(contract, date(2026, 10, 12), 60, no_show=True)
+    statement = issue_october(contract)
+    buyer = contract.buyer_contact.user
+    buyer.language = "es"
+    buyer.save()
+    page = signed_in(buyer).get(f"/billing/statements/{statement.pk}/").content.decode()
+    descriptions = re.findall(r"<tr>\s*<td>(\d+)</td>\s*<td>([^<]*)</td>", page)
+    accepted_on = format_day(local_date(held.acceptances.get().at, "Europe/Madrid"), "es")
+    assert [position for position, _text in descriptions] == ["1", "2"]
+    held_text, missed_text = (escape_free(text) for _position, text in descriptions)
+    assert held_text.startswith("Formación adicional; aceptado por ")
+    assert held_text.endswith(f" el {accepted_on} (90 min)")
+    assert missed_text.startswith(
+        "Formación adicional: no asistencia (se facturan los minutos reservados); "
+    )
+    for text in (held_text, missed_text):
+        assert "sesión" not in text and "session" not in text
+        assert not re.search(r"\d{4}-\d{2}-\d{2}", text)
+    facts = page.split('<table class="facts">', 1)[1].split("</table>", 1)[0]
+    start = format_day(date(2026, 9, 1), "es")
+    assert f"<th>Contrato</th><td>Pro Lite, desde el {start}</td>" in facts
+    english = signed_in(StaffFactory(roles=[Role.FINANCE], language="en"))
+    shown = english.get(f"/billing/statements/{statement.pk}/").content.decode()
+    assert "Additional training: no-show (the booked minutes are billed); accepted by" in shown
+    assert "<th>Contract</th><td>Pro Lite, from Sep 1, 2026</td>" in shown
+
+
+def escape_free(text: str) -> str:
+    return html.unescape(text).strip()
