@@ -193,3 +193,16 @@ def test_cases_waiting_on_the_vendor_longest_lead_to_the_case() -> None:
     page = client.get("/?accounts=all").content.decode()
     waiting = re.findall(r'data-attention="waiting_on_vendor" data-case="(\d+)"', page)
     assert waiting == [str(oldest.pk), str(newer.pk), str(answered.pk)]
+    assert "Case “Colours” has waited on us since today" in page
+    assert "for 0 days" not in page
+
+
+def test_a_contract_ending_today_says_today_not_in_0_days() -> None:
+    contract("pro_lite", -300, end_in_days=0, organization__name="Last Day Clinic")
+    client = Client()
+    client.force_login(StaffFactory(roles=[Role.ADMIN], language="en"))
+    page = client.get("/?accounts=all").content.decode()
+    assert "Contract ends today" in page
+    assert "0 days" not in page
+    card = page.split("Last Day Clinic", 2)[2]
+    assert '<small class="muted">today</small>' in card
