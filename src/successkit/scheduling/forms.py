@@ -47,7 +47,11 @@ class AvailabilityForm(forms.Form):
         super().__init__(*args, **kwargs)
         zone_field = self.fields["timezone"]
         assert isinstance(zone_field, forms.ChoiceField)
-        zone_field.choices = [(name, name) for name in sorted(rules.known_timezones())]
+        # A zone set before (through the API) stays offered, and chosen, even if odd.
+        names = set(rules.selectable_timezones())
+        if rules.timezone_is_valid(current.timezone):
+            names.add(current.timezone)
+        zone_field.choices = [(name, name) for name in sorted(names)]
         self.initial["timezone"] = current.timezone
         by_day: dict[int, list[rules.WeeklyHours]] = {}
         for hours in current.weekly:

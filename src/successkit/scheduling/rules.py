@@ -106,6 +106,38 @@ def timezone_is_valid(name: str) -> bool:
     return name in known_timezones()
 
 
+# The regions of the tz database's zones named for places ("Europe/Madrid"). The rest of
+# ``available_timezones()`` are aliases kept for old systems ("GB", "US/Eastern",
+# "EST5EDT", "Etc/GMT+5": a sign opposite to what people expect, "GMT+0") or no place at
+# all ("localtime", "Factory"): valid, but not what anyone picks from a list.
+ZONE_REGIONS = frozenset(
+    {
+        "Africa",
+        "America",
+        "Antarctica",
+        "Arctic",
+        "Asia",
+        "Atlantic",
+        "Australia",
+        "Europe",
+        "Indian",
+        "Pacific",
+    }
+)
+
+
+@cache
+def selectable_timezones() -> tuple[str, ...]:
+    """The zones offered to pick from, sorted: every zone of a region, and UTC."""
+    return tuple(
+        sorted(
+            name
+            for name in known_timezones()
+            if name == "UTC" or name.split("/", 1)[0] in ZONE_REGIONS
+        )
+    )
+
+
 def parse_clock(text: str, *, end: bool = False) -> int | None:
     """``"HH:MM"`` as minutes after midnight; ``"24:00"`` only as an end. None if invalid."""
     if not isinstance(text, str) or len(text) != 5 or text[2] != ":":

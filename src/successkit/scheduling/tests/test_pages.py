@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import date
 
 import pytest
@@ -83,3 +84,28 @@ def test_buyer_contacts_find_no_staff_pages() -> None:
     assert buyer.post(f"/schedule/staff/{staff.pk}/availability/", week()).status_code == 404
     assert buyer.post(f"/schedule/staff/{staff.pk}/calendar/rotate/").status_code == 404
     assert Availability.objects.count() == 0
+
+
+def zone_options(page: str) -> list[str]:
+    select = page.split('name="timezone"', 1)[1].split("</select>", 1)[0]
+    return re.findall(r'<option value="([^"]+)"', select)
+
+
+def test_the_time_zone_list_offers_places_not_legacy_aliases() -> None:
+    staff = StaffFactory(roles=[Role.CSM], language="en")
+    page = signed_in(staff).get(f"/schedule/staff/{staff.pk}/availability/").content.decode()
+    offered = zone_options(page)
+    assert {"UTC", "Europe/Madrid", "America/Bogota", "Asia/Tokyo", "Pacific/Auckland"} <= set(
+        offered
+    )
+    for odd in ("localtime", "Factory", "GMT+0", "GMT", "Etc/GMT+5", "US/Eastern", "EST5EDT"):
+        assert odd not in offered
+    assert offered == sorted(offered)
+
+
+def test_a_zone_set_before_stays_offered_and_chosen() -> None:
+    staff = StaffFactory(roles=[Role.CSM], language="en")
+    Availability.objects.create(staff=staff, timezone="Etc/GMT+5", updated_by=staff)
+    page = signed_in(staff).get(f"/schedule/staff/{staff.pk}/availability/").content.decode()
+    assert "Etc/GMT+5" in zone_options(page)
+    assert '<option value="Etc/GMT+5" selected>' in page
