@@ -6,11 +6,11 @@ from typing import Any
 
 from django import forms
 from django.db.models import QuerySet
+from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import ngettext
 
 from successkit.accounts.services import active_staff
-from successkit.support.models import CaseStatus, CaseType, Order, OrderLine, Queue
+from successkit.support.models import Case, CaseStatus, CaseType, Order, OrderLine, Queue
 from successkit.support.services import ITEM_LIMITS, ExchangeIn, LineIn
 
 
@@ -124,12 +124,42 @@ class ReplyForm(forms.Form):
             del self.fields["internal"]
 
 
+class ConfirmingSelect(forms.Select):
+    """A select whose chosen option may ask before its form is sent: ``confirm`` maps an
+    option's value to the question (``data-confirm`` on the option, site.js)."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.confirm: dict[str, str] = {}
+
+    def create_option(self, *args: Any, **kwargs: Any) -> dict[str, Any]:
+        option = super().create_option(*args, **kwargs)
+        question = self.confirm.get(str(option["value"]))
+        if question:
+            option["attrs"] = {**option["attrs"], "data-confirm": question}
+        return option
+
+
 class StatusForm(forms.Form):
     status = forms.ChoiceField(
         label=_("New status"),
         choices=[(c.value, c.label) for c in CaseStatus if c != CaseStatus.ESCALATED],
+        widget=ConfirmingSelect,
     )
     note = forms.CharField(label=_("Note (staff only)"), required=False)
+
+    def __init__(self, *args: Any, case: Case, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        widget = self.fields["status"].widget
+        assert isinstance(widget, ConfirmingSelect)
+        if case.status != CaseStatus.CLOSED:
+            # Closing is final (support.rules): nobody can reply or reopen it after.
+            widget.confirm = {
+                CaseStatus.CLOSED.value: gettext(
+                    "Close case #%(number)s? A closed case cannot be reopened or answered."
+                )
+                % {"number": case.pk}
+            }
 
 
 class EscalateForm(forms.Form):

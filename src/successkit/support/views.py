@@ -33,7 +33,7 @@ from successkit.support.forms import (
     ReplyForm,
     StatusForm,
 )
-from successkit.support.models import Case, CaseStatus
+from successkit.support.models import Case, CaseStatus, Queue
 
 CASES_PER_PAGE = 50
 # How many of a queue's live cases the queues page shows, oldest first.
@@ -140,16 +140,18 @@ def case_detail(request: HttpRequest, case_id: int) -> HttpResponse:
     reply = ReplyForm(request.POST or None, staff=actor.is_staff)
     status = 200
     if request.method == "POST" and reply.is_valid():
+        internal = reply.cleaned_data.get("internal", False)
         try:
-            services.post_message(
-                actor,
-                case,
-                body=reply.cleaned_data["body"],
-                internal=reply.cleaned_data.get("internal", False),
-            )
+            services.post_message(actor, case, body=reply.cleaned_data["body"], internal=internal)
         except SuccessKitError as refusal:
             status = _refused(reply, refusal)
         else:
+            messages.success(
+                request,
+                gettext("Your internal note is saved: only staff see it.")
+                if internal
+                else gettext("Your reply is posted."),
+            )
             return redirect("support:case", case_id=case.pk)
     elif request.method == "POST":
         status = 422
@@ -175,7 +177,7 @@ def _render_case(
         "vendor_contact": case.contract.vendor_contact(),
         "history": services.history_rows(case) if actor.is_staff else None,
         "reply": reply or ReplyForm(staff=actor.is_staff),
-        "status_form": (status_form or StatusForm(initial={"status": case.status}))
+        "status_form": (status_form or StatusForm(initial={"status": case.status}, case=case))
         if actor.is_staff
         else None,
         "assign_form": AssignForm(initial={"assignee": case.assignee_id})
@@ -193,16 +195,21 @@ def _render_case(
 def change_status(request: HttpRequest, case_id: int) -> HttpResponse:
     actor = actor_of(request)
     case = _case(actor, case_id)
-    form = StatusForm(request.POST)
+    form = StatusForm(request.POST, case=case)
     if form.is_valid():
         try:
-            services.change_status(
+            changed = services.change_status(
                 actor, case, form.cleaned_data["status"], note=form.cleaned_data["note"]
             )
         except SuccessKitError as refusal:
             return _render_case(
                 request, actor, case, status_form=form, status=_refused(form, refusal)
             )
+        messages.success(
+            request,
+            gettext("The case's status is now “%(status)s”.")
+            % {"status": CaseStatus(changed.status).label},
+        )
         return redirect("support:case", case_id=case.pk)
     return _render_case(request, actor, case, status_form=form, status=422)
 
@@ -240,7 +247,7 @@ def escalate(request: HttpRequest, case_id: int) -> HttpResponse:
     if form.is_valid():
         assignee = form.cleaned_data["assignee"]
         try:
-            services.escalate_case(
+            escalated = services.escalate_case(
                 actor,
                 case,
                 reason=form.cleaned_data["reason"],
@@ -251,6 +258,14 @@ def escalate(request: HttpRequest, case_id: int) -> HttpResponse:
             return _render_case(
                 request, actor, case, escalate_form=form, status=_refused(form, refusal)
             )
+        queue_name = Queue(escalated.queue).label
+        messages.success(
+            request,
+            gettext("The case is escalated to %(name)s (%(queue)s).")
+            % {"name": escalated.assignee.name, "queue": queue_name}
+            if escalated.assignee is not None
+            else gettext("The case is escalated to the “%(queue)s” queue.") % {"queue": queue_name},
+        )
         return redirect("support:case", case_id=case.pk)
     return _render_case(request, actor, case, escalate_form=form, status=422)
 

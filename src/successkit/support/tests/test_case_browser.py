@@ -5,6 +5,7 @@ sideways scroll, the history table reachable by keyboard)."""
 from __future__ import annotations
 
 import re
+from typing import Any
 
 from playwright.sync_api import expect
 
@@ -56,3 +57,52 @@ def test_support_staff_work_an_escalated_case_at_desktop_and_phone_width(page) -
     expect(page.locator("[data-message]").last).to_contain_text("internal note")
     assert Message.objects.filter(case=case, internal=True).count() == 1
     look(page, "staff-case-noted")
+
+
+def test_closing_a_case_asks_first_at_desktop_and_phone_width(page) -> None:
+    """Closing is final: choosing "Closed" asks before the form is sent; saying no leaves
+    the case as it was, saying yes closes it and says so."""
+    contract = ContractFactory(organization__language="en")
+    case = open_case(
+        Actor.of(contract.buyer_contact.user),
+        contract,
+        case_type="product_question",
+        subject="Which sizes do you stock?",
+        description="",
+    )
+    agent = StaffFactory(roles=[Role.SUPPORT], language="en")
+    sign_in(page, agent.email, PASSWORD)
+    page.goto(f"/support/cases/{case.pk}/")
+    asked: list[str] = []
+
+    def answer(accept: bool) -> None:
+        def handle(dialog: Any) -> None:
+            asked.append(dialog.message)
+            dialog.accept() if accept else dialog.dismiss()
+
+        page.once("dialog", handle)
+
+    status = page.get_by_label("New status")
+    status.select_option("closed")
+    answer(False)
+    page.get_by_role("button", name="Change status").click()
+    question = f"Close case #{case.pk}? A closed case cannot be reopened or answered."
+    assert asked == [question]
+    expect(page.locator("[data-status]")).to_have_attribute("data-status", "open")
+    case.refresh_from_db()
+    assert case.status == "open"
+
+    status.select_option("resolved")  # any other status is sent without a question
+    page.get_by_role("button", name="Change status").click()
+    expect(page.get_by_role("status")).to_contain_text("The case's status is now “Resolved”.")
+    assert asked == [question]
+
+    page.get_by_label("New status").select_option("closed")
+    answer(True)
+    page.get_by_role("button", name="Change status").click()
+    expect(page.locator("[data-status]")).to_have_attribute("data-status", "closed")
+    expect(page.get_by_role("status")).to_contain_text("The case's status is now “Closed”.")
+    assert asked == [question, question]
+    case.refresh_from_db()
+    assert case.status == "closed"
+    look(page, "staff-case-closed")

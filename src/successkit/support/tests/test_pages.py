@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import html
 import re
 from datetime import UTC, datetime, timedelta
 
@@ -9,6 +10,7 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.utils.html import escape
 
+from successkit.accounts.models import User
 from successkit.accounts.roles import Role
 from successkit.factories import PASSWORD, ContactFactory, ContractFactory, StaffFactory
 from successkit.scheduling.models import Availability
@@ -463,3 +465,68 @@ def test_staff_read_a_case_in_the_time_zone_of_their_working_hours() -> None:
         zone_reads = [sql for sql in queries if "scheduling_availability" in sql]
         assert len(zone_reads) == 1, zone_reads
         assert 'FROM "accounts_user"' in zone_reads[0]
+
+
+def shown_messages(page: str) -> list[str]:
+    return [html.unescape(m) for m in re.findall(r'<li class="message success">([^<]*)</li>', page)]
+
+
+def test_each_action_on_a_case_says_it_was_done() -> None:
+    case = CaseFactory(status="waiting_on_buyer")
+    engineer = StaffFactory(roles=[Role.CS_ENGINEER], name="Ana Ruiz")
+    User.objects.filter(pk=case.contract.buyer_contact.user_id).update(language="en")
+    User.objects.filter(pk=case.contract.representative_id).update(language="en")
+    buyer = signed_in(case.contract.buyer_contact.user)
+    url = f"/support/cases/{case.pk}/"
+    answered = buyer.post(url, {"body": "Size 10 please"}, follow=True).content.decode()
+    assert shown_messages(answered) == ["Your reply is posted."]
+    rep = signed_in(case.contract.representative)
+    noted = rep.post(url, {"body": "Check stock", "internal": "on"}, follow=True)
+    assert shown_messages(noted.content.decode()) == [
+        "Your internal note is saved: only staff see it."
+    ]
+    waiting = rep.post(f"{url}status/", {"status": "waiting_on_buyer"}, follow=True)
+    assert shown_messages(waiting.content.decode()) == [
+        "The case's status is now “Waiting on buyer”."
+    ]
+    sent = rep.post(
+        f"{url}escalate/", {"queue": "technical_support", "reason": "Battery"}, follow=True
+    )
+    assert shown_messages(sent.content.decode()) == [
+        "The case is escalated to the “Technical support” queue."
+    ]
+    named = rep.post(
+        f"{url}escalate/",
+        {"queue": "customer_success", "assignee": engineer.pk, "reason": "Rollout"},
+        follow=True,
+    )
+    assert shown_messages(named.content.decode()) == [
+        "The case is escalated to Ana Ruiz (Customer success)."
+    ]
+    assert shown_messages(rep.get(url).content.decode()) == []  # said once
+
+
+def test_case_messages_speak_spanish() -> None:
+    case = CaseFactory()
+    staff = StaffFactory(roles=[Role.SUPPORT], language="es")
+    page = (
+        signed_in(staff)
+        .post(f"/support/cases/{case.pk}/status/", {"status": "resolved"}, follow=True)
+        .content.decode()
+    )
+    assert shown_messages(page) == ["El estado del caso ahora es «Resuelto»."]
+
+
+def test_choosing_closed_asks_before_the_form_is_sent() -> None:
+    case = CaseFactory()
+    staff = signed_in(StaffFactory(roles=[Role.SUPPORT], language="en"))
+    page = staff.get(f"/support/cases/{case.pk}/").content.decode()
+    closing = re.search(r'<option value="closed"([^>]*)>', page)
+    assert closing is not None
+    assert (
+        f'data-confirm="Close case #{case.pk}? A closed case cannot be reopened or answered."'
+        in closing.group(1)
+    )
+    assert page.count("data-confirm") == 1  # only closing asks
+    Case.objects.filter(pk=case.pk).update(status="closed")
+    assert "data-confirm" not in staff.get(f"/support/cases/{case.pk}/").content.decode()
