@@ -15,6 +15,7 @@ from successkit.catalog.models import SessionType
 from successkit.catalog.services import localized
 from successkit.contracts.models import PLATFORM_LABELS, Contract
 from successkit.core import bounds
+from successkit.core.forms import WallClockField
 from successkit.engagements import services as engagements
 from successkit.engagements import slots
 
@@ -67,7 +68,7 @@ class BookingForm(_BuyerAgreement):
         "staff",
     ]
     type = forms.ChoiceField(label=_("Session"))
-    starts_at = forms.DateTimeField(
+    starts_at = WallClockField(
         # Its label names the buyer's time zone: set in __init__.
         widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
         input_formats=["%Y-%m-%dT%H:%M"],
@@ -181,7 +182,7 @@ class MoveForm(_LocalTime, _BuyerAgreement):
     agreed; None for a buyer contact)."""
 
     field_order = ["starts_at", "accept_billable", "agreed_by"]
-    starts_at = forms.DateTimeField(
+    starts_at = WallClockField(
         label=_("New start (the organization's local time)"),
         widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
         input_formats=["%Y-%m-%dT%H:%M"],

@@ -10,13 +10,14 @@ from zoneinfo import ZoneInfo
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from successkit.core.forms import WallClockField
 from successkit.healthchecks.models import OverallStatus
 
 ACTION_ROWS = 3
 
 
 class ScheduleForm(forms.Form):
-    scheduled_for = forms.DateTimeField(
+    scheduled_for = WallClockField(
         label=_("When (the organization's local time)"),
         input_formats=["%Y-%m-%dT%H:%M"],
     )

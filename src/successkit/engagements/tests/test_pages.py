@@ -637,3 +637,49 @@ def test_the_buyers_free_times_fit_the_length_asked_not_the_types_longest() -> N
     assert default.count('name="slot"') == 5 * 15
     assert 'value="60"' in default.split('id="pick-minutes"', 1)[1].split(">", 1)[0]
     assert whole_day.count('name="slot"') == 5
+
+
+def test_staff_in_another_zone_book_a_time_their_own_zone_skips() -> None:
+    """Staff pages show the staff member's zone (New York), but a typed time is the
+    buyer's (Madrid): 02:30 on 14 March 2027, when New York's clocks jump from 02:00 to
+    03:00, is an ordinary Madrid time, and is booked, moved to and scheduled as such."""
+    from datetime import UTC, date, datetime
+
+    from successkit.accounts.roles import Role
+    from successkit.engagements.models import TrainingSession
+    from successkit.factories import StaffFactory
+    from successkit.healthchecks.tests.factories import contract_with_checks
+    from successkit.scheduling.models import Availability
+
+    contract = contract_with_checks(
+        start_date=date(2027, 1, 1),
+        end_date=date(2027, 12, 31),
+        organization__timezone="Europe/Madrid",
+    )
+    staff, colleague = contract.representative, StaffFactory(roles=[Role.CSM])
+    for person in (staff, colleague):
+        Availability.objects.create(staff=person, timezone="America/New_York", updated_by=staff)
+    client = signed_in(staff)
+    madrid_0230 = datetime(2027, 3, 14, 1, 30, tzinfo=UTC)
+
+    booked = client.post(
+        f"/contracts/{contract.pk}/",
+        {"type": "kickoff", "starts_at": "2027-03-14T02:30", "duration_minutes": 60},
+    )
+    assert booked.status_code == 302
+    kickoff = TrainingSession.objects.get()
+    assert kickoff.starts_at == madrid_0230
+
+    moved = client.post(f"/sessions/{kickoff.pk}/move/", {"starts_at": "2027-03-14T02:00"})
+    assert moved.status_code == 302
+    kickoff.refresh_from_db()
+    assert kickoff.starts_at == datetime(2027, 3, 14, 1, 0, tzinfo=UTC)
+
+    check = contract.health_checks.get(period_index=0)
+    scheduled = client.post(
+        f"/health-checks/{check.pk}/schedule/",
+        {"scheduled_for": "2027-03-14T02:30", "staff": colleague.pk},
+    )
+    assert scheduled.status_code == 302
+    check.refresh_from_db()
+    assert check.scheduled_for == madrid_0230
