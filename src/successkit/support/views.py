@@ -120,7 +120,8 @@ def open_case(request: HttpRequest, contract_id: int) -> HttpResponse:
             "order": window.order,
             "until": window.until,
             "open": window.open,
-            "inputs": form.line_inputs(window.order.pk),
+            # Rings to name only where a return or exchange can still be asked for.
+            "inputs": form.line_inputs(window.order.pk) if window.open else [],
         }
         for window in services.return_windows(orders, contract.today())
     ]

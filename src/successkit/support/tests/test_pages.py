@@ -139,6 +139,24 @@ def test_an_exchange_on_the_page_says_what_the_rings_become() -> None:
     assert f"1 \u00d7 {line.sku} 9 {line.colour} → {line.sku} 10 {line.colour}" in shown
 
 
+def test_the_case_form_asks_for_rings_only_where_the_returns_window_is_open() -> None:
+    contract = ContractFactory()
+    today = contract.today()
+    waiting = OrderFactory(contract=contract, received_on=None)
+    closed = OrderFactory(contract=contract, received_on=today - timedelta(days=31))
+    open_ = OrderFactory(contract=contract, received_on=today - timedelta(days=30))
+
+    form = signed_in(contract.buyer_contact.user).get(
+        f"/support/contracts/{contract.pk}/cases/new/"
+    )
+
+    page = form.content.decode()
+    for order in (waiting, closed):
+        assert f'name="line_{order.lines.get().pk}"' not in page
+    assert f'name="line_{open_.lines.get().pk}"' in page
+    assert f'name="line_{open_.lines.get().pk}_size"' in page
+
+
 def test_a_buyer_cannot_open_a_case_on_another_organizations_contract() -> None:
     contract = ContractFactory()
     other = ContractFactory()
