@@ -34,7 +34,11 @@ def when(value: datetime | None) -> str:
     local = timezone.localtime(value)
     shown_day = format_date(local.date(), "medium", locale=_locale())
     shown_time = format_time(local.time(), "short", locale=_locale())
-    return f"{shown_day}, {shown_time} {local.tzname()}"
+    zone = local.tzname() or ""
+    if not zone[:1].isalpha():  # a zone with no abbreviation of its own: "-05" (Bogotá)
+        offset = local.strftime("%z")
+        zone = f"UTC{offset[:3]}:{offset[3:]}"
+    return f"{shown_day}, {shown_time} {zone}"
 
 
 @register.filter

@@ -69,3 +69,12 @@ def test_the_filters_follow_the_pages_language_and_time_zone() -> None:
             assert day(date(2026, 11, 30)) == "30 nov 2026"
             assert weekday(date(2026, 11, 30)) == "lunes, 30 nov"
             assert clock(instant) == "9:00"
+
+
+def test_a_zone_without_an_abbreviation_is_named_by_its_offset() -> None:
+    """Bogotá's zone has no abbreviation (its name is "-05"): the page says UTC-05:00."""
+    instant = datetime(2026, 11, 30, 14, 0, tzinfo=UTC)
+    with timezone.override(ZoneInfo("America/Bogota")), translation.override("es"):
+        assert when(instant) == "30 nov 2026, 9:00 UTC-05:00"
+    with timezone.override(ZoneInfo("Asia/Kolkata")), translation.override("en"):
+        assert when(instant) == "Nov 30, 2026, 7:30\u202fPM IST"
