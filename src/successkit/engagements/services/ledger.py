@@ -68,7 +68,10 @@ def lock_pool(contract: Contract) -> TrainingPool:
 
 
 # lock_pool's two statements, compiled once (core/compiled.py): every write of a
-# contract's sessions starts with them.
+# contract's sessions starts with them. They stay two: joined in one statement, the term
+# would come from that statement's snapshot - on PostgreSQL (READ COMMITTED), a lock's wait
+# re-reads only the locked row - so a booking that waited for a term change would decide on
+# the term from before it.
 _LOCKED_POOL: CompiledQuery[TrainingPool] = CompiledQuery(
     lambda contract_id: TrainingPool.objects.select_for_update().filter(contract_id=contract_id),
     1,
