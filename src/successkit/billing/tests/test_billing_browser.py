@@ -74,3 +74,18 @@ def test_an_issued_statement_reads_at_phone_width(page) -> None:
     page.goto(f"/billing/statements/{statement.pk}/")
     expect(page.get_by_role("table", name=re.compile(statement.code))).to_contain_text("€225.00")
     look(page, "billing-statement")
+
+
+def test_the_billing_page_reads_in_spanish_at_phone_width(page) -> None:
+    """The longest Spanish sort option ("La línea sin facturar más antigua primero") stays
+    inside a 375 px screen: the filter shrinks to the row instead of pushing the page."""
+    rate("EUR", "150.00", since=date(2020, 1, 1))
+    today = date.today()
+    contract = contract_starting(today - timedelta(days=200), organization__name="Clínica Sol")
+    billable_session(contract, today - timedelta(days=30), 60)
+    finance = StaffFactory(roles=[Role.FINANCE], language="es")
+
+    sign_in(page, finance.email, PASSWORD)
+    page.goto("/billing/")
+    expect(page.get_by_label("Ordenar por")).to_contain_text("La línea sin facturar más antigua")
+    look(page, "billing-unbilled-es")
