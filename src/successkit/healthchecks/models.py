@@ -4,6 +4,7 @@ from datetime import date
 
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from successkit.accounts.models import User
 from successkit.contracts.models import Contract
@@ -60,7 +61,9 @@ class HealthCheck(models.Model):
     overall_status = models.CharField(
         _("overall status"), max_length=8, choices=OverallStatus.choices, blank=True
     )
-    completed_at = models.DateTimeField(_("recorded"), null=True, blank=True)
+    completed_at = models.DateTimeField(
+        pgettext_lazy("health check", "recorded"), null=True, blank=True
+    )
     recorded_late = models.BooleanField(
         _("recorded late"),
         default=False,
@@ -72,7 +75,7 @@ class HealthCheck(models.Model):
         related_name="+",
         null=True,
         blank=True,
-        verbose_name=_("recorded by"),
+        verbose_name=pgettext_lazy("health check", "recorded by"),
     )
 
     class Meta:

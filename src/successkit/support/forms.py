@@ -6,7 +6,7 @@ from typing import Any
 
 from django import forms
 from django.db.models import QuerySet
-from django.utils.translation import gettext, ngettext
+from django.utils.translation import gettext, ngettext, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 
 from successkit.accounts.services import active_staff
@@ -185,10 +185,14 @@ class AssignForm(forms.Form):
 
 class QueueFilterForm(forms.Form):
     queue = forms.ChoiceField(
-        label=_("Queue"), choices=[("", _("All")), *Queue.choices], required=False
+        label=_("Queue"),
+        choices=[("", pgettext_lazy("every queue", "All")), *Queue.choices],
+        required=False,
     )
     status = forms.ChoiceField(
-        label=_("Status"), choices=[("", _("All")), *CaseStatus.choices], required=False
+        label=_("Status"),
+        choices=[("", pgettext_lazy("every status", "All")), *CaseStatus.choices],
+        required=False,
     )
 
     def __init__(self, *args: Any, contact: bool = False, **kwargs: Any) -> None:
@@ -196,7 +200,7 @@ class QueueFilterForm(forms.Form):
         status = self.fields["status"]
         assert isinstance(status, forms.ChoiceField)
         status.choices = [
-            ("", _("All")),
+            ("", pgettext_lazy("every status", "All")),
             *((s.value, CaseStatus.label_for(s.value, contact=contact)) for s in CaseStatus),
         ]
 

@@ -283,3 +283,24 @@ def test_the_back_office_names_every_audit_trail_in_spanish() -> None:
         "Cambios de organizaciones",
     ):
         assert name in index
+
+
+def test_every_text_of_ours_reads_in_spanish_as_we_wrote_it() -> None:
+    """An app listed before ours in INSTALLED_APPS (the admin) wins for a msgid it also
+    translates: the case page's "History" read "Histórico", the admin's word, instead of
+    our "Historial". The override catalog must then carry our text."""
+    shadowed = {}
+    with translation.override("es"):
+        for path in PACKAGE.glob("*/locale/es/LC_MESSAGES/django.po"):
+            if path.parts[-5] == "django_texts":
+                continue
+            for entry in polib.pofile(path):
+                if entry.msgid_plural or not entry.msgstr:
+                    continue
+                if entry.msgctxt:
+                    shown = translation.pgettext(entry.msgctxt, entry.msgid)
+                else:
+                    shown = translation.gettext(entry.msgid)
+                if shown != entry.msgstr:
+                    shadowed[entry.msgid] = (shown, entry.msgstr)
+    assert shadowed == {}, "\n".join(f"{k!r}: {v!r}" for k, v in sorted(shadowed.items()))
