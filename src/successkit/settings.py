@@ -244,6 +244,8 @@ SUCCESSKIT_DELIVERY_ATTEMPTS = int(os.environ.get("SUCCESSKIT_DELIVERY_ATTEMPTS"
 SUCCESSKIT_WEBHOOK_TIMEOUT = float(os.environ.get("SUCCESSKIT_WEBHOOK_TIMEOUT", "10"))
 # Who a request acts for (idempotency keys are per user): the accounts app knows tokens.
 SUCCESSKIT_CALLER_ID = "successkit.accounts.services.caller_id"
+# The language of an API error answered before the API's auth (core/api_errors.py).
+SUCCESSKIT_CALLER_LANGUAGE = "successkit.accounts.services.caller_language"
 
 # The audit trail (core/audit.py) is append-only: the back office shows it, never reverts it.
 SIMPLE_HISTORY_REVERT_DISABLED = True

@@ -356,6 +356,19 @@ def caller_id(request: HttpRequest) -> int | None:
     return user.pk if user is not None and user.is_authenticated else None
 
 
+def caller_language(request: HttpRequest) -> str | None:
+    """The language of the token's holder when the API answers before its auth has run
+    (an unknown path, a refused body), or None to keep the request's own (Accept-Language).
+    ``settings.SUCCESSKIT_CALLER_LANGUAGE``: core's error answers speak it."""
+    if getattr(request, "actor", None) is not None:
+        return None  # the API's auth has already chosen it
+    scheme, _, raw = request.headers.get("Authorization", "").partition(" ")
+    if scheme.lower() != "bearer" or not raw.strip():
+        return None
+    user = token_user(request, raw.strip())
+    return user.language if user is not None else None
+
+
 def live_tokens(user: User) -> list[ApiToken]:
     """The user's tokens that still work, newest first."""
     return list(

@@ -14,13 +14,21 @@ both databases store, no date or instant outside 2000-01-01..2100-12-31 - a
 for an unknown path, a 405, a 400 for a malformed multipart body, the 500 of an unhandled
 exception - into the same JSON shape, with a generic message (never a traceback; the
 exception itself is logged by Django as usual).
+
+Both answer in the language of the bearer token's holder, as the API does once its auth
+has run (``settings.SUCCESSKIT_CALLER_LANGUAGE``): a Spanish integration reads "No
+encontrado." for an unknown path too. Without a token that works, Accept-Language decides.
 """
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable
 
+from django.conf import settings
 from django.http import HttpRequest, HttpResponse
+from django.utils import translation
+from django.utils.module_loading import import_string
 from django.utils.translation import gettext_lazy as _
 
 from successkit.core import bounds
@@ -40,6 +48,8 @@ UPLOAD_LIMIT = 20 * 1024 * 1024
 UPLOAD_SUFFIX = "/file"
 BODY_METHODS = {"POST", "PUT", "PATCH", "DELETE"}
 
+logger = logging.getLogger(__name__)
+
 
 class MethodNotAllowed(SuccessKitError):
     code = "method_not_allowed"
@@ -58,6 +68,28 @@ class ServerError(SuccessKitError):
     default_message = _("Something went wrong on our side; nothing was changed. Try again later.")
 
 
+def _callers_language(request: HttpRequest) -> str | None:
+    # Who holds a token is the accounts app's business; core only asks.
+    language_of: Callable[[HttpRequest], str | None] = import_string(
+        settings.SUCCESSKIT_CALLER_LANGUAGE
+    )
+    try:
+        return language_of(request)
+    except Exception:
+        # An error answer must never fail in turn (the database may be what failed).
+        logger.warning("the caller's language could not be read", exc_info=True)
+        return None
+
+
+def answer(request: HttpRequest, error: SuccessKitError) -> HttpResponse:
+    """``error`` in the JSON shape, in the caller's language."""
+    language = _callers_language(request)
+    if language is None:
+        return error_response(error)
+    with translation.override(language):
+        return error_response(error)
+
+
 def _limit_label(limit: int) -> str:
     return f"{limit // (1024 * 1024)} MB"
 
@@ -70,7 +102,7 @@ class RequestBodyGuard:
         if request.path.startswith(API_PREFIX) and request.method in BODY_METHODS:
             refusal = self.refusal(request)
             if refusal is not None:
-                return error_response(refusal)
+                return answer(request, refusal)
         return self.get_response(request)
 
     @staticmethod
@@ -117,9 +149,9 @@ class ApiErrorShape:
             return response
         make = _BY_STATUS.get(response.status_code)
         if make is not None:
-            shaped = error_response(make())
+            shaped = answer(request, make())
         elif response.status_code >= 500:
-            shaped = error_response(ServerError())
+            shaped = answer(request, ServerError())
         else:
             return response
         for header in ("Allow", "Retry-After"):

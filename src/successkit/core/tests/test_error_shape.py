@@ -8,6 +8,7 @@ from django.test import Client
 
 from successkit.accounts.models import Organization
 from successkit.conftest import ApiClient
+from successkit.factories import StaffFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -94,3 +95,30 @@ def test_a_server_error_is_generic_json_without_a_traceback(admin_api, monkeypat
     assert "secret" not in response.content.decode()
     assert "Traceback" not in response.content.decode()
     assert error["message"]
+
+
+def test_errors_before_the_apis_auth_speak_the_token_holders_language() -> None:
+    """An unknown path or a refused body is answered before the API reads the token; the
+    answer still speaks its holder's language, as every other answer does."""
+    spanish = ApiClient(StaffFactory(language="es"))
+    english = ApiClient(StaffFactory(language="en"))
+    assert spanish.get("no-such-thing").json()["error"]["message"] == "No encontrado."
+    assert english.get("no-such-thing").json()["error"]["message"] == "Not found."
+    refused = spanish.client.post(
+        "/api/v1/organizations",
+        data="{}",
+        content_type="text/plain",
+        headers={**spanish.headers, "Accept-Language": "en"},
+    )
+    assert refused.json()["error"]["message"] == "Envía el cuerpo como application/json."
+    wrong_method = spanish.client.put("/api/v1/health", headers=spanish.headers)
+    assert wrong_method.json()["error"]["message"] == "Este método no está permitido en esta ruta."
+
+
+def test_without_a_working_token_accept_language_decides() -> None:
+    headers = {"Authorization": "Bearer not-a-token", "Accept-Language": "es"}
+    assert Client().get("/api/v1/no-such-thing", headers=headers).json()["error"]["message"] == (
+        "No encontrado."
+    )
+    english = Client().get("/api/v1/no-such-thing", headers={"Accept-Language": "en"})
+    assert english.json()["error"]["message"] == "Not found."
