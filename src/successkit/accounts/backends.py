@@ -3,6 +3,7 @@ a page read with what every page needs of them."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from django.contrib.auth.backends import ModelBackend
@@ -13,8 +14,31 @@ from successkit.accounts.roles import permissions_query
 
 # What the pages read of the signed-in user on every request (accounts/middleware.py: the
 # zone of their pages), joined to the user's own row: a buyer's contact and organization,
-# a staff member's working hours (``scheduling.Availability``, one row per staff member).
-PAGE_USER_RELATED = ("contact__organization", "availability")
+# and what the app that keeps staff members' zones registers (``staff_zones_from``).
+PAGE_USER_RELATED: tuple[str, ...] = ("contact__organization",)
+
+
+def _no_zone(user: Any) -> str | None:
+    return None
+
+
+_staff_zone: Callable[[Any], str | None] = _no_zone
+
+
+def staff_zones_from(related: str, zone_of: Callable[[Any], str | None]) -> None:
+    """Called once, when the apps are ready, by the app that keeps staff members' time
+    zones (scheduling, a layer above this one): the one-to-one relation of the user to join
+    to every page's user and how to read the zone from it (None: the server's default)."""
+    global PAGE_USER_RELATED, _staff_zone
+    if related not in PAGE_USER_RELATED:
+        PAGE_USER_RELATED = (*PAGE_USER_RELATED, related)
+    _staff_zone = zone_of
+
+
+def staff_zone(user: Any) -> str | None:
+    """A staff member's own zone, read from the rows loaded with them; None for the
+    server's default."""
+    return _staff_zone(user)
 
 
 class RoleBackend(ModelBackend):

@@ -1,6 +1,6 @@
 """Pages speak the signed-in user's language and show times in their time zone: a buyer
-contact's organization's zone, a staff member's own (the zone of their working hours,
-``scheduling.Availability``; the server's default when they set none). API calls choose
+contact's organization's zone, a staff member's own (as the app that keeps it registers,
+``backends.staff_zones_from``; the server's default when they set none). API calls choose
 their language in the API auth; their datetimes carry their offset. The language is also
 kept in Django's language cookie, so that the pages after signing out (the sign-in page)
 still speak it."""
@@ -11,10 +11,10 @@ from collections.abc import Callable
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
-from django.core.exceptions import ObjectDoesNotExist
 from django.http import HttpRequest, HttpResponse
 from django.utils import timezone, translation
 
+from successkit.accounts.backends import staff_zone
 from successkit.accounts.models import User
 
 
@@ -24,11 +24,7 @@ def page_timezone(user: User) -> str | None:
     if not user.is_staff:
         contact = getattr(user, "contact", None)
         return contact.organization.timezone if contact is not None else None
-    try:
-        availability = user.availability
-    except ObjectDoesNotExist:
-        return None
-    return availability.timezone or None
+    return staff_zone(user)
 
 
 class UserLanguageMiddleware:

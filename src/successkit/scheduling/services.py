@@ -16,6 +16,7 @@ from datetime import date, datetime, timedelta
 from functools import cache
 
 from django.conf import settings
+from django.core.exceptions import ObjectDoesNotExist
 from django.db import IntegrityError, OperationalError, connections, router, transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -42,6 +43,16 @@ class WeeklyIn:
     weekday: int
     start: str
     end: str
+
+
+def working_hours_zone(user: User) -> str | None:
+    """The zone of a staff member's working hours, read from the row loaded with them (a
+    page's user, ``accounts.backends``); None when they have set none."""
+    try:
+        availability = user.availability
+    except ObjectDoesNotExist:
+        return None
+    return availability.timezone or None
 
 
 @dataclass(frozen=True)
