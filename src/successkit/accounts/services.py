@@ -31,6 +31,7 @@ from successkit.accounts.models import ApiToken, Contact, Language, Organization
 from successkit.accounts.roles import Duty, Role
 from successkit.accounts.token_query import token_holder
 from successkit.core import audit
+from successkit.core.aggregates import Joined
 from successkit.core.bounds import bad_text
 from successkit.core.errors import (
     NotFound,
@@ -106,6 +107,26 @@ def clean_email(value: str) -> str:
 def active_staff() -> QuerySet[User]:
     """Staff who can be given work: active, with staff access, not a buyer's contact."""
     return User.objects.filter(is_staff=True, is_active=True, contact=None)
+
+
+def role_codes_column(user_field: str) -> Subquery:
+    """A column of the roles of the user at ``user_field`` (of the outer query), joined
+    with commas: read a staff member's roles in the query that loads them
+    (``with_role_codes``) instead of a query of its own."""
+    return Subquery(
+        StaffRole.objects.filter(user_id=OuterRef(user_field))
+        .order_by()
+        .values("user_id")
+        .annotate(joined=Joined("role"))
+        .values("joined")
+    )
+
+
+def with_role_codes(user: User, joined: str | None) -> User:
+    """``user`` knowing the roles read with them (``role_codes_column``): asking
+    ``role_codes`` then costs no query."""
+    user.known_role_codes = frozenset(joined.split(",")) if joined else frozenset()
+    return user
 
 
 def clean_name(value: str, field: str = "name") -> str:

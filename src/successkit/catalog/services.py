@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import copy
 from dataclasses import dataclass
+from datetime import datetime
 
 from django.db import transaction
 from django.db.models import Max
@@ -60,12 +62,32 @@ _SESSION_TYPE: CompiledQuery[SessionType] = CompiledQuery(
 )
 
 
+# A published version never changes (the back office keeps it read-only): each process
+# keeps the session types it has read of one, so a booking's type costs no query after the
+# first. Keyed by the publication instant too, so that a version made again under the
+# same id (a test database rolled back) is never taken for the one kept.
+_PUBLISHED_TYPES: dict[tuple[int, datetime, str], SessionType] = {}
+_PUBLISHED_TYPES_KEPT = 1000
+
+
 def session_type(version: CatalogVersion, code: str) -> SessionType:
+    """The session type ``code`` of ``version``, or ``validation_error`` naming ``type``."""
+    published = None
+    if "published_at" not in version.get_deferred_fields():
+        published = version.published_at
+    key = (version.pk, published, code) if published is not None else None
+    kept = _PUBLISHED_TYPES.get(key) if key is not None else None
+    if kept is not None:
+        return copy.copy(kept)  # each caller its own instance, as from a query
     found = _SESSION_TYPE.run(version.pk, code)
     if not found:
         raise ValidationFailed(
             _("Unknown session type %(code)s."), details={"field": "type"}, code=code
         )
+    if key is not None:
+        if len(_PUBLISHED_TYPES) >= _PUBLISHED_TYPES_KEPT:
+            _PUBLISHED_TYPES.clear()
+        _PUBLISHED_TYPES[key] = copy.copy(found[0])
     return found[0]
 
 

@@ -170,7 +170,10 @@ def entitlements(request: HttpRequest, contract_id: str, query: Query[AsOf]) -> 
     summary="Book a session",
 )
 def book(request: HttpRequest, contract_id: str, payload: SessionIn) -> Status[SessionOut]:
-    contract = contract_for(actor_of(request), object_id(contract_id))
+    # The representative's roles come with the contract: one query after the token's.
+    contract = contract_for(
+        actor_of(request), object_id(contract_id), extra=services.booking_columns
+    )
     session = services.book_session(
         actor_of(request),
         contract,

@@ -16,7 +16,6 @@ from typing import Any
 
 from django.db import transaction
 from django.db.models import (
-    Aggregate,
     Case,
     CharField,
     Count,
@@ -44,6 +43,7 @@ from successkit.contracts.errors import RoleNotAllowed
 from successkit.contracts.models import Contract
 from successkit.contracts.rules import local_date
 from successkit.contracts.services import Calendar, visible_contracts
+from successkit.core.aggregates import Joined
 from successkit.core.compiled import CompiledQuery
 from successkit.core.errors import InvalidState, ValidationFailed
 from successkit.core.text import clean_text
@@ -201,18 +201,6 @@ _TALLY_ROWS: CompiledQuery[tuple[str, date, bool]] = CompiledQuery(
 )
 
 
-class _Joined(Aggregate):
-    """The texts of a group joined with commas (PostgreSQL ``STRING_AGG``, SQLite
-    ``GROUP_CONCAT``)."""
-
-    function = "STRING_AGG"
-    template = "%(function)s(%(expressions)s, ',')"
-    output_field = TextField()
-
-    def as_sqlite(self, compiler: Any, connection: Any, **extra: Any) -> Any:
-        return self.as_sql(compiler, connection, function="GROUP_CONCAT", **extra)
-
-
 class _IsoDate(Func):
     """A date as ``YYYY-MM-DD`` text, whatever the server's DateStyle."""
 
@@ -232,7 +220,7 @@ def with_health_check_rows(contracts: QuerySet[Contract]) -> QuerySet[Contract]:
         .order_by()
         .values("contract_id")
         .annotate(
-            joined=_Joined(
+            joined=Joined(
                 Concat(
                     "state",
                     Value(":"),

@@ -18,7 +18,7 @@ from successkit.engagements.services.booking import (
     move_session,
     record_no_show,
 )
-from successkit.engagements.services.checks import status_label, type_label
+from successkit.engagements.services.checks import booking_columns, status_label, type_label
 from successkit.engagements.services.ledger import (
     KEPT_IN_TERM,
     LedgerMismatch,
@@ -57,6 +57,7 @@ __all__ = [
     "add_material",
     "book_session",
     "bookable_types",
+    "booking_columns",
     "cancel_session",
     "complete_session",
     "contract_page_sessions",

@@ -4,8 +4,11 @@ from datetime import UTC, timedelta
 
 import pytest
 from django.core.management import call_command
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
+from successkit.accounts.models import StaffRole
 from successkit.accounts.roles import Role
 from successkit.conftest import ApiClient
 from successkit.engagements.models import PoolEntry, TrainingPool, TrainingSession
@@ -183,6 +186,38 @@ def test_the_delivering_staff_must_hold_a_role_the_package_allows(
     assert book(staff_api, contract, staff_id=str(engineer.pk)).json()["staff_id"] == str(
         engineer.pk
     )
+
+
+def test_a_representative_who_lost_the_role_is_refused_on_the_next_booking(
+    contract, admin_api: ApiClient
+) -> None:
+    """The representative's roles come with the contract's row, read on every booking."""
+    assert book(admin_api, contract).status_code == 201
+    StaffRole.objects.filter(user=contract.representative).update(role=Role.ACCOUNT_MANAGER)
+    response = book(admin_api, contract, type="additional_training", accept_billable=True)
+    assert (response.status_code, response.json()["error"]["code"]) == (422, "role_not_allowed")
+
+
+def test_a_booking_reads_neither_the_representatives_roles_nor_a_known_type_apart(
+    contract, admin_api: ApiClient
+) -> None:
+    """The representative's roles are read with the contract; a published catalog's session
+    type, once read, is kept by the process (issue 14: a booking's round trips)."""
+    rate()
+    assert (
+        book(admin_api, contract, type="additional_training", accept_billable=True).status_code
+        == 201
+    )
+    with CaptureQueriesContext(connection) as captured:
+        again = book(admin_api, contract, type="additional_training", accept_billable=True)
+    assert again.status_code == 201
+    assert again.json()["billable_minutes"] == 60
+    apart = [
+        q["sql"]
+        for q in captured.captured_queries
+        if q["sql"].startswith(('SELECT "accounts_staffrole".', 'SELECT "catalog_sessiontype".'))
+    ]
+    assert apart == []
 
 
 def test_launch_kit_sessions_are_delivered_by_the_account_manager() -> None:
