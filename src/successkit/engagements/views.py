@@ -28,7 +28,7 @@ from successkit.contracts.services import contract_for
 from successkit.core.calendar import calendar_download
 from successkit.core.errors import SuccessKitError, ValidationFailed
 from successkit.core.formats import format_money
-from successkit.core.pages import act, form_refused
+from successkit.core.pages import RefusedForm, act, form_refused, refused, refused_form
 from successkit.engagements import services as engagements
 from successkit.engagements import slots
 from successkit.engagements.calendar import session_calendar
@@ -71,18 +71,23 @@ def language_of(request: HttpRequest) -> str:
 
 
 def _slot_picker(
-    request: HttpRequest, contract: Contract, types: list[str], default_minutes: int
+    request: HttpRequest,
+    contract: Contract,
+    types: list[str],
+    default_minutes: int,
+    data: QueryDict | None,
 ) -> SlotPicker:
     """The buyer's week of free slots: the type, length and week asked for (GET, or carried
-    by the booking form), else the first type, the booking form's default length (an
-    hour; the type's longest meeting if that is shorter) and the first week with a
-    bookable time. The free times are for the length asked: two hours of additional
-    training fit where its longest meeting, a whole day, does not."""
-    asked_type = request.POST.get("type") or request.GET.get("type") or ""
+    by the booking form's ``data``), else the first type, the booking form's default
+    length (an hour; the type's longest meeting if that is shorter) and the first week
+    with a bookable time. The free times are for the length asked: two hours of
+    additional training fit where its longest meeting, a whole day, does not."""
+    carried = data if data is not None else QueryDict()
+    asked_type = carried.get("type") or request.GET.get("type") or ""
     type_code = asked_type if asked_type in types else types[0]
-    asked_minutes = request.POST.get("duration_minutes") or request.GET.get("minutes") or ""
+    asked_minutes = carried.get("duration_minutes") or request.GET.get("minutes") or ""
     minutes = int(asked_minutes) if asked_minutes.isdigit() and len(asked_minutes) < 5 else None
-    asked_week = request.POST.get("week") or request.GET.get("week") or ""
+    asked_week = carried.get("week") or request.GET.get("week") or ""
     try:
         first = date.fromisoformat(asked_week)
         explicit = True
@@ -113,12 +118,17 @@ def _slot_picker(
 
 @login_required
 def contract_detail(request: HttpRequest, contract_id: int) -> HttpResponse:
+    """The contract page; a POST books a session. A refused booking comes back to the
+    page (a 303, so a reload posts nothing) with the form as it was sent and why."""
     actor = actor_of(request)
     contract = contract_for(actor, contract_id)
-    form, picker = _booking_form(request, actor, contract, request.POST or None)
-    quote = None
-    status = 200
-    if request.method == "POST" and form.is_valid():
+    page = reverse("engagements:contract", args=[contract.pk])
+    if request.method != "POST":
+        return _contract_page(request, contract, refused_form(request, page))
+    form, picker = _booking_form(request, actor, contract, request.POST)
+    refusal = ""
+    quote: object = None
+    if form.is_valid():
         chosen = slots.parse_choice(request.POST.get("slot", "")) if picker else None
         try:
             if picker and chosen is None:
@@ -134,17 +144,23 @@ def contract_detail(request: HttpRequest, contract_id: int) -> HttpResponse:
                 on_behalf_of_contact_id=form.cleaned_data.get("agreed_by"),
                 staff_id=chosen[1] if chosen else form.cleaned_data.get("staff"),
             )
-        except BillableNotAccepted as refusal:
+        except BillableNotAccepted as billable:
             # Shown as the quote and the box to tick, in words (never the field's name).
-            quote = _quote(refusal.details.get("quote"))
-            status = 422
-        except SuccessKitError as refusal:
-            form.add_error(None, refusal.render_message())
+            quote = billable.details.get("quote")
+            refusal = "" if _quote(quote) else billable.render_message()
+        except SuccessKitError as other:
+            refusal = other.render_message()
         else:
             messages.success(request, gettext("The session is booked."))
             return redirect("engagements:contract", contract_id=contract.pk)
-    return _contract_page(
-        request, contract, form, picker, quote=quote, status=422 if form.errors else status
+    return refused(
+        request,
+        page,
+        "book",
+        fields=[*form.fields, "slot", "week"],
+        refusal=refusal,
+        details={"quote": quote} if quote else None,
+        anchor="book",
     )
 
 
@@ -164,6 +180,7 @@ def _booking_form(
         contract,
         [code for code, _name in form.type_choices],
         int(form.fields["duration_minutes"].initial),
+        data,
     )
     form.initial["type"] = picker.type_code
     if picker.minutes is not None:
@@ -181,6 +198,8 @@ def _booking_closed(actor: Actor, contract: Contract) -> bool:
 class SessionDraft:
     """What a session's "Held" and "Move" forms show: the session's own values, or what
     was typed into the one whose action was refused (so nothing typed is lost)."""
+
+    FIELDS = ("actual_minutes", "starts_at", "accept_billable", "agreed_by")
 
     action: str = ""  # the refused form: "complete" or "move"
     actual_minutes: str = ""
@@ -208,19 +227,23 @@ class SessionDraft:
 
 
 def _contract_page(
-    request: HttpRequest,
-    contract: Contract,
-    form: BookingForm,
-    picker: SlotPicker | None,
-    *,
-    quote: QuoteShown | None = None,
-    draft_of: int | None = None,
-    draft: SessionDraft | None = None,
-    status: int = 200,
+    request: HttpRequest, contract: Contract, kept: RefusedForm | None
 ) -> HttpResponse:
-    """The contract page; ``draft`` fills the forms of session ``draft_of``."""
+    """The contract page; a form refused just before (``kept``) is drawn again open, filled
+    as it was sent, with its refusal: the booking form, or a session's "Held" or "Move"."""
     actor = actor_of(request)
     language = language_of(request)
+    booking = kept.typed if kept is not None and kept.kind == "book" else None
+    form, picker = _booking_form(request, actor, contract, booking)
+    quote = None
+    if kept is not None and booking is not None and form.is_bound:
+        form.is_valid()  # the form says again what was wrong with what was typed
+        if kept.refusal:
+            form.add_error(None, kept.refusal)
+        quote = _quote(kept.details.get("quote"))
+    draft_of, draft = None, None
+    if kept is not None and kept.kind in SESSION_ACTIONS:
+        draft_of, draft = kept.of, SessionDraft.typed(kept.kind, kept.typed)
     blank = SessionDraft()
     sessions = engagements.contract_page_sessions(contract)
     context = {
@@ -237,7 +260,7 @@ def _contract_page(
         ],
         "form": form,
         "picker": picker,
-        "chosen_slot": request.POST.get("slot", ""),
+        "chosen_slot": booking.get("slot", "") if booking is not None else "",
         "booking_closed": _booking_closed(actor, contract),
         "quote": quote,
         "bookable": [(b, localized(b.session_type, language)) for b in form.bookable],
@@ -251,7 +274,7 @@ def _contract_page(
         "import_form": ImportForm(),
         "today": contract.today(),
     }
-    return render(request, "engagements/contract.html", context, status=status)
+    return render(request, "engagements/contract.html", context)
 
 
 def _permissions(actor: Actor, contract: Contract) -> dict[str, bool]:
@@ -299,20 +322,19 @@ def _back(session: TrainingSession, *, done: bool = True) -> HttpResponse:
     return redirect(f"{url}#session-{session.pk}" if done else url)
 
 
+# The session forms whose refusal comes back filled: "Held" and "Move".
+SESSION_ACTIONS = ("complete", "move")
+
+
 def _session_refused(request: HttpRequest, session: TrainingSession, action: str) -> HttpResponse:
-    """The contract page again (at its top, where the refusal shows), the refused form of
-    the session open with everything typed in it."""
-    actor = actor_of(request)
-    contract = contract_for(actor, session.contract_id)
-    form, picker = _booking_form(request, actor, contract, None)
-    return _contract_page(
+    """Back to the contract page (at its top, where the refusal shows), the refused form
+    of the session open again there with everything typed in it."""
+    return refused(
         request,
-        contract,
-        form,
-        picker,
-        draft_of=session.pk,
-        draft=SessionDraft.typed(action, request.POST),
-        status=422,
+        reverse("engagements:contract", args=[session.contract_id]),
+        action,
+        of=session.pk,
+        fields=SessionDraft.FIELDS,
     )
 
 

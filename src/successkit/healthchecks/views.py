@@ -21,7 +21,7 @@ from successkit.catalog.services import localized
 from successkit.contracts.models import Contract
 from successkit.core.calendar import calendar_download
 from successkit.core.errors import SuccessKitError, ValidationFailed
-from successkit.core.pages import act, form_refused
+from successkit.core.pages import act, form_refused, refused, refused_form
 from successkit.healthchecks import report, services
 from successkit.healthchecks.calendar import health_check_download
 from successkit.healthchecks.forms import ACTION_ROWS, ReportForm, ScheduleForm
@@ -77,8 +77,14 @@ class ReportDraft:
 
 @login_required
 def contract_health_checks(request: HttpRequest, contract_id: int) -> HttpResponse:
+    """The contract's checks; a report refused just before comes back with its form open
+    and filled as it was sent."""
     actor = actor_of(request)
-    return _checks_page(request, services.contract_for_page(actor, contract_id))
+    contract = services.contract_for_page(actor, contract_id)
+    kept = refused_form(request, reverse("healthchecks:contract", args=[contract.pk]))
+    if kept is None or kept.kind != "report":
+        return _checks_page(request, contract)
+    return _checks_page(request, contract, draft_of=kept.of, draft=ReportDraft.typed(kept.typed))
 
 
 def _checks_page(
@@ -87,7 +93,6 @@ def _checks_page(
     *,
     draft_of: int | None = None,
     draft: ReportDraft | None = None,
-    status: int = 200,
 ) -> HttpResponse:
     """The contract's checks; ``draft`` fills the report form of check ``draft_of``."""
     actor = actor_of(request)
@@ -112,7 +117,6 @@ def _checks_page(
             "staff": list(services.eligible_staff(contract)) if actor.is_staff else [],
             "today": today,
         },
-        status=status,
     )
 
 
@@ -175,7 +179,7 @@ def complete_check(request: HttpRequest, check_id: int) -> HttpResponse:
     form = ReportForm(request.POST)
     if not form.is_valid():
         form_refused(request, form)
-        return _report_refused(request, check)
+        return _report_refused(request, check, form)
     try:
         items = [services.ActionItemIn(**item) for item in form.action_items() if item["due_on"]]
         if len(items) != len(form.action_items()):
@@ -193,19 +197,20 @@ def complete_check(request: HttpRequest, check_id: int) -> HttpResponse:
         )
     except SuccessKitError as refusal:
         messages.error(request, refusal.render_message())
-        return _report_refused(request, check)
+        return _report_refused(request, check, form)
     messages.success(request, gettext("The health check is recorded; its report is ready."))
     return redirect("healthchecks:report", check_id=check.pk)
 
 
-def _report_refused(request: HttpRequest, check: HealthCheck) -> HttpResponse:
-    """The checks page again, the refused report's form open with everything typed in it."""
-    return _checks_page(
+def _report_refused(request: HttpRequest, check: HealthCheck, form: ReportForm) -> HttpResponse:
+    """Back to the checks page (at its top, where the refusal shows), the refused report's
+    form open again there with everything typed in it."""
+    return refused(
         request,
-        check.contract,
-        draft_of=check.pk,
-        draft=ReportDraft.typed(request.POST),
-        status=422,
+        reverse("healthchecks:contract", args=[check.contract_id]),
+        "report",
+        of=check.pk,
+        fields=form.fields,
     )
 
 

@@ -80,9 +80,9 @@ def test_the_representative_records_outcomes_on_the_contract_page(page) -> None:
 
 
 def test_staff_record_billable_minutes_naming_the_buyer_contact_who_agreed(page) -> None:
-    """Held with more minutes than booked: refused until the box is ticked, the form
-    coming back with the minutes typed; then ticked, naming the colleague who agreed, and
-    the acceptance says on whose behalf."""
+    """Held with more minutes than booked: refused until the box is ticked, the contract
+    page coming back (at its own address) with the form open and the minutes typed; then
+    ticked, naming the colleague who agreed, and the acceptance says on whose behalf."""
     rate("EUR", "150.00", since=timezone.localdate() - timedelta(days=400))
     contract = ContractFactory(organization__name="Clínica Sol", organization__language="en")
     colleague = ContactFactory(organization=contract.organization, user__name="Marta Gil")
@@ -105,6 +105,7 @@ def test_staff_record_billable_minutes_naming_the_buyer_contact_who_agreed(page)
     page.get_by_label(re.compile("Actual minutes of Additional training")).fill("60")
     page.get_by_role("button", name=re.compile("Record Additional training as held")).click()
     expect(page.get_by_role("status")).to_contain_text("beyond what the package covers")
+    expect(page).to_have_url(re.compile(rf"/contracts/{contract.pk}/$"))  # the page's own
     minutes = page.get_by_label(re.compile("Actual minutes of Additional training"))
     expect(minutes).to_be_visible()  # the refused form is open again
     expect(minutes).to_have_value("60")
@@ -127,3 +128,57 @@ def test_staff_record_billable_minutes_naming_the_buyer_contact_who_agreed(page)
     latest = session.acceptances.latest("id")
     assert (latest.accepted_by_id, latest.on_behalf_of_id) == (staff.pk, colleague.pk)
     look(page, "staff-contract-who-agreed")
+
+
+def test_a_refused_move_comes_back_to_the_contract_pages_address_and_a_reload_posts_nothing(
+    page,
+) -> None:
+    """Moved onto the time of another meeting: refused, and the browser is back at the
+    contract page's own address (never the move's, which only takes a POST) with the
+    "Move" form open and the time typed; reloading it asks nothing and posts nothing: the
+    page reads as it is now, the refused form forgotten."""
+    contract = ContractFactory(organization__timezone="UTC", organization__language="en")
+    staff = contract.representative
+    staff.language = "en"
+    staff.save()
+    starts = (timezone.now() + timedelta(days=3)).replace(minute=0, second=0, microsecond=0)
+    services.book_session(
+        Actor.of(staff), contract, type_code="kickoff", starts_at=starts, duration_minutes=60
+    )
+    meeting = services.book_session(
+        Actor.of(staff),
+        contract,
+        type_code="implementation",
+        starts_at=starts + timedelta(hours=3),
+        duration_minutes=60,
+    )
+    typed = starts.strftime("%Y-%m-%dT%H:%M")
+
+    sign_in(page, staff.email, PASSWORD)
+    posts: list[str] = []  # every POST the page sends from here on
+    page.on(
+        "request", lambda request: posts.append(request.url) if request.method == "POST" else None
+    )
+    page.goto(f"/contracts/{contract.pk}/")
+    page.locator(f"#session-{meeting.pk} summary", has_text="Move").click()
+    page.get_by_label(re.compile("New start of Implementation meeting")).fill(typed)
+    page.get_by_role("button", name=re.compile("Move Implementation meeting")).click()
+    expect(page.get_by_role("status")).to_contain_text("already has another meeting")
+    expect(page).to_have_url(re.compile(rf"/contracts/{contract.pk}/$"))
+    moved = page.get_by_label(re.compile("New start of Implementation meeting"))
+    expect(moved).to_be_visible()  # the refused form is open again
+    expect(moved).to_have_value(typed)
+    assert posts == [
+        page.url.replace(f"/contracts/{contract.pk}/", f"/sessions/{meeting.pk}/move/")
+    ]
+    look(page, "staff-contract-move-refused")
+
+    reloaded = page.reload()
+    assert reloaded is not None
+    assert (reloaded.request.method, reloaded.status) == ("GET", 200)
+    assert len(posts) == 1  # the move was not posted again
+    expect(page).to_have_url(re.compile(rf"/contracts/{contract.pk}/$"))
+    expect(page.get_by_role("status")).not_to_contain_text("already has another meeting")
+    expect(moved).not_to_be_visible()  # the page as it is now: the form closed
+    meeting.refresh_from_db()
+    assert meeting.starts_at == starts + timedelta(hours=3)

@@ -8,6 +8,7 @@ from zoneinfo import ZoneInfo
 import pytest
 from django.test import Client
 
+from successkit.core.tests.refusals import shown_after
 from successkit.factories import PASSWORD, ContractFactory
 
 pytestmark = pytest.mark.django_db
@@ -49,11 +50,8 @@ def test_the_contract_page_shows_the_pool_and_books_a_session() -> None:
     refused = client.post(
         f"/contracts/{contract.pk}/", {"type": "kickoff", "slot": slot, "duration_minutes": 45}
     )
-    assert refused.status_code == 422
-    assert (
-        "only once per contract" in refused.content.decode()
-        or "already booked" in refused.content.decode()
-    )
+    shown = shown_after(client, refused, f"/contracts/{contract.pk}/", "book")
+    assert "only once per contract" in shown or "already booked" in shown
     assert TrainingSession.objects.count() == 1
 
     cancelled = client.post(f"/sessions/{session.pk}/cancel/")
@@ -80,12 +78,12 @@ def test_billable_bookings_on_the_page_show_the_quote_until_accepted() -> None:
         "duration_minutes": 30,
     }
     refused = client.post(f"/contracts/{contract.pk}/", body)
-    assert refused.status_code == 422
+    shown = shown_after(client, refused, f"/contracts/{contract.pk}/", "book")
     assert (
         "30 minutos de esta sesión van más allá de lo que cubre el paquete: cuestan "
-        "75,00\xa0€ (150,00\xa0€ la hora)." in refused.content.decode()
+        "75,00\xa0€ (150,00\xa0€ la hora)." in shown
     )
-    alert = refused.content.decode().split('role="alert"', 1)[1].split("</div>", 1)[0]
+    alert = shown.split('role="alert"', 1)[1].split("</div>", 1)[0]
     assert "accept_billable" not in alert and "marca la casilla" in alert
     assert TrainingSession.objects.count() == 0
     accepted = client.post(f"/contracts/{contract.pk}/", {**body, "accept_billable": "on"})
@@ -148,8 +146,8 @@ def test_a_buyer_picks_a_free_slot_of_the_week_and_staff_enter_any_time() -> Non
     nothing = buyer.post(
         f"/contracts/{contract.pk}/", {"type": "implementation", "duration_minutes": 60}
     )
-    assert nothing.status_code == 422
-    assert "Elige una de las horas libres." in nothing.content.decode()  # a Spanish buyer
+    shown = shown_after(buyer, nothing, f"/contracts/{contract.pk}/", "book")
+    assert "Elige una de las horas libres." in shown  # a Spanish buyer
     assert TrainingSession.objects.count() == BusyInterval.objects.count() == 1
 
     staff = signed_in(contract.representative)
@@ -181,7 +179,7 @@ def test_the_booking_form_refuses_absurd_values_without_a_server_error(starts_at
         f"/contracts/{contract.pk}/",
         {"type": "kickoff", "starts_at": starts_at, "duration_minutes": minutes},
     )
-    assert response.status_code == 422
+    shown_after(client, response, f"/contracts/{contract.pk}/", "book")
     assert TrainingSession.objects.count() == 0
 
 
@@ -214,8 +212,7 @@ def test_a_held_session_with_unaccepted_billable_minutes_is_refused_in_words_at_
     client = signed_in(staff)
 
     refused = client.post(f"/sessions/{session.pk}/complete/", {"actual_minutes": 60})
-    assert refused.status_code == 422
-    shown = refused.content.decode()
+    shown = shown_after(client, refused, f"/contracts/{contract.pk}/")
     assert f'id="actual-{session.pk}" name="actual_minutes" value="60"' in shown
     alert = shown.split('class="messages"', 1)[1].split("</div>", 1)[0]
     assert (
@@ -263,8 +260,7 @@ def test_a_refused_move_comes_back_at_the_top_with_the_time_typed() -> None:
 
     typed = starts.strftime("%Y-%m-%dT%H:%M")
     busy = client.post(f"/sessions/{meeting.pk}/move/", {"starts_at": typed})
-    assert busy.status_code == 422
-    shown = busy.content.decode()
+    shown = shown_after(client, busy, f"/contracts/{contract.pk}/")
     assert "already has another meeting" in shown.split('class="messages"', 1)[1]
     assert f'id="move-{meeting.pk}" name="starts_at" value="{typed}"' in shown
     meeting.refresh_from_db()
@@ -330,8 +326,7 @@ def test_a_refused_held_form_comes_back_open_with_everything_typed_in_it() -> No
         f"/sessions/{session.pk}/complete/",
         {"actual_minutes": 500, "accept_billable": "on", "agreed_by": colleague.pk},
     )
-    assert refused.status_code == 422  # 500 minutes: beyond the type's cap
-    shown = refused.content.decode()
+    shown = shown_after(client, refused, f"/contracts/{contract.pk}/")  # 500 minutes: over the cap
     held = shown.split(f'action="/sessions/{session.pk}/complete/"', 1)[1].split("</form>")[0]
     assert f'id="actual-{session.pk}" name="actual_minutes" value="500"' in held
     assert 'name="accept_billable" checked' in held
@@ -346,8 +341,8 @@ def test_a_refused_held_form_comes_back_open_with_everything_typed_in_it() -> No
 
 
 def test_a_buyers_refused_move_keeps_the_time_typed_and_the_page_still_books() -> None:
-    """The page drawn again at the move's address: its booking form and week links still
-    go to the contract page."""
+    """The contract page drawn again after a refused move: its booking form and week
+    links still go to the contract page."""
     from datetime import timedelta
 
     from django.utils import timezone
@@ -371,8 +366,7 @@ def test_a_buyers_refused_move_keeps_the_time_typed_and_the_page_still_books() -
     buyer = signed_in(contract.buyer_contact.user)
     past = (timezone.now() - timedelta(days=1)).strftime("%Y-%m-%dT%H:%M")
     refused = buyer.post(f"/sessions/{kickoff.pk}/move/", {"starts_at": past})
-    assert refused.status_code == 422
-    shown = refused.content.decode()
+    shown = shown_after(buyer, refused, f"/contracts/{contract.pk}/")
     assert f'id="move-{kickoff.pk}" name="starts_at" value="{past}"' in shown
     assert "future times" in shown.split('class="messages"', 1)[1].split("</div>", 1)[0]
     assert f'<form method="post" action="/contracts/{contract.pk}/" novalidate>' in shown
@@ -383,8 +377,8 @@ def test_a_buyers_refused_move_keeps_the_time_typed_and_the_page_still_books() -
 
 
 def test_the_language_switch_on_a_refused_forms_page_goes_back_to_the_contract_page() -> None:
-    """The page drawn for a refused move stands at the move's address (POST only): the
-    language switch names no way back, so Django goes back to the page the form was on."""
+    """A refused move is shown on the contract page itself (never at the move's address,
+    POST only): the language switch there names the contract page to come back to."""
     from datetime import timedelta
 
     from django.utils import timezone
@@ -404,14 +398,10 @@ def test_the_language_switch_on_a_refused_forms_page_goes_back_to_the_contract_p
     client = signed_in(staff)
     assert 'name="next" value="/contracts/' in client.get(f"/contracts/{contract.pk}/").text
     refused = client.post(f"/sessions/{kickoff.pk}/move/", {"starts_at": "1999-01-01T10:00"})
-    assert refused.status_code == 422
-    assert '<input type="hidden" name="next" value="">' in refused.text
-    switched = client.post(
-        "/language/",
-        {"language": "es", "next": ""},
-        headers={"referer": f"http://testserver/contracts/{contract.pk}/"},
-    )
-    assert switched["Location"] == f"http://testserver/contracts/{contract.pk}/"
+    shown = shown_after(client, refused, f"/contracts/{contract.pk}/")
+    assert f'<input type="hidden" name="next" value="/contracts/{contract.pk}/">' in shown
+    switched = client.post("/language/", {"language": "es", "next": f"/contracts/{contract.pk}/"})
+    assert switched["Location"] == f"/contracts/{contract.pk}/"
 
 
 # --- staff accepting billable minutes for the buyer: who agreed ---------------------------
@@ -443,8 +433,9 @@ def test_staff_book_billable_minutes_naming_the_buyer_contact_who_agreed() -> No
     }
     # Another organization's contact: refused, nothing booked, nothing accepted.
     refused = client.post(f"/contracts/{contract.pk}/", {**body, "agreed_by": stranger.pk})
-    assert refused.status_code == 422
-    assert "Select a valid choice" in refused.content.decode()
+    assert "Select a valid choice" in shown_after(
+        client, refused, f"/contracts/{contract.pk}/", "book"
+    )
     assert TrainingSession.objects.count() == BillableAcceptance.objects.count() == 0
 
     booked = client.post(f"/contracts/{contract.pk}/", {**body, "agreed_by": colleague.pk})
@@ -481,8 +472,8 @@ def test_staff_record_a_session_as_held_naming_who_agreed_and_another_organizati
 
     body = {"actual_minutes": 60, "accept_billable": "on"}
     refused = client.post(f"/sessions/{session.pk}/complete/", {**body, "agreed_by": stranger.pk})
-    assert refused.status_code == 422
-    assert "Select a valid choice" in refused.content.decode().split('class="messages"', 1)[1]
+    shown = shown_after(client, refused, f"/contracts/{contract.pk}/")
+    assert "Select a valid choice" in shown.split('class="messages"', 1)[1]
     session.refresh_from_db()
     assert (session.status, session.billable_minutes) == ("booked", 30)
     assert list(BillableAcceptance.objects.values_list("id", "on_behalf_of_id", "minutes")) == (
@@ -683,3 +674,170 @@ def test_staff_in_another_zone_book_a_time_their_own_zone_skips() -> None:
     assert scheduled.status_code == 302
     check.refresh_from_db()
     assert check.scheduled_for == madrid_0230
+
+
+# --- a refused form comes back once, to the page it was sent from (Post/Redirect/Get) -----
+
+
+def _shown_once_to_them_alone(client, other, refused, page: str, anchor: str, *typed: str) -> None:
+    """``refused`` answered 303 to ``page`` (at ``anchor``); another person's GET of the
+    page shows none of ``typed``, the sender's next GET all of it, their GET after that
+    none of it again."""
+    assert refused.status_code == 303
+    assert refused["Location"] == (f"{page}#{anchor}" if anchor else page)
+    theirs = other.get(page).content.decode()
+    assert [text for text in typed if text in theirs] == []
+    shown = client.get(page)
+    assert shown.status_code == 200
+    assert [text for text in typed if text not in shown.content.decode()] == []
+    again = client.get(page).content.decode()
+    assert [text for text in typed if text in again] == []
+
+
+def _english_staff(contract):
+    from successkit.accounts.roles import Role
+    from successkit.factories import StaffFactory
+
+    staff = contract.representative
+    staff.language = "en"
+    staff.save()
+    return staff, StaffFactory(roles=[Role.CSM], language="en")
+
+
+def test_a_refused_booking_is_shown_once_on_the_contract_page_and_only_to_who_sent_it() -> None:
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from successkit.engagements.models import TrainingSession
+    from successkit.engagements.tests.helpers import rate
+
+    rate("EUR", "150.00")
+    contract = ContractFactory(start_date=timezone.localdate() - timedelta(days=5))
+    staff, colleague = _english_staff(contract)
+    client, other = signed_in(staff), signed_in(colleague)
+    starts = (timezone.localdate() + timedelta(days=8)).isoformat() + "T10:30"
+    refused = client.post(
+        f"/contracts/{contract.pk}/",
+        {"type": "additional_training", "starts_at": starts, "duration_minutes": 90},
+    )
+    _shown_once_to_them_alone(
+        client,
+        other,
+        refused,
+        f"/contracts/{contract.pk}/",
+        "book",
+        f'name="starts_at" value="{starts}"',
+        'name="duration_minutes" value="90"',
+        "90 minutes of this session are beyond what the package covers: they cost €225.00",
+    )
+    assert TrainingSession.objects.count() == 0
+
+
+def test_a_refused_held_form_is_shown_once_on_the_contract_page_and_only_to_who_sent_it() -> None:
+    contract, colleague, _stranger, staff = _billable_world()
+    session = _past_billable_session(contract, staff)
+    _staff, other_staff = _english_staff(contract)
+    client, other = signed_in(staff), signed_in(other_staff)
+    refused = client.post(
+        f"/sessions/{session.pk}/complete/",
+        {"actual_minutes": 60, "accept_billable": "", "agreed_by": colleague.pk},
+    )
+    _shown_once_to_them_alone(
+        client,
+        other,
+        refused,
+        f"/contracts/{contract.pk}/",
+        "",
+        f'id="actual-{session.pk}" name="actual_minutes" value="60"',
+        "60 minutes of this session are beyond what the package covers",
+        "tick the box that they accept the billed minutes",
+    )
+    session.refresh_from_db()
+    assert (session.status, session.billable_minutes) == ("booked", 30)
+
+
+def test_a_refused_move_is_shown_once_on_the_contract_page_and_only_to_who_sent_it() -> None:
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from successkit.accounts.actors import Actor
+    from successkit.engagements.services import book_session
+
+    contract = ContractFactory(
+        start_date=timezone.localdate() - timedelta(days=5), organization__timezone="UTC"
+    )
+    staff, colleague = _english_staff(contract)
+    starts = (timezone.now() + timedelta(days=3)).replace(minute=0, second=0, microsecond=0)
+    book_session(
+        Actor.of(staff), contract, type_code="kickoff", starts_at=starts, duration_minutes=60
+    )
+    meeting = book_session(
+        Actor.of(staff),
+        contract,
+        type_code="implementation",
+        starts_at=starts + timedelta(hours=3),
+        duration_minutes=60,
+    )
+    client, other = signed_in(staff), signed_in(colleague)
+    typed = starts.strftime("%Y-%m-%dT%H:%M")
+    refused = client.post(f"/sessions/{meeting.pk}/move/", {"starts_at": typed})
+    _shown_once_to_them_alone(
+        client,
+        other,
+        refused,
+        f"/contracts/{contract.pk}/",
+        "",
+        f'id="move-{meeting.pk}" name="starts_at" value="{typed}"',
+        "already has another meeting",
+    )
+    meeting.refresh_from_db()
+    assert meeting.starts_at == starts + timedelta(hours=3)
+
+
+def test_a_refused_booking_never_fills_another_contracts_page_and_is_then_forgotten() -> None:
+    """Booked on one contract, refused, then another contract's page opened first: its
+    booking form is empty, and the refused form is not kept for later either."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from successkit.engagements.tests.helpers import rate
+
+    rate("EUR", "150.00")
+    start = timezone.localdate() - timedelta(days=5)
+    contract = ContractFactory(start_date=start)
+    elsewhere = ContractFactory(start_date=start, representative=contract.representative)
+    staff, _colleague = _english_staff(contract)
+    client = signed_in(staff)
+    starts = (timezone.localdate() + timedelta(days=8)).isoformat() + "T10:30"
+    refused = client.post(
+        f"/contracts/{contract.pk}/",
+        {"type": "additional_training", "starts_at": starts, "duration_minutes": 90},
+    )
+    assert refused.status_code == 303
+    typed = (f'value="{starts}"', "beyond what the package covers")
+    other_page = client.get(f"/contracts/{elsewhere.pk}/").content.decode()
+    assert [text for text in typed if text in other_page] == []
+    own_page = client.get(f"/contracts/{contract.pk}/").content.decode()
+    assert [text for text in typed if text in own_page] == []
+
+
+def test_a_refused_form_kept_for_another_person_is_never_shown() -> None:
+    """The session holds who sent the refused form: anyone else reading the page with that
+    session (it should never happen: signing in anew starts another session) sees none of
+    it."""
+    from successkit.core.pages import REFUSED_FORM
+
+    contract, colleague, _stranger, staff = _billable_world()
+    session = _past_billable_session(contract, staff)
+    client = signed_in(staff)
+    refused = client.post(f"/sessions/{session.pk}/complete/", {"actual_minutes": 60})
+    assert refused.status_code == 303
+    stored = client.session
+    stored[REFUSED_FORM] = {**stored[REFUSED_FORM], "user": colleague.user.pk}
+    stored.save()
+    shown = client.get(f"/contracts/{contract.pk}/").content.decode()
+    assert f'id="actual-{session.pk}" name="actual_minutes" value="30"' in shown
+    assert 'value="60"' not in shown.split(f'id="actual-{session.pk}"', 1)[1].split(">", 1)[0]

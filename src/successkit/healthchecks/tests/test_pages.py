@@ -8,6 +8,7 @@ from django.test import Client
 
 from successkit.accounts.actors import Actor
 from successkit.accounts.roles import Role
+from successkit.core.tests.refusals import shown_after
 from successkit.factories import PASSWORD, ContactFactory, StaffFactory
 from successkit.healthchecks import services
 from successkit.healthchecks.tests.factories import completed_check
@@ -173,8 +174,7 @@ def test_a_refused_report_comes_back_with_everything_typed_in_it(spanish) -> Non
             "action_0_owner": "Elena",
         },
     )
-    assert refused.status_code == 422
-    html = refused.content.decode()
+    html = shown_after(client, refused, f"/health-checks/contracts/{spanish.pk}/")
     assert "Each action item needs a due date." in html
     form = html.split(f'action="/health-checks/{check.pk}/complete/"', 1)[1].split("</form>")[0]
     assert (
@@ -186,6 +186,48 @@ def test_a_refused_report_comes_back_with_everything_typed_in_it(spanish) -> Non
     assert f'<option value="{staff.pk}" selected>' in form
     head = html.split(f'action="/health-checks/{check.pk}/complete/"', 1)[0]
     assert head.rsplit("<details", 1)[1].startswith(' class="action" open>')
+    check.refresh_from_db()
+    assert check.held_on is None
+
+
+def test_a_refused_report_is_shown_once_on_the_checks_page_and_only_to_who_sent_it(
+    spanish,
+) -> None:
+    """The refused report comes back to the checks page (a 303: its address, and a reload
+    posts nothing), filled as it was sent, on the sender's next GET only: another staff
+    member reading the page meanwhile sees an empty form, and so does the sender after."""
+    from successkit.healthchecks.models import HealthCheck
+
+    staff = spanish.representative
+    staff.language = "en"
+    staff.save()
+    check = HealthCheck.objects.filter(contract=spanish).order_by("period_start").first()
+    client, other = signed_in(staff), signed_in(StaffFactory(roles=[Role.CSM], language="en"))
+    page = f"/health-checks/contracts/{spanish.pk}/"
+    refused = client.post(
+        f"/health-checks/{check.pk}/complete/",
+        {
+            "held_on": "2026-01-28",
+            "staff": staff.pk,
+            "overall_status": "amber",
+            "summary": "Ninety rings sized.",
+            "action_0_description": "Invite the second site",
+        },
+    )
+    assert (refused.status_code, refused["Location"]) == (303, page)
+    typed = (
+        "Each action item needs a due date.",
+        "Ninety rings sized.",
+        'value="Invite the second site"',
+        'value="amber" checked',
+    )
+    theirs = other.get(page).content.decode()
+    assert [text for text in typed if text in theirs] == []
+    shown = client.get(page)
+    assert shown.status_code == 200
+    assert [text for text in typed if text not in shown.content.decode()] == []
+    again = client.get(page).content.decode()
+    assert [text for text in typed if text in again] == []
     check.refresh_from_db()
     assert check.held_on is None
 
