@@ -31,7 +31,7 @@ from successkit.core.documents import PREVAILS_NOTICE, TERMS_NOTICE, a4_pdf, mar
 from successkit.core.errors import ValidationFailed
 from successkit.core.formats import format_day, format_money
 from successkit.core.spreadsheet import SafeWriter
-from successkit.engagements.models import BillableAcceptance
+from successkit.engagements.models import BillableAcceptance, TrainingSession
 from successkit.engagements.rules import SessionStatus
 
 LANGUAGES = ("en", "es")
@@ -101,19 +101,28 @@ def export_language(statement: Statement, requested: str | None) -> str:
     return language
 
 
+def session_description(session: TrainingSession, language: str) -> str:
+    """What a session's billable minutes are, for the buyer reading them, as a statement
+    words its line (and as the contract page words a line not billed yet): the session's
+    type, a no-show said so, and who accepted the minutes. Reads the session's type with
+    its translations, its organization and its acceptances with their people."""
+    with translation.override(language):
+        name = localized(session.session_type, language).name
+        if session.status == SessionStatus.NO_SHOW:
+            text = _("%(type)s: no-show (the booked minutes are billed)") % {"type": name}
+        else:
+            text = name
+        zone = session.contract.organization.timezone
+        accepted = (_acceptance(a, zone, language) for a in session.acceptances.all())
+        return "; ".join([text, *accepted])
+
+
 def _description(line: StatementLine, language: str) -> str:
     """What a line bills, for the buyer reading it: built when the statement is shown (an
     issued line stores its numbers, not its words), in the reader's language, without the
     system's own numbers (the line's day has its own column)."""
     if line.session is not None:
-        name = localized(line.session.session_type, language).name
-        if line.session.status == SessionStatus.NO_SHOW:
-            text = _("%(type)s: no-show (the booked minutes are billed)") % {"type": name}
-        else:
-            text = name
-        zone = line.session.contract.organization.timezone
-        accepted = (_acceptance(a, zone, language) for a in line.session.acceptances.all())
-        return "; ".join([text, *accepted])
+        return session_description(line.session, language)
     assert line.adjustment is not None
     adjustment = line.adjustment
     if adjustment.corrects_line is not None:

@@ -1,24 +1,27 @@
 """The whole account on one page: what the contract page shows beside its sessions - the
 orders with their returns window, the cases, a timeline of everything that happened or is
-planned, the billing lines, and who may become representative or counterpart. Reads only;
-every change goes through the apps' own services."""
+planned, the billing lines (for staff; for the buyer, what is not billed yet), and who may
+become representative or counterpart. Reads only; every change goes through the apps' own
+services."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date, datetime, time
+from decimal import Decimal
 from zoneinfo import ZoneInfo
 
-from django.db.models import Prefetch
+from django.db.models import Prefetch, prefetch_related_objects
 from django.urls import reverse
 
 from successkit.accounts.actors import Actor
 from successkit.accounts.models import Contact, User
 from successkit.billing import services as billing
+from successkit.billing.exports import session_description
 from successkit.catalog.services import localized
 from successkit.contracts.models import Contract
 from successkit.core.errors import SuccessKitError
-from successkit.engagements.models import TrainingSession
+from successkit.engagements.models import BillableAcceptance, TrainingSession
 from successkit.healthchecks.models import HealthCheckState
 from successkit.healthchecks.services import visible_health_checks
 from successkit.support import services as support
@@ -48,14 +51,28 @@ class TimelineItem:
 
 
 @dataclass(frozen=True)
+class UnbilledLine:
+    """A line not billed yet as the buyer reads it, worded as a statement words its lines
+    (``billing.exports``), with no internal number."""
+
+    description: str
+    delivered_on: date
+    minutes: int
+    amount: Decimal
+
+
+@dataclass(frozen=True)
 class Workspace:
     orders: list[OrderRow]
     cases: list[Case]
     timeline: list[TimelineItem]
+    # The contract's billing as the API gives it (``billing.contract_billing``): staff
+    # read every line; the buyer reads ``unbilled``, its unbilled lines in words.
     billing: billing.ContractBilling | None = None
     billing_refusal: str = ""
     representatives: list[User] = field(default_factory=list)
     contacts: list[Contact] = field(default_factory=list)
+    unbilled: list[UnbilledLine] = field(default_factory=list)
 
 
 def contract_workspace(actor: Actor, contract: Contract, language: str) -> Workspace:
@@ -77,14 +94,22 @@ def contract_workspace(actor: Actor, contract: Contract, language: str) -> Works
         .select_related("user")
         .order_by("user__name", "id")
     )
-    if not actor.is_staff:
-        return Workspace(orders, cases, timeline, contacts=contacts)
     billing_lines = None
     refusal = ""
     try:
         billing_lines = billing.contract_billing(contract)
     except SuccessKitError as error:  # a line delivered without a rate in force
         refusal = error.render_message()
+    if not actor.is_staff:
+        return Workspace(
+            orders,
+            cases,
+            timeline,
+            billing_lines,
+            refusal,
+            contacts=contacts,
+            unbilled=_unbilled(billing_lines, language),
+        )
     representatives = list(
         User.objects.filter(
             is_staff=True, is_active=True, staff_roles__role=contract.package.contact_role
@@ -95,6 +120,37 @@ def contract_workspace(actor: Actor, contract: Contract, language: str) -> Works
     return Workspace(
         orders, cases, timeline, billing_lines, refusal, representatives, contacts=contacts
     )
+
+
+def _unbilled(
+    contract_billing: billing.ContractBilling | None, language: str
+) -> list[UnbilledLine]:
+    """The contract's unbilled lines in the buyer's words: the same lines and amounts as
+    the API's ``unbilled_total`` adds up (the same service computes both), described as a
+    statement describes them, their acceptances (who accepted, for whom) read in one
+    query for all."""
+    if contract_billing is None:
+        return []
+    lines = contract_billing.unbilled
+    prefetch_related_objects(
+        [line.session for line in lines],
+        Prefetch(
+            "acceptances",
+            BillableAcceptance.objects.select_related("accepted_by", "on_behalf_of__user"),
+        ),
+    )
+    shown = []
+    for line in lines:
+        assert line.amount is not None  # contract_billing refuses a line without a price
+        shown.append(
+            UnbilledLine(
+                session_description(line.session, language),
+                line.delivered_on,
+                line.minutes,
+                line.amount,
+            )
+        )
+    return shown
 
 
 def _order_row(order: Order, today: date) -> OrderRow:

@@ -1,11 +1,13 @@
 """Every staff page and every list the API serves reads a portfolio of 12 contracts with
 their history in exactly as many queries as a portfolio of 2 (STYLE.md: "a page over
-10,000 contracts makes the same number of queries as over 10")."""
+10,000 contracts makes the same number of queries as over 10"); a buyer's contract page
+reads 12 lines not billed yet in as many queries as 3."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import timedelta
+from datetime import datetime, time, timedelta
+from zoneinfo import ZoneInfo
 
 import pytest
 from django.db import connection
@@ -13,12 +15,14 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
+from successkit.accounts.actors import Actor
 from successkit.accounts.models import ApiToken, User
 from successkit.api import api
 from successkit.billing.models import Statement
 from successkit.conftest import ApiClient
 from successkit.contracts.models import Contract
 from successkit.core.tests.portfolio import Staff, grow, staff
+from successkit.engagements import services as engagements
 from successkit.engagements.models import SessionMaterial, TrainingSession
 from successkit.healthchecks.models import HealthCheck
 from successkit.notifications.models import WebhookEndpoint
@@ -157,3 +161,44 @@ def test_every_api_list_reads_12_contracts_in_the_queries_of_2(portfolio) -> Non
     assert len(small) >= 20  # the walk found the lists (a broken walk checks nothing)
     grow(people, 10, first=2)
     assert api_counts(people, contract) == small
+
+
+def unbilled_sessions(contract: Contract, count: int, first_day: int) -> None:
+    """``count`` more sessions beyond the package, held one a day from contract day
+    ``first_day``: half accepted by staff for the buyer's counterpart, half not naming
+    who agreed (each acceptance names other people to read)."""
+    staff = Actor.of(contract.representative)
+    zone = ZoneInfo(contract.organization.timezone)
+    for n in range(count):
+        day = contract.start_date + timedelta(days=first_day + n)
+        session = engagements.book_session(
+            staff,
+            contract,
+            type_code="additional_training",
+            starts_at=datetime.combine(day, time(9), tzinfo=zone),
+            duration_minutes=30 + n,
+            accept_billable=True,
+            on_behalf_of_contact_id=contract.buyer_contact_id if (first_day + n) % 2 else None,
+        )
+        engagements.complete_session(staff, session, actual_minutes=30 + n)
+
+
+def buyer_contract_page(contract: Contract) -> tuple[int, int]:
+    """The queries of the buyer's contract page, and the lines it shows not billed yet."""
+    client = Client()
+    client.force_login(contract.buyer_contact.user)
+    url = f"/contracts/{contract.pk}/"
+    client.get(url)  # first call: sessions and caches warm
+    with CaptureQueriesContext(connection) as captured:
+        response = client.get(url)
+    assert response.status_code == 200
+    return len(captured), response.content.decode().count("<li data-unbilled>")
+
+
+def test_a_buyers_contract_page_reads_12_unbilled_lines_in_the_queries_of_3(portfolio) -> None:
+    _people, contract = portfolio
+    unbilled_sessions(contract, 2, first_day=70)  # beside the history's one
+    queries, shown = buyer_contract_page(contract)
+    assert shown == 3
+    unbilled_sessions(contract, 9, first_day=72)
+    assert buyer_contract_page(contract) == (queries, 12)

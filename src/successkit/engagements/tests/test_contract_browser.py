@@ -11,10 +11,12 @@ from django.utils import timezone
 from playwright.sync_api import expect
 
 from successkit.accounts.actors import Actor
+from successkit.accounts.roles import Role
+from successkit.billing.services import issue_statement
 from successkit.engagements import services
 from successkit.engagements.models import TrainingSession
 from successkit.engagements.tests.helpers import rate
-from successkit.factories import PASSWORD, ContactFactory, ContractFactory
+from successkit.factories import PASSWORD, ContactFactory, ContractFactory, StaffFactory
 from successkit.portal.tests.browser import browser_marks, chromium, look, page, sign_in
 
 pytestmark = browser_marks
@@ -182,3 +184,64 @@ def test_a_refused_move_comes_back_to_the_contract_pages_address_and_a_reload_po
     expect(moved).not_to_be_visible()  # the page as it is now: the form closed
     meeting.refresh_from_db()
     assert meeting.starts_at == starts + timedelta(hours=3)
+
+
+def test_the_buyer_reads_in_spanish_what_is_not_billed_yet(page) -> None:
+    """Two sessions beyond the package are not on a statement yet, a third is: the buyer
+    reads the two, worded as a statement words them, and their total, in Spanish."""
+    rate("EUR", "150.00", since=timezone.localdate() - timedelta(days=400))
+    contract = ContractFactory(
+        start_date=timezone.localdate() - timedelta(days=60),
+        organization__name="Clínica Sol",
+        organization__language="es",
+    )
+    staff = contract.representative
+    staff.name = "Ana Pérez"
+    staff.save()
+    user = contract.buyer_contact.user
+    user.language = "es"
+    user.save()
+    actor = Actor.of(staff)
+
+    def held(days_ago: int, minutes: int, *, attended: bool = True) -> TrainingSession:
+        session = services.book_session(
+            actor,
+            contract,
+            type_code="additional_training",
+            starts_at=timezone.now() - timedelta(days=days_ago),
+            duration_minutes=minutes,
+            accept_billable=True,
+        )
+        if not attended:
+            return services.record_no_show(actor, session)
+        return services.complete_session(actor, session, actual_minutes=minutes)
+
+    billed = held(30, 60)
+    held(20, 90)
+    held(10, 45, attended=False)
+    issue_statement(
+        Actor.of(StaffFactory(roles=[Role.FINANCE])),
+        contract,
+        period_start=contract.start_date,
+        period_end=contract.today() - timedelta(days=25),
+    )
+    assert billed.statement_lines.count() == 1
+
+    sign_in(page, user.email, PASSWORD)
+    page.goto(f"/contracts/{contract.pk}/")
+    section = page.get_by_role("region", name="Aún sin facturar")
+    expect(section).to_contain_text("Total aún sin facturar: 337,50 €")
+    lines = section.get_by_role("listitem")
+    expect(lines).to_have_count(2)
+    expect(lines.nth(0)).to_contain_text("Formación adicional; aceptado por Ana Pérez el")
+    expect(lines.nth(0)).to_contain_text("(90 min)")
+    expect(lines.nth(0)).to_contain_text("90 minutos")
+    expect(lines.nth(0)).to_contain_text("225,00 €")
+    expect(lines.nth(1)).to_contain_text(
+        "Formación adicional: no asistencia (se facturan los minutos reservados)"
+    )
+    expect(lines.nth(1)).to_contain_text("45 minutos")
+    expect(lines.nth(1)).to_contain_text("112,50 €")
+    expect(section).not_to_contain_text("150,00 €")  # the line a statement billed
+    expect(section.get_by_role("link", name="Tus extractos")).to_be_visible()
+    look(page, "buyer-contract-not-billed")

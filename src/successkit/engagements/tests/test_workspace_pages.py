@@ -4,7 +4,9 @@ and orders in the timeline, the billing lines with their statement numbers."""
 
 from __future__ import annotations
 
+import re
 from datetime import date, datetime, time, timedelta
+from html import unescape
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -15,9 +17,11 @@ from django.utils import timezone
 from successkit.accounts.actors import Actor
 from successkit.accounts.roles import Role
 from successkit.billing.services import issue_statement
+from successkit.billing.tests.helpers import billable_session, unpriced, when
+from successkit.conftest import ApiClient
 from successkit.contracts.models import Contract
 from successkit.engagements import services
-from successkit.engagements.tests.helpers import rate
+from successkit.engagements.tests.helpers import contract_starting, rate
 from successkit.factories import PASSWORD, ContactFactory, ContractFactory, StaffFactory
 from successkit.support.models import Case, Order, OrderLine
 from successkit.support.tests.factories import OrderFactory
@@ -314,3 +318,107 @@ def test_the_timeline_shows_a_health_check_whose_period_ended_without_one_as_mis
     spanish = signed_in(contract.buyer_contact.user, "es").get(f"/contracts/{contract.pk}/")
     timeline = spanish.content.decode().split('id="timeline"', 1)[1].split("</section>", 1)[0]
     assert timeline.count("· pendiente") == 3 and timeline.count("· no realizada") == 1
+
+
+# --- what the buyer owes that is not billed yet -----------------------------------------------
+
+
+def not_billed(client: Client, contract: Contract) -> tuple[str, list[str]]:
+    """The buyer's "Not yet billed" section of the contract page: its text, and each line
+    as a person reads it (what, when, minutes, amount)."""
+    page = client.get(f"/contracts/{contract.pk}/")
+    assert page.status_code == 200
+    section = page.content.decode().split('id="not-billed"', 1)[1].split("</section>", 1)[0]
+
+    def read(fragment: str) -> str:
+        return " ".join(unescape(re.sub(r"<[^>]+>", " ", fragment)).split())
+
+    lines = re.findall(r"<li data-unbilled>(.*?)</li>", section, re.S)
+    return read(section), [read(line) for line in lines]
+
+
+def test_the_buyer_reads_what_is_not_billed_yet_and_a_statement_takes_it_away() -> None:
+    rate("EUR", "150.00", since=date(2026, 1, 1))
+    contract = contract_starting(date(2026, 9, 1), organization__name="Clínica Horizonte")
+    contract.representative.name = "Rita Ruiz"
+    contract.representative.save()
+    staff = Actor.of(contract.representative)
+    covered = services.book_session(
+        staff,
+        contract,
+        type_code="kickoff",
+        starts_at=when(contract, date(2026, 9, 10)),
+        duration_minutes=60,
+    )
+    services.complete_session(staff, covered, actual_minutes=60)  # inside the pool: free
+    billable_session(contract, date(2026, 10, 5), 90)  # 90 min at €150.00 an hour
+    billable_session(contract, date(2026, 11, 10), 45, no_show=True)  # 45 min, not attended
+    billable_session(contract, date(2027, 1, 15), 60, complete=False)  # booked, not held yet
+    rate("USD", "100.00", since=date(2026, 1, 1))
+    elsewhere = contract_starting(date(2026, 9, 1), currency="USD")
+    billable_session(elsewhere, date(2026, 10, 6), 60)  # another organization's
+    client = signed_in(contract.buyer_contact.user)
+
+    text, lines = not_billed(client, contract)
+
+    assert "Total not yet billed: €337.50" in text
+    accepted = r"accepted by Rita Ruiz on [A-Z][a-z]{2} \d{1,2}, \d{4}"  # the day it was booked
+    assert len(lines) == 2, lines
+    assert re.fullmatch(
+        rf"Additional training; {accepted} \(90 min\) Oct 5, 2026 · 90 minutes €225\.00",
+        lines[0],
+    ), lines[0]
+    assert re.fullmatch(
+        r"Additional training: no-show \(the booked minutes are billed\); "
+        rf"{accepted} \(45 min\) Nov 10, 2026 · 45 minutes €112\.50",
+        lines[1],
+    ), lines[1]
+    assert "$" not in text and "Kickoff" not in text
+    # The page and the API add up the same lines.
+    api = ApiClient(contract.buyer_contact.user).get(f"contracts/{contract.pk}/billing")
+    assert api.json()["unbilled_total"] == "337.50"
+
+    issue_statement(
+        Actor.of(StaffFactory(roles=[Role.FINANCE])),
+        contract,
+        period_start=date(2026, 10, 1),
+        period_end=date(2026, 10, 31),
+    )
+    text, lines = not_billed(client, contract)
+    assert "Total not yet billed: €112.50" in text
+    assert len(lines) == 1 and lines[0].endswith("Nov 10, 2026 · 45 minutes €112.50"), lines
+    assert "Oct 5, 2026" not in text
+
+    issue_statement(
+        Actor.of(StaffFactory(roles=[Role.FINANCE])),
+        contract,
+        period_start=date(2026, 11, 1),
+        period_end=date(2026, 11, 30),
+    )
+    text, lines = not_billed(client, contract)
+    assert lines == []
+    assert "Nothing is waiting to be billed." in text
+    assert "Total not yet billed" not in text
+    # Staff read every line, billed or not, among the billing lines: not a second time.
+    staff_page = signed_in(contract.representative).get(f"/contracts/{contract.pk}/")
+    assert 'id="billing"' in staff_page.content.decode()
+    assert 'id="not-billed"' not in staff_page.content.decode()
+
+
+def test_the_buyer_is_told_plainly_when_what_is_not_billed_yet_cannot_be_worked_out() -> None:
+    """A line delivered without a price (before prices were fixed at delivery) refuses the
+    whole billing, as the API does: the buyer reads that in words, with no code nor rate."""
+    rate("EUR", "150.00", since=date(2026, 1, 1))
+    contract = contract_starting(date(2026, 9, 1))
+    billable_session(contract, date(2026, 10, 5), 90)
+    unpriced(contract=contract)
+
+    text, lines = not_billed(signed_in(contract.buyer_contact.user), contract)
+
+    assert lines == []
+    assert (
+        "What is not billed yet cannot be worked out right now. Your representative can tell you."
+        in text
+    )
+    assert "no_rate_in_force" not in text and "hourly rate" not in text
+    assert "Nothing is waiting to be billed." not in text
