@@ -290,7 +290,7 @@ def test_the_timeline_holds_cases_and_orders_and_billing_lines_name_their_statem
     assert 'data-kind="order"' in timeline and "SO-55" in timeline
     assert 'data-kind="session"' in timeline
     billing = html.split('id="billing"', 1)[1].split("</section>", 1)[0]
-    assert f"No. {statement.number}" in billing
+    assert f">ST-{statement.number:06d}</a>" in billing  # as the statement is printed
     assert billing.count('data-billed="yes"') == 1 and billing.count('data-billed="no"') == 1
     assert "€150.00" in billing and "€75.00" in billing
     buyer = signed_in(contract.buyer_contact.user).get(f"/contracts/{contract.pk}/")
