@@ -3,6 +3,7 @@ contracts in batches, interrupted and resumed without a gap or a second bill."""
 
 from __future__ import annotations
 
+import signal
 import subprocess
 import sys
 from datetime import date, timedelta
@@ -111,19 +112,22 @@ def test_a_killed_month_end_command_resumes_without_a_gap(tmp_path: Path) -> Non
     subprocess.run([*command, "shell", "-v", "0", "-c", correct], env=env, check=True, timeout=300)
     month = (timezone.now().date().replace(day=1) - timedelta(days=1)).strftime("%Y-%m")
     before = _statements(command, env)
-    run = subprocess.Popen(
-        [*command, "issue_statements", "--period", month, "-v", "0"],
+    # The command, killed (SIGKILL: no clean-up of any kind) inside its second batch's
+    # transaction, once that batch's statements are written and before they are committed:
+    # where it dies does not depend on how fast this machine is.
+    killed = subprocess.run(
+        [sys.executable, "-c", KILLED_IN_THE_SECOND_BATCH, month],
         env=env,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.DEVNULL,
+        capture_output=True,
         text=True,
+        timeout=600,
     )
-    assert run.stdout is not None
-    assert run.stdout.readline().startswith("ST-")  # the first batch is committed
-    run.kill()
-    run.wait(timeout=60)
+    assert killed.returncode == -signal.SIGKILL, killed.stderr
+    assert killed.stdout.startswith("ST-")  # the first batch was committed and printed
     middle = _statements(command, env)
     assert middle[1:3] == (True, True)  # no gap, nothing billed twice
+    # What was printed was committed; the second batch's statements went with the process.
+    assert middle[0] - before[0] == killed.stdout.count("ST-")
     finished = subprocess.run(
         [*command, "issue_statements", "--period", month, "-v", "0"],
         env=env,
@@ -137,6 +141,29 @@ def test_a_killed_month_end_command_resumes_without_a_gap(tmp_path: Path) -> Non
     assert after[1:] == (True, True, 0)  # every correction billed, once, without a gap
     assert before[0] < middle[0] < after[0]  # interrupted in the middle
     assert after[0] - middle[0] == issued_again
+
+
+# ``successkit issue_statements --period <month>``, whose month-end kills its own process
+# when its second batch has written its statements, before the batch commits.
+KILLED_IN_THE_SECOND_BATCH = """
+import os, signal, sys
+import django
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "successkit.settings")
+django.setup()
+from django.core.management import call_command
+from successkit.billing.services.month_end import MonthEnd
+write = MonthEnd._write
+batches = []
+def write_then_die(self, planned):
+    written = write(self, planned)
+    batches.append(written)
+    if len(batches) == 2:
+        sys.stdout.flush()
+        os.kill(os.getpid(), signal.SIGKILL)
+    return written
+MonthEnd._write = write_then_die
+call_command("issue_statements", "--period", sys.argv[1], "-v", "0")
+"""
 
 
 def _statements(command: list[str], env: dict[str, str]) -> tuple[int, bool, bool, int]:
